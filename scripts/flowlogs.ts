@@ -1,0 +1,244 @@
+/**
+ * `flowlogs`: the command line over the shared pipeline.
+ *   flowlogs parse FILE [--format FMT]
+ *   flowlogs rollup FILE [--format FMT] [--window-mode prorate|start]
+ *   flowlogs generate --records N [--format v2|v5|v11|FMT] [--enis N] [--seed S] [--start EPOCH] --out FILE
+ * Exit status: 0 done (bad lines are reported, not fatal), 1 the file cannot
+ * be read or decoded, 2 bad usage.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { INFLATE_CHUNK_BYTES } from '../shared/decode/flowLogText.js';
+import { FlowLogError, FormatError } from '../shared/errors.js';
+import {
+  DEFAULT_START_SECONDS,
+  generateFlowLogLines,
+} from '../shared/generate/generateFlowLogLines.js';
+import { resolveFormat } from '../shared/parse/flowLogFormat.js';
+import { parseFlowLog, rollupFlowLog } from '../shared/pipeline.js';
+import type { FieldValue, FlowLogFormat, WindowMode } from '../shared/types.js';
+
+const USAGE = `usage:
+  flowlogs parse FILE [--format FMT]
+  flowlogs rollup FILE [--format FMT] [--window-mode prorate|start]
+  flowlogs generate --records N [--format v2|v5|v11|FMT] [--enis N] [--seed S] [--start EPOCH] --out FILE
+FILE may be gzipped or plain; a header line, if present, gives the format.
+FMT is v2, v5, v11, or a format string like '\${version} \${interface-id} ...'.`;
+
+class UsageError extends Error {}
+
+/** Buffers output lines and writes them in large chunks, honouring backpressure. */
+class Output {
+  private buffer: string[] = [];
+  private size = 0;
+  private readonly stream: NodeJS.WritableStream;
+
+  constructor(stream: NodeJS.WritableStream) {
+    this.stream = stream;
+  }
+
+  async line(text: string): Promise<void> {
+    this.buffer.push(text);
+    this.size += text.length + 1;
+    if (this.size >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const text = `${this.buffer.join('\n')}\n`;
+    this.buffer = [];
+    this.size = 0;
+    if (!this.stream.write(text)) {
+      await new Promise((resolve) => this.stream.once('drain', resolve));
+    }
+  }
+}
+
+const readFile = (path: string) =>
+  createReadStream(path, { highWaterMark: INFLATE_CHUNK_BYTES });
+
+function formatOption(value: string | undefined): FlowLogFormat | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return resolveFormat(value);
+  } catch (error) {
+    if (error instanceof FormatError) {
+      throw new UsageError(`--format: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+function integerOption(
+  name: string,
+  value: string | undefined,
+  fallback?: number
+): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`--${name} is required`);
+    return fallback;
+  }
+  const number = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(number)) {
+    throw new UsageError(
+      `--${name} must be a non-negative integer, got "${value}"`
+    );
+  }
+  return number;
+}
+
+async function parseCommand(
+  file: string,
+  format?: FlowLogFormat
+): Promise<void> {
+  const parsed = await parseFlowLog({
+    chunks: readFile(file),
+    label: file,
+    format,
+  });
+  const names = parsed.format.fields.map(
+    (field) => [field.key, field.name] as const
+  );
+  const out = new Output(process.stdout);
+  for await (const { result } of parsed.lines) {
+    if (!result.success) {
+      process.stderr.write(`${result.error.message}\n`);
+      continue;
+    }
+    const json: Record<string, FieldValue> = {};
+    for (const [key, name] of names) json[name] = result.data[key] ?? null;
+    await out.line(JSON.stringify(json));
+  }
+  await out.flush();
+}
+
+async function rollupCommand(
+  file: string,
+  format: FlowLogFormat | undefined,
+  windowMode: WindowMode
+): Promise<void> {
+  const outcome = await rollupFlowLog(
+    { chunks: readFile(file), label: file, format },
+    { windowMode }
+  );
+  if (outcome.kind === 'not-per-eni') {
+    process.stderr.write(`${file}: not per-ENI: ${outcome.reason}\n`);
+    return;
+  }
+  const out = new Output(process.stdout);
+  for (const rollup of outcome.rollups) await out.line(JSON.stringify(rollup));
+  await out.flush();
+  process.stderr.write(
+    `${JSON.stringify({ file, rollups: outcome.rollups.length, ...outcome.stats })}\n`
+  );
+}
+
+async function generateCommand(values: Record<string, string | undefined>) {
+  const out = values.out;
+  if (!out) throw new UsageError('--out FILE is required');
+  const format = formatOption(values.format ?? 'v2') as FlowLogFormat;
+  const lines = generateFlowLogLines({
+    format,
+    records: integerOption('records', values.records),
+    enis: integerOption('enis', values.enis, 50),
+    seed: integerOption('seed', values.seed, 1),
+    startSeconds: integerOption('start', values.start, DEFAULT_START_SECONDS),
+  });
+  async function* batches(): AsyncGenerator<string> {
+    yield `${format.header}\n`;
+    let batch: string[] = [];
+    for (const line of lines) {
+      batch.push(line);
+      if (batch.length === 4096) {
+        yield `${batch.join('\n')}\n`;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield `${batch.join('\n')}\n`;
+  }
+  await pipeline(
+    Readable.from(batches()),
+    createGzip(),
+    createWriteStream(out)
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string' },
+      'window-mode': { type: 'string' },
+      records: { type: 'string' },
+      enis: { type: 'string' },
+      seed: { type: 'string' },
+      start: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, file, ...extra] = positionals;
+  if (values.help || command === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (command === 'generate') {
+    await generateCommand(values as Record<string, string | undefined>);
+    return 0;
+  }
+  if (command !== 'parse' && command !== 'rollup') {
+    throw new UsageError(`unknown command "${command}"`);
+  }
+  if (file === undefined || extra.length > 0) {
+    throw new UsageError(`${command} takes exactly one FILE`);
+  }
+  const format = formatOption(values.format);
+  if (command === 'parse') {
+    await parseCommand(file, format);
+    return 0;
+  }
+  const mode = values['window-mode'] ?? 'prorate';
+  if (mode !== 'prorate' && mode !== 'start') {
+    throw new UsageError(
+      `--window-mode must be prorate or start, got "${mode}"`
+    );
+  }
+  await rollupCommand(file, format, mode);
+  return 0;
+}
+
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  // A closed pipe (`flowlogs parse f | head`) is a normal way to stop.
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error)
+    ) {
+      process.stderr.write(`flowlogs: ${error.message}\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (
+      error instanceof FlowLogError ||
+      (error instanceof Error && 'code' in error)
+    ) {
+      process.stderr.write(`flowlogs: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(
+        `flowlogs: ${String(error instanceof Error ? error.stack : error)}\n`
+      );
+      process.exitCode = 1;
+    }
+  }
+);

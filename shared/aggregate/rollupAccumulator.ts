@@ -1,0 +1,553 @@
+import { TOP_LIST_SIZE, WINDOW_SECONDS } from '../flowLogRules.js';
+import type {
+  FlowLogFormat,
+  RejectedSource,
+  Rollup,
+  TopTalker,
+  WindowMode,
+} from '../types.js';
+import { splitByOverlap } from './splitByOverlap.js';
+import { MAX_KEY_BYTES, type SketchEntry, TopSketch } from './topSketch.js';
+
+const ACTION_NONE = 0;
+const ACTION_ACCEPT = 1;
+const ACTION_REJECT = 2;
+const STATUS_OK = 0;
+const STATUS_NODATA = 1;
+const STATUS_SKIPDATA = 2;
+const DIRECTION_UNKNOWN = 0;
+const DIRECTION_INGRESS = 1;
+const DIRECTION_EGRESS = 2;
+const PROTOCOL_TCP = 6;
+const PROTOCOL_UDP = 17;
+const PROTOCOL_ICMP = 1;
+const PROTOCOL_ICMPV6 = 58;
+const TCP_FLAGS_SYN_ONLY = 2;
+/** Sketches track more keys than they report, to make the top list sharper. */
+const SKETCH_CAPACITY = TOP_LIST_SIZE * 3;
+
+/**
+ * The numbers one record contributes, filled in place by either ingest path
+ * (typed records or the byte scanner) and reused for every record. Absent
+ * integers are -1; absent packets/bytes are 0.
+ */
+class RecordFacts {
+  start = 0;
+  end = 0;
+  packets = 0;
+  bytes = 0;
+  action = ACTION_NONE;
+  status = STATUS_OK;
+  protocol = -1;
+  tcpFlags = -1;
+  direction = DIRECTION_UNKNOWN;
+  srcport = -1;
+  dstport = -1;
+}
+
+/** Which optional parts a rollup has, decided once from the format. */
+interface RollupShape {
+  readonly hasDirection: boolean;
+  readonly hasProtocol: boolean;
+  readonly hasTcpFlags: boolean;
+  readonly hasTalkers: boolean;
+  readonly hasRejected: boolean;
+  readonly hasAccountId: boolean;
+  readonly hasVpcId: boolean;
+  readonly hasSubnetId: boolean;
+  readonly hasInstanceId: boolean;
+}
+
+/** Derives the rollup shape from the fields a format carries. */
+function rollupShapeOf(format: FlowLogFormat): RollupShape {
+  const names = new Set(format.fields.map((field) => field.name));
+  const hasAddresses = names.has('srcaddr') && names.has('dstaddr');
+  return {
+    hasDirection: names.has('flow-direction'),
+    hasProtocol: names.has('protocol'),
+    hasTcpFlags: names.has('tcp-flags'),
+    hasTalkers: hasAddresses,
+    hasRejected: names.has('srcaddr') && names.has('action'),
+    hasAccountId: names.has('account-id'),
+    hasVpcId: names.has('vpc-id'),
+    hasSubnetId: names.has('subnet-id'),
+    hasInstanceId: names.has('instance-id'),
+  };
+}
+
+/** Mutable counters of one (ENI, window) while a source is being rolled up. */
+class WindowState {
+  readonly windowStart: number;
+  flows = 0;
+  packets = 0;
+  bytes = 0;
+  acceptFlows = 0;
+  acceptPackets = 0;
+  acceptBytes = 0;
+  rejectFlows = 0;
+  rejectPackets = 0;
+  rejectBytes = 0;
+  nodataRecords = 0;
+  skipdataRecords = 0;
+  ingressPackets = 0;
+  ingressBytes = 0;
+  egressPackets = 0;
+  egressBytes = 0;
+  tcpBytes = 0;
+  udpBytes = 0;
+  icmpBytes = 0;
+  otherBytes = 0;
+  synOnlyFlows = 0;
+  accountId: string | null = null;
+  vpcId: string | null = null;
+  subnetId: string | null = null;
+  instanceId: string | null = null;
+  talkers: TopSketch | null = null;
+  rejected: TopSketch | null = null;
+
+  constructor(windowStart: number) {
+    this.windowStart = windowStart;
+  }
+}
+
+/** One ENI's windows, with the last one used cached (records cluster in time). */
+class EniState {
+  readonly interfaceId: string;
+  readonly windows = new Map<number, WindowState>();
+  private lastStart = -1;
+  private last: WindowState | null = null;
+
+  constructor(interfaceId: string) {
+    this.interfaceId = interfaceId;
+  }
+
+  window(windowStart: number): WindowState {
+    if (windowStart === this.lastStart && this.last) return this.last;
+    let state = this.windows.get(windowStart);
+    if (!state) {
+      state = new WindowState(windowStart);
+      this.windows.set(windowStart, state);
+    }
+    this.lastStart = windowStart;
+    this.last = state;
+    return state;
+  }
+}
+
+/** Bytes of the binary tail of a talker key: direction, port (3), protocol (2). */
+const TAIL_BYTES = 6;
+
+/**
+ * Builds the bytes of a top-talker key, `src dst` plus a binary tail of
+ * direction, service port (the lower of the two ports) and protocol, without
+ * building strings. Addresses are cut so that the key fits MAX_KEY_BYTES.
+ * Both ingest paths build identical keys.
+ */
+class TalkerKey {
+  readonly bytes = new Uint8Array(MAX_KEY_BYTES);
+  length = 0;
+  private readonly encoder = new TextEncoder();
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  appendSlice(source: Uint8Array, from: number, to: number): void {
+    const room = MAX_KEY_BYTES - TAIL_BYTES - this.length;
+    const length = Math.max(0, Math.min(to - from, room));
+    this.bytes.set(source.subarray(from, from + length), this.length);
+    this.length += length;
+  }
+
+  appendText(text: string): void {
+    const encoded = this.encoder.encode(text);
+    this.appendSlice(encoded, 0, encoded.length);
+  }
+
+  appendSpace(): void {
+    if (this.length < MAX_KEY_BYTES - TAIL_BYTES)
+      this.bytes[this.length++] = 0x20;
+  }
+
+  appendTail(facts: RecordFacts): void {
+    const { srcport, dstport, protocol } = facts;
+    const port =
+      srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
+    const proto = protocol < 0 ? 0xffff : protocol;
+    const at = this.length;
+    this.bytes[at] = facts.direction;
+    this.bytes[at + 1] = (port >>> 16) & 0xff;
+    this.bytes[at + 2] = (port >>> 8) & 0xff;
+    this.bytes[at + 3] = port & 0xff;
+    this.bytes[at + 4] = (proto >>> 8) & 0xff;
+    this.bytes[at + 5] = proto & 0xff;
+    this.length = at + TAIL_BYTES;
+  }
+}
+
+/**
+ * Accumulates per-ENI, per-window rollups from record facts, following
+ * DESIGN.md exactly: windows of 300 s aligned to the epoch; in `prorate` mode
+ * packets and bytes are split over the windows of [start, end + 1) by the
+ * largest-remainder method; flows, SYN-only flows and NODATA/SKIPDATA counts
+ * go to the window of start. Top lists attribute a whole flow to the window
+ * of its start and are approximate (bounded sketches).
+ */
+class RollupAccumulator {
+  readonly shape: RollupShape;
+  private readonly isProrate: boolean;
+  private readonly enis = new Map<string, EniState>();
+  private readonly packetParts: number[] = [];
+  private readonly byteParts: number[] = [];
+  private readonly remainders: number[] = [];
+
+  constructor(shape: RollupShape, windowMode: WindowMode) {
+    this.shape = shape;
+    this.isProrate = windowMode === 'prorate';
+  }
+
+  /** The state of one ENI, created on first use. */
+  eni(interfaceId: string): EniState {
+    let state = this.enis.get(interfaceId);
+    if (!state) {
+      state = new EniState(interfaceId);
+      this.enis.set(interfaceId, state);
+    }
+    return state;
+  }
+
+  /** Adds one valid record; returns the window of its start. */
+  add(eni: EniState, facts: RecordFacts): WindowState {
+    const first = eni.window(facts.start - (facts.start % WINDOW_SECONDS));
+    if (facts.status === STATUS_NODATA) {
+      first.nodataRecords++;
+      return first;
+    }
+    if (facts.status === STATUS_SKIPDATA) {
+      first.skipdataRecords++;
+      return first;
+    }
+    first.flows++;
+    if (facts.action === ACTION_ACCEPT) first.acceptFlows++;
+    else if (facts.action === ACTION_REJECT) first.rejectFlows++;
+    if (facts.tcpFlags === TCP_FLAGS_SYN_ONLY) first.synOnlyFlows++;
+    const lastStart = facts.end - (facts.end % WINDOW_SECONDS);
+    if (!this.isProrate || lastStart === first.windowStart) {
+      addTraffic(first, facts, facts.packets, facts.bytes);
+      return first;
+    }
+    const { packetParts, byteParts, remainders } = this;
+    const count = splitByOverlap(
+      facts.packets,
+      facts.start,
+      facts.end,
+      packetParts,
+      remainders
+    );
+    splitByOverlap(facts.bytes, facts.start, facts.end, byteParts, remainders);
+    for (let k = 0; k < count; k++) {
+      const window =
+        k === 0 ? first : eni.window(first.windowStart + k * WINDOW_SECONDS);
+      addTraffic(window, facts, packetParts[k] ?? 0, byteParts[k] ?? 0);
+    }
+    return first;
+  }
+
+  /** Counts a flow for the top talkers of a window (whole flow, by bytes). */
+  addTalker(window: WindowState, key: TalkerKey, facts: RecordFacts): void {
+    if (facts.status !== STATUS_OK) return;
+    window.talkers ??= new TopSketch(SKETCH_CAPACITY);
+    window.talkers.add(
+      key.bytes,
+      0,
+      key.length,
+      facts.bytes,
+      1,
+      facts.packets,
+      facts.bytes
+    );
+  }
+
+  /** Counts a rejected flow by its source address bytes[from..to). */
+  addRejected(
+    window: WindowState,
+    source: Uint8Array,
+    from: number,
+    to: number,
+    facts: RecordFacts
+  ): void {
+    if (facts.status !== STATUS_OK || facts.action !== ACTION_REJECT) return;
+    // The ENI itself is the source of rejected egress: not a peer to list.
+    if (facts.direction === DIRECTION_EGRESS) return;
+    window.rejected ??= new TopSketch(SKETCH_CAPACITY);
+    window.rejected.add(
+      source,
+      from,
+      to - from,
+      1,
+      1,
+      facts.packets,
+      facts.bytes
+    );
+  }
+
+  /** The rollups, sorted by interfaceId then windowStart. */
+  finish(): Rollup[] {
+    const rollups: Rollup[] = [];
+    const enis = [...this.enis.values()].sort((a, b) =>
+      a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0
+    );
+    for (const eni of enis) {
+      const windows = [...eni.windows.values()].sort(
+        (a, b) => a.windowStart - b.windowStart
+      );
+      for (const window of windows) {
+        rollups.push(toRollup(eni.interfaceId, window, this.shape));
+      }
+    }
+    return rollups;
+  }
+}
+
+function addTraffic(
+  window: WindowState,
+  facts: RecordFacts,
+  packets: number,
+  bytes: number
+): void {
+  window.packets += packets;
+  window.bytes += bytes;
+  if (facts.action === ACTION_ACCEPT) {
+    window.acceptPackets += packets;
+    window.acceptBytes += bytes;
+  } else if (facts.action === ACTION_REJECT) {
+    window.rejectPackets += packets;
+    window.rejectBytes += bytes;
+  }
+  if (facts.direction === DIRECTION_INGRESS) {
+    window.ingressPackets += packets;
+    window.ingressBytes += bytes;
+  } else if (facts.direction === DIRECTION_EGRESS) {
+    window.egressPackets += packets;
+    window.egressBytes += bytes;
+  }
+  const { protocol } = facts;
+  if (protocol === PROTOCOL_TCP) window.tcpBytes += bytes;
+  else if (protocol === PROTOCOL_UDP) window.udpBytes += bytes;
+  else if (protocol === PROTOCOL_ICMP || protocol === PROTOCOL_ICMPV6) {
+    window.icmpBytes += bytes;
+  } else if (protocol >= 0) window.otherBytes += bytes;
+}
+
+function toRollup(
+  interfaceId: string,
+  w: WindowState,
+  shape: RollupShape
+): Rollup {
+  const rollup: Rollup = {
+    interfaceId,
+    windowStart: w.windowStart,
+    flows: w.flows,
+    packets: w.packets,
+    bytes: w.bytes,
+    acceptFlows: w.acceptFlows,
+    acceptPackets: w.acceptPackets,
+    acceptBytes: w.acceptBytes,
+    rejectFlows: w.rejectFlows,
+    rejectPackets: w.rejectPackets,
+    rejectBytes: w.rejectBytes,
+    nodataRecords: w.nodataRecords,
+    skipdataRecords: w.skipdataRecords,
+  };
+  if (shape.hasDirection) {
+    rollup.ingressPackets = w.ingressPackets;
+    rollup.ingressBytes = w.ingressBytes;
+    rollup.egressPackets = w.egressPackets;
+    rollup.egressBytes = w.egressBytes;
+  }
+  if (shape.hasProtocol) {
+    rollup.tcpBytes = w.tcpBytes;
+    rollup.udpBytes = w.udpBytes;
+    rollup.icmpBytes = w.icmpBytes;
+    rollup.otherBytes = w.otherBytes;
+  }
+  if (shape.hasTcpFlags) rollup.synOnlyFlows = w.synOnlyFlows;
+  if (w.accountId !== null) rollup.accountId = w.accountId;
+  if (w.vpcId !== null) rollup.vpcId = w.vpcId;
+  if (w.subnetId !== null) rollup.subnetId = w.subnetId;
+  if (w.instanceId !== null) rollup.instanceId = w.instanceId;
+  const talkers = (w.talkers?.entries() ?? []).map(decodeTalker);
+  const self = inferSelf(talkers);
+  if (shape.hasTalkers) rollup.topTalkers = toTopTalkers(talkers, self);
+  if (shape.hasRejected) {
+    rollup.topRejectedSources = toRejectedSources(
+      w.rejected?.entries() ?? [],
+      self
+    );
+  }
+  return rollup;
+}
+
+const decoder = new TextDecoder();
+
+interface DecodedTalker {
+  src: string;
+  dst: string;
+  direction: number;
+  port: number | null;
+  protocol: number | null;
+  entry: SketchEntry;
+}
+
+function decodeTalker(entry: SketchEntry): DecodedTalker {
+  const { key } = entry;
+  const tail = key.length - TAIL_BYTES;
+  const space = key.indexOf(0x20);
+  const port =
+    ((key[tail + 1] as number) << 16) |
+    ((key[tail + 2] as number) << 8) |
+    (key[tail + 3] as number);
+  const protocol = ((key[tail + 4] as number) << 8) | (key[tail + 5] as number);
+  return {
+    src: decoder.decode(key.subarray(0, space < 0 ? tail : space)),
+    dst: space < 0 ? '' : decoder.decode(key.subarray(space + 1, tail)),
+    direction: key[tail] as number,
+    port: port === 0xffffff ? null : port,
+    protocol: protocol === 0xffff ? null : protocol,
+    entry,
+  };
+}
+
+/**
+ * The ENI's own addresses when some flows lack a direction: per address
+ * family, the address seen in the most flows (ties: the lowest), if it is in
+ * at least half of that family's flows. Empty when every flow has a direction.
+ */
+function inferSelf(talkers: DecodedTalker[]): Set<string> {
+  const self = new Set<string>();
+  if (!talkers.some((t) => t.direction === DIRECTION_UNKNOWN)) return self;
+  for (const isIpv6 of [false, true]) {
+    const flowsByAddress = new Map<string, number>();
+    let total = 0;
+    for (const { src, dst, entry } of talkers) {
+      if (src.includes(':') !== isIpv6) continue;
+      total += entry.flows;
+      for (const address of src === dst ? [src] : [src, dst]) {
+        flowsByAddress.set(
+          address,
+          (flowsByAddress.get(address) ?? 0) + entry.flows
+        );
+      }
+    }
+    let best = '';
+    let bestFlows = 0;
+    for (const [address, flows] of flowsByAddress) {
+      if (flows > bestFlows || (flows === bestFlows && address < best)) {
+        best = address;
+        bestFlows = flows;
+      }
+    }
+    if (bestFlows > 0 && bestFlows * 2 >= total) self.add(best);
+  }
+  return self;
+}
+
+/**
+ * Turns tracked (src, dst, port, protocol) keys into peers of the ENI: the
+ * source of ingress and the destination of egress traffic; without a
+ * direction, the side that is not the ENI's own (inferred) address.
+ */
+function toTopTalkers(
+  talkers: DecodedTalker[],
+  self: Set<string>
+): TopTalker[] {
+  const byPeer = new Map<string, TopTalker>();
+  for (const { src, dst, direction, port, protocol, entry } of talkers) {
+    const peer =
+      direction === DIRECTION_INGRESS
+        ? src
+        : direction === DIRECTION_EGRESS
+          ? dst
+          : self.has(src)
+            ? dst
+            : src;
+    const id = `${peer} ${port} ${protocol}`;
+    const seen = byPeer.get(id);
+    byPeer.set(id, {
+      peer,
+      port,
+      protocol,
+      flows: (seen?.flows ?? 0) + entry.flows,
+      packets: (seen?.packets ?? 0) + entry.packets,
+      bytes: (seen?.bytes ?? 0) + entry.bytes,
+    });
+  }
+  return rankTalkers([...byPeer.values()]);
+}
+
+/** Sorts by bytes (then peer, port, protocol) and keeps the top N. */
+function rankTalkers(talkers: TopTalker[]): TopTalker[] {
+  return talkers
+    .sort(
+      (a, b) =>
+        b.bytes - a.bytes ||
+        compareText(a.peer, b.peer) ||
+        (a.port ?? -1) - (b.port ?? -1) ||
+        (a.protocol ?? -1) - (b.protocol ?? -1)
+    )
+    .slice(0, TOP_LIST_SIZE);
+}
+
+/** Sources of rejected flows, without the ENI's own address. */
+function toRejectedSources(
+  entries: SketchEntry[],
+  self: Set<string>
+): RejectedSource[] {
+  return rankRejected(
+    entries
+      .map((entry) => ({
+        address: decoder.decode(entry.key),
+        flows: entry.flows,
+        packets: entry.packets,
+        bytes: entry.bytes,
+      }))
+      .filter((source) => !self.has(source.address))
+  );
+}
+
+/** Sorts by flows (then bytes, address) and keeps the top N. */
+function rankRejected(sources: RejectedSource[]): RejectedSource[] {
+  return sources
+    .sort(
+      (a, b) =>
+        b.flows - a.flows ||
+        b.bytes - a.bytes ||
+        compareText(a.address, b.address)
+    )
+    .slice(0, TOP_LIST_SIZE);
+}
+
+const compareText = (a: string, b: string): number =>
+  a < b ? -1 : a > b ? 1 : 0;
+
+export type { RollupShape };
+export {
+  ACTION_ACCEPT,
+  ACTION_NONE,
+  ACTION_REJECT,
+  compareText,
+  DIRECTION_EGRESS,
+  DIRECTION_INGRESS,
+  DIRECTION_UNKNOWN,
+  EniState,
+  RecordFacts,
+  RollupAccumulator,
+  rankRejected,
+  rankTalkers,
+  rollupShapeOf,
+  STATUS_NODATA,
+  STATUS_OK,
+  STATUS_SKIPDATA,
+  TalkerKey,
+  WindowState,
+};

@@ -1,0 +1,169 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { DecodeError } from '../errors.js';
+import { MAX_LINE_BYTES } from '../flowLogRules.js';
+
+/** zlib chunk size: 256 KiB inflates 1.4-1.7x faster than Node's 16 KiB default. */
+const INFLATE_CHUNK_BYTES = 256 * 1024;
+
+/** One line of text; `text` is null when the line is longer than MAX_LINE_BYTES. */
+interface TextLine {
+  readonly lineNumber: number;
+  readonly text: string | null;
+}
+
+/** The first line of an input and the bytes that follow it. */
+interface FirstLine {
+  /** The first line without its line ending, or null for empty or overlong input. */
+  readonly text: string | null;
+  /** The first line's bytes including its newline (empty if `text` is null). */
+  readonly bytes: Uint8Array;
+  readonly rest: AsyncIterable<Uint8Array>;
+}
+
+const isGzip = (chunk: Uint8Array): boolean =>
+  chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
+
+/**
+ * Gunzips a byte stream when it starts with the gzip magic number, else
+ * passes it through (plain-text flow logs). Concatenated gzip members are
+ * read as one stream. Throws `DecodeError` (naming `label`) on corrupt or
+ * truncated gzip data.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
+ */
+async function* gunzipIfNeeded(
+  chunks: AsyncIterable<Uint8Array>,
+  label: string
+): AsyncGenerator<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  let first = await iterator.next();
+  while (!first.done && first.value.length === 0) first = await iterator.next();
+  if (first.done) return;
+  const head = first.value;
+  const remaining = { [Symbol.asyncIterator]: () => iterator };
+  if (!isGzip(head)) {
+    yield head;
+    yield* remaining;
+    return;
+  }
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+  const source = Readable.from(prepend(head, remaining), { objectMode: false });
+  source.on('error', (error) => gunzip.destroy(error));
+  source.pipe(gunzip);
+  try {
+    yield* gunzip;
+  } catch (error) {
+    throw new DecodeError(
+      `${label}: not valid gzip (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error }
+    );
+  } finally {
+    source.destroy();
+  }
+}
+
+async function* prepend(
+  head: Uint8Array,
+  rest: AsyncIterable<Uint8Array>
+): AsyncGenerator<Uint8Array> {
+  yield head;
+  yield* rest;
+}
+
+async function* nothing(): AsyncGenerator<Uint8Array> {}
+
+const utf8 = new TextDecoder();
+
+const stripReturn = (bytes: Uint8Array): Uint8Array =>
+  bytes.length > 0 && bytes[bytes.length - 1] === 0x0d
+    ? bytes.subarray(0, bytes.length - 1)
+    : bytes;
+
+/**
+ * Reads the first line (to look for a header) and hands back the rest of the
+ * stream untouched. Never throws on content.
+ */
+async function takeFirstLine(
+  chunks: AsyncIterable<Uint8Array>
+): Promise<FirstLine> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = next.value;
+    const newline = chunk.indexOf(0x0a);
+    if (newline >= 0) {
+      parts.push(chunk.subarray(0, newline + 1));
+      const line = Buffer.concat(parts);
+      const rest = chunk.subarray(newline + 1);
+      return {
+        text:
+          line.length - 1 > MAX_LINE_BYTES
+            ? null
+            : utf8.decode(stripReturn(line.subarray(0, line.length - 1))),
+        bytes: line,
+        rest: prepend(rest, { [Symbol.asyncIterator]: () => iterator }),
+      };
+    }
+    parts.push(chunk);
+    length += chunk.length;
+    if (length > MAX_LINE_BYTES) {
+      return {
+        text: null,
+        bytes: new Uint8Array(0),
+        rest: prepend(Buffer.concat(parts), {
+          [Symbol.asyncIterator]: () => iterator,
+        }),
+      };
+    }
+  }
+  const line = Buffer.concat(parts);
+  return {
+    text: line.length === 0 ? null : utf8.decode(stripReturn(line)),
+    bytes: line,
+    rest: nothing(),
+  };
+}
+
+/**
+ * Splits a byte stream into text lines numbered from `firstLineNumber`. A
+ * line over MAX_LINE_BYTES (its newline excluded) comes back with text null,
+ * and is never held whole in memory. A trailing `\r` is removed.
+ */
+async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  firstLineNumber: number
+): AsyncGenerator<TextLine> {
+  let lineNumber = firstLineNumber;
+  let parts: Uint8Array[] = [];
+  let length = 0;
+  const take = (): TextLine => {
+    const tooLong = length > MAX_LINE_BYTES;
+    const text = tooLong
+      ? null
+      : utf8.decode(stripReturn(Buffer.concat(parts)));
+    parts = [];
+    length = 0;
+    return { lineNumber: lineNumber++, text };
+  };
+  for await (const chunk of chunks) {
+    let from = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, from);
+      const to = newline < 0 ? chunk.length : newline;
+      if (length <= MAX_LINE_BYTES && to > from) {
+        parts.push(chunk.subarray(from, to));
+      }
+      length += to - from;
+      if (newline < 0) break;
+      yield take();
+      from = newline + 1;
+    }
+  }
+  if (length > 0) yield take();
+}
+
+export type { FirstLine, TextLine };
+export { gunzipIfNeeded, INFLATE_CHUNK_BYTES, splitLines, takeFirstLine };

@@ -1,0 +1,146 @@
+/** How a field's text is read: integers become numbers, the rest strings. */
+type FieldType = 'integer' | 'string';
+
+/** One column of a flow-log format. */
+interface FieldSpec {
+  /** The AWS name, hyphenated as in headers and `${...}` tokens. */
+  readonly name: string;
+  /** camelCase key used in `FlowRecord` (`interface-id` -> `interfaceId`). */
+  readonly key: string;
+  readonly type: FieldType;
+  /** Flow-log version that introduced the field; 0 for a field we do not know. */
+  readonly version: number;
+  readonly isKnown: boolean;
+}
+
+/** The ordered columns of a flow log, from a header line or format string. */
+interface FlowLogFormat {
+  readonly fields: readonly FieldSpec[];
+  /** The field names joined by single spaces, as a header line reads. */
+  readonly header: string;
+  /** True for Transit Gateway flow logs (tgw-* fields, no interface-id). */
+  readonly isTransitGateway: boolean;
+}
+
+/** A field's value: `-` in the text is `null`. */
+type FieldValue = string | number | null;
+
+/** One parsed record, keyed by `FieldSpec.key`, in format order. */
+type FlowRecord = Readonly<Record<string, FieldValue>>;
+
+/** The Powertools `safeParse` shape. */
+type ParseResult<T, E> =
+  | { readonly success: true; readonly data: T }
+  | { readonly success: false; readonly error: E };
+
+/** `prorate` splits bytes/packets over windows by overlap; `start` puts all in the window of start. */
+type WindowMode = 'prorate' | 'start';
+
+/** A peer of an ENI in its top-talkers list. */
+interface TopTalker {
+  readonly peer: string;
+  /** The service port: the lower of srcport and dstport; null when unknown. */
+  readonly port: number | null;
+  readonly protocol: number | null;
+  readonly flows: number;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+/** A source address of rejected flows. */
+interface RejectedSource {
+  readonly address: string;
+  readonly flows: number;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
+/** The counters of one (ENI, window). Optional ones exist when the format has their fields. */
+interface RollupCounters {
+  flows: number;
+  packets: number;
+  bytes: number;
+  acceptFlows: number;
+  acceptPackets: number;
+  acceptBytes: number;
+  rejectFlows: number;
+  rejectPackets: number;
+  rejectBytes: number;
+  nodataRecords: number;
+  skipdataRecords: number;
+  ingressPackets?: number;
+  ingressBytes?: number;
+  egressPackets?: number;
+  egressBytes?: number;
+  tcpBytes?: number;
+  udpBytes?: number;
+  icmpBytes?: number;
+  otherBytes?: number;
+  synOnlyFlows?: number;
+}
+
+/** The rollup of one ENI over one 300-second window. */
+interface Rollup extends RollupCounters {
+  interfaceId: string;
+  /** Window start, epoch seconds, a multiple of 300. */
+  windowStart: number;
+  accountId?: string;
+  vpcId?: string;
+  subnetId?: string;
+  instanceId?: string;
+  /** Approximate top peers by bytes (bounded); see `mergeRollups`. */
+  topTalkers?: TopTalker[];
+  /** Approximate top sources of rejected flows, by flows (bounded). */
+  topRejectedSources?: RejectedSource[];
+}
+
+/** A kept example of a bad record. */
+interface BadRecordSample {
+  readonly lineNumber: number;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** What one input (file, object, batch) held, besides its rollups. */
+interface IngestStats {
+  /** Non-blank lines that are not header lines. */
+  lines: number;
+  /** Good records (OK, NODATA and SKIPDATA). */
+  records: number;
+  nodataRecords: number;
+  skipdataRecords: number;
+  badRecords: number;
+  badRecordsByReason: Record<string, number>;
+  badRecordSamples: BadRecordSample[];
+}
+
+/** The outcome of rolling up one input. */
+type RollupOutcome =
+  | {
+      readonly kind: 'rollups';
+      readonly format: FlowLogFormat;
+      readonly rollups: Rollup[];
+      readonly stats: IngestStats;
+    }
+  | {
+      readonly kind: 'not-per-eni';
+      readonly format: FlowLogFormat;
+      readonly reason: string;
+    };
+
+export type {
+  BadRecordSample,
+  FieldSpec,
+  FieldType,
+  FieldValue,
+  FlowLogFormat,
+  FlowRecord,
+  IngestStats,
+  ParseResult,
+  RejectedSource,
+  Rollup,
+  RollupCounters,
+  RollupOutcome,
+  TopTalker,
+  WindowMode,
+};
