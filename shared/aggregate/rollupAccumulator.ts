@@ -7,7 +7,12 @@ import type {
   WindowMode,
 } from '../types.js';
 import { splitByOverlap } from './splitByOverlap.js';
-import { MAX_KEY_BYTES, type SketchEntry, TopSketch } from './topSketch.js';
+import {
+  FNV_PRIME,
+  MAX_KEY_BYTES,
+  type SketchEntry,
+  TopSketch,
+} from './topSketch.js';
 
 const ACTION_NONE = 0;
 const ACTION_ACCEPT = 1;
@@ -110,26 +115,40 @@ class WindowState {
   }
 }
 
-/** One ENI's windows, with the last one used cached (records cluster in time). */
+/** Windows an ENI keeps in a direct-indexed array around the first one seen. */
+const NEARBY_WINDOWS = 64;
+
+/**
+ * One ENI's windows. A flow-log file spans minutes, so windows near the
+ * first one seen sit in an array indexed by window number; others in a Map.
+ */
 class EniState {
   readonly interfaceId: string;
   readonly windows = new Map<number, WindowState>();
-  private lastStart = -1;
-  private last: WindowState | null = null;
+  private base = -1;
+  private readonly nearby: (WindowState | undefined)[] = new Array(
+    NEARBY_WINDOWS
+  ).fill(undefined);
 
   constructor(interfaceId: string) {
     this.interfaceId = interfaceId;
   }
 
   window(windowStart: number): WindowState {
-    if (windowStart === this.lastStart && this.last) return this.last;
+    if (this.base < 0) {
+      this.base = windowStart - (NEARBY_WINDOWS / 2) * WINDOW_SECONDS;
+    }
+    const index = (windowStart - this.base) / WINDOW_SECONDS;
+    if (index >= 0 && index < NEARBY_WINDOWS) {
+      const cached = this.nearby[index];
+      if (cached !== undefined) return cached;
+    }
     let state = this.windows.get(windowStart);
     if (!state) {
       state = new WindowState(windowStart);
       this.windows.set(windowStart, state);
     }
-    this.lastStart = windowStart;
-    this.last = state;
+    if (index >= 0 && index < NEARBY_WINDOWS) this.nearby[index] = state;
     return state;
   }
 }
@@ -138,52 +157,22 @@ class EniState {
 const TAIL_BYTES = 6;
 
 /**
- * Builds the bytes of a top-talker key, `src dst` plus a binary tail of
- * direction, service port (the lower of the two ports) and protocol, without
- * building strings. Addresses are cut so that the key fits MAX_KEY_BYTES.
- * Both ingest paths build identical keys.
+ * The hash that identifies a top-talker key: source and destination address
+ * hashes (FNV-1a of their bytes) mixed with direction, service port (the
+ * lower of the two ports) and protocol. Both ingest paths call this.
  */
-class TalkerKey {
-  readonly bytes = new Uint8Array(MAX_KEY_BYTES);
-  length = 0;
-  private readonly encoder = new TextEncoder();
-
-  reset(): void {
-    this.length = 0;
-  }
-
-  appendSlice(source: Uint8Array, from: number, to: number): void {
-    const room = MAX_KEY_BYTES - TAIL_BYTES - this.length;
-    const length = Math.max(0, Math.min(to - from, room));
-    this.bytes.set(source.subarray(from, from + length), this.length);
-    this.length += length;
-  }
-
-  appendText(text: string): void {
-    const encoded = this.encoder.encode(text);
-    this.appendSlice(encoded, 0, encoded.length);
-  }
-
-  appendSpace(): void {
-    if (this.length < MAX_KEY_BYTES - TAIL_BYTES)
-      this.bytes[this.length++] = 0x20;
-  }
-
-  appendTail(facts: RecordFacts): void {
-    const { srcport, dstport, protocol } = facts;
-    const port =
-      srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
-    const proto = protocol < 0 ? 0xffff : protocol;
-    const at = this.length;
-    this.bytes[at] = facts.direction;
-    this.bytes[at + 1] = (port >>> 16) & 0xff;
-    this.bytes[at + 2] = (port >>> 8) & 0xff;
-    this.bytes[at + 3] = port & 0xff;
-    this.bytes[at + 4] = (proto >>> 8) & 0xff;
-    this.bytes[at + 5] = proto & 0xff;
-    this.length = at + TAIL_BYTES;
-  }
+function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {
+  const { srcport, dstport, protocol } = facts;
+  const port =
+    srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
+  let hash = Math.imul(srcHash ^ 0x20, FNV_PRIME);
+  hash = Math.imul(hash ^ dstHash, FNV_PRIME);
+  hash = Math.imul(hash ^ (facts.direction | (port << 2)), FNV_PRIME);
+  return Math.imul(hash ^ (protocol < 0 ? 0xffff : protocol), FNV_PRIME);
 }
+
+const TAIL = new Uint8Array(TAIL_BYTES);
+const SPACE_BYTE = Uint8Array.of(0x20);
 
 /**
  * Accumulates per-ENI, per-window rollups from record facts, following
@@ -253,42 +242,59 @@ class RollupAccumulator {
     return first;
   }
 
-  /** Counts a flow for the top talkers of a window (whole flow, by bytes). */
-  addTalker(window: WindowState, key: TalkerKey, facts: RecordFacts): void {
-    if (facts.status !== STATUS_OK) return;
+  /**
+   * Counts a flow for the top talkers of its start window (whole flow, by
+   * bytes). `hash` is `talkerHash(...)`; the addresses are read only when the
+   * key enters the sketch.
+   */
+  addTalker(
+    window: WindowState,
+    hash: number,
+    facts: RecordFacts,
+    src: Uint8Array,
+    srcFrom: number,
+    srcTo: number,
+    dst: Uint8Array,
+    dstFrom: number,
+    dstTo: number
+  ): void {
     window.talkers ??= new TopSketch(SKETCH_CAPACITY);
-    window.talkers.add(
-      key.bytes,
-      0,
-      key.length,
-      facts.bytes,
-      1,
-      facts.packets,
-      facts.bytes
-    );
+    const sketch = window.talkers;
+    const slot = sketch.add(hash, facts.bytes, 1, facts.packets, facts.bytes);
+    if (slot < 0) return;
+    const room = MAX_KEY_BYTES - TAIL_BYTES;
+    sketch.appendLabel(slot, src, srcFrom, srcTo, room);
+    sketch.appendLabel(slot, SPACE_BYTE, 0, 1, room);
+    sketch.appendLabel(slot, dst, dstFrom, dstTo, room);
+    const { srcport, dstport, protocol } = facts;
+    const port =
+      srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
+    const proto = protocol < 0 ? 0xffff : protocol;
+    TAIL[0] = facts.direction;
+    TAIL[1] = (port >>> 16) & 0xff;
+    TAIL[2] = (port >>> 8) & 0xff;
+    TAIL[3] = port & 0xff;
+    TAIL[4] = (proto >>> 8) & 0xff;
+    TAIL[5] = proto & 0xff;
+    sketch.appendLabel(slot, TAIL, 0, TAIL_BYTES);
   }
 
-  /** Counts a rejected flow by its source address bytes[from..to). */
+  /**
+   * Counts a rejected flow by its source address (`hash` = FNV-1a of its
+   * bytes). Rejected egress is skipped: its source is the ENI itself.
+   */
   addRejected(
     window: WindowState,
-    source: Uint8Array,
-    from: number,
-    to: number,
-    facts: RecordFacts
+    hash: number,
+    facts: RecordFacts,
+    src: Uint8Array,
+    srcFrom: number,
+    srcTo: number
   ): void {
-    if (facts.status !== STATUS_OK || facts.action !== ACTION_REJECT) return;
-    // The ENI itself is the source of rejected egress: not a peer to list.
     if (facts.direction === DIRECTION_EGRESS) return;
     window.rejected ??= new TopSketch(SKETCH_CAPACITY);
-    window.rejected.add(
-      source,
-      from,
-      to - from,
-      1,
-      1,
-      facts.packets,
-      facts.bytes
-    );
+    const slot = window.rejected.add(hash, 1, 1, facts.packets, facts.bytes);
+    if (slot >= 0) window.rejected.appendLabel(slot, src, srcFrom, srcTo);
   }
 
   /** The rollups, sorted by interfaceId then windowStart. */
@@ -548,6 +554,6 @@ export {
   STATUS_NODATA,
   STATUS_OK,
   STATUS_SKIPDATA,
-  TalkerKey,
+  talkerHash,
   WindowState,
 };

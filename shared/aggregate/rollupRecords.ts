@@ -22,9 +22,10 @@ import {
   STATUS_NODATA,
   STATUS_OK,
   STATUS_SKIPDATA,
-  TalkerKey,
+  talkerHash,
 } from './rollupAccumulator.js';
 import { StatsCollector } from './statsCollector.js';
+import { hashBytes } from './topSketch.js';
 
 /** Options shared by both ingest paths. */
 interface RollupOptions {
@@ -73,7 +74,7 @@ class RecordRollup {
   private readonly collector: StatsCollector;
   private readonly options: RollupOptions;
   private readonly facts = new RecordFacts();
-  private readonly key = new TalkerKey();
+  private readonly encoder = new TextEncoder();
 
   constructor(format: FlowLogFormat, options: RollupOptions) {
     assertRollupFormat(format, options);
@@ -167,7 +168,7 @@ class RecordRollup {
     record: FlowRecord,
     facts: RecordFacts
   ): void {
-    const { accumulator, key } = this;
+    const { accumulator } = this;
     const { shape } = accumulator;
     const window = accumulator.add(accumulator.eni(interfaceId), facts);
     if (shape.hasAccountId && window.accountId === null) {
@@ -183,19 +184,25 @@ class RecordRollup {
       window.instanceId = text(record.instanceId);
     }
     if (facts.status !== STATUS_OK) return;
-    const src = text(record.srcaddr) ?? '-';
+    const src = this.encoder.encode(text(record.srcaddr) ?? '-');
+    const srcHash = hashBytes(src, 0, src.length);
     if (shape.hasTalkers) {
-      key.reset();
-      key.appendText(src);
-      key.appendSpace();
-      key.appendText(text(record.dstaddr) ?? '-');
-      key.appendTail(facts);
-      accumulator.addTalker(window, key, facts);
+      const dst = this.encoder.encode(text(record.dstaddr) ?? '-');
+      const hash = talkerHash(srcHash, hashBytes(dst, 0, dst.length), facts);
+      accumulator.addTalker(
+        window,
+        hash,
+        facts,
+        src,
+        0,
+        src.length,
+        dst,
+        0,
+        dst.length
+      );
     }
     if (shape.hasRejected && facts.action === ACTION_REJECT) {
-      key.reset();
-      key.appendText(src);
-      accumulator.addRejected(window, key.bytes, 0, key.length, facts);
+      accumulator.addRejected(window, srcHash, facts, src, 0, src.length);
     }
   }
 }

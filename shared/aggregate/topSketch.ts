@@ -1,13 +1,21 @@
-/** Longest key a sketch stores; longer keys are cut (both ingest paths cut alike). */
+/** Longest label a sketch stores; longer labels are cut. */
 const MAX_KEY_BYTES = 96;
 
-/** FNV-1a over bytes[0..length), 32 bits. */
-function hashBytes(bytes: Uint8Array, from: number, to: number): number {
-  let hash = 0x811c9dc5;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over bytes[from..to), continuing from `hash` (start with FNV_OFFSET). */
+function hashBytes(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  hash = FNV_OFFSET
+): number {
+  let h = hash;
   for (let i = from; i < to; i++) {
-    hash = Math.imul(hash ^ (bytes[i] as number), 0x01000193);
+    h = Math.imul(h ^ (bytes[i] as number), FNV_PRIME);
   }
-  return hash >>> 0;
+  return h;
 }
 
 /** One tracked key with what was counted for it since it entered the sketch. */
@@ -20,57 +28,76 @@ interface SketchEntry {
 }
 
 /**
- * A bounded heavy-hitters sketch (weighted Space-Saving, Metwally et al.)
- * keyed by raw bytes, so that the hot path never builds a string per record.
- * It holds at most `capacity` keys: a new key replaces the lightest one and
- * inherits its weight as error. The result is therefore approximate: the
- * heaviest keys are kept, their flows/packets/bytes are lower bounds.
- * Two keys with the same 32-bit hash: the later one is not tracked.
+ * A bounded heavy-hitters sketch for the hot path: weighted Unbiased
+ * Space-Saving (Ting, 2018), keyed by a 32-bit hash of the key's bytes so that
+ * no string is built per record. It holds at most `capacity` keys. A key not
+ * held adds its weight to the lightest entry and takes that entry over with
+ * probability weight / (new entry weight), drawn from a fixed-seed
+ * generator, so results are deterministic. The result is approximate: heavy
+ * keys are kept; the flows/packets/bytes of a key are what was seen since it
+ * entered; two keys with the same hash count as one (about 1 in 70 million
+ * per window at 60 tracked keys).
  */
 class TopSketch {
   private readonly capacity: number;
   private size = 0;
-  private keys: Uint8Array;
-  private keyLengths: Uint8Array;
-  private hashes: Uint32Array;
+  private labels: Uint8Array;
+  private labelLengths: Uint8Array;
+  private hashes: Int32Array;
   private weights: Float64Array;
   private counts: Float64Array;
   /** Min-heap of slots by weight, and each slot's place in it. */
   private heap: Int32Array;
   private place: Int32Array;
-  private readonly index = new Map<number, number>();
+  /** slot + 1 by hash, linear probing; 0 is empty. */
+  private readonly table: Int32Array;
+  private readonly mask: number;
+  /** xorshift32 state for the takeover draws. */
+  private random = 0x9e3779b9;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    const initial = Math.min(4, capacity);
-    this.keys = new Uint8Array(initial * MAX_KEY_BYTES);
-    this.keyLengths = new Uint8Array(initial);
-    this.hashes = new Uint32Array(initial);
-    this.weights = new Float64Array(initial);
-    this.counts = new Float64Array(initial * 3);
-    this.heap = new Int32Array(initial);
-    this.place = new Int32Array(initial);
+    this.labels = EMPTY_BYTES;
+    this.labelLengths = EMPTY_BYTES;
+    this.hashes = EMPTY_INTS;
+    this.weights = EMPTY_FLOATS;
+    this.counts = EMPTY_FLOATS;
+    this.heap = EMPTY_INTS;
+    this.place = EMPTY_INTS;
+    let tableSize = 8;
+    while (tableSize < capacity * 2) tableSize *= 2;
+    this.table = new Int32Array(tableSize);
+    this.mask = tableSize - 1;
   }
 
-  /** Adds one observation of the key key[offset..offset + length). */
+  /**
+   * Adds one observation of the key with this hash. Returns the slot whose
+   * label the caller must now write (a key that just entered), or -1.
+   */
   add(
-    key: Uint8Array,
-    offset: number,
-    length: number,
+    hash: number,
     weight: number,
     flows: number,
     packets: number,
     bytes: number
-  ): void {
-    const keyLength = Math.min(length, MAX_KEY_BYTES);
-    const hash = hashBytes(key, offset, offset + keyLength);
-    const found = this.index.get(hash);
-    if (found !== undefined) {
-      if (!this.sameKey(found, key, offset, keyLength)) return;
-      this.weights[found] = (this.weights[found] as number) + weight;
-      this.count(found, flows, packets, bytes);
-      this.siftDown(this.place[found] as number);
-      return;
+  ): number {
+    const { table, mask, hashes } = this;
+    let at = hash & mask;
+    for (;;) {
+      const entry = table[at] as number;
+      if (entry === 0) break;
+      const slot = entry - 1;
+      if (hashes[slot] === hash) {
+        this.weights[slot] = (this.weights[slot] as number) + weight;
+        const counts = this.counts;
+        const at3 = slot * 3;
+        counts[at3] = (counts[at3] as number) + flows;
+        counts[at3 + 1] = (counts[at3 + 1] as number) + packets;
+        counts[at3 + 2] = (counts[at3 + 2] as number) + bytes;
+        this.siftDown(this.place[slot] as number);
+        return -1;
+      }
+      at = (at + 1) & mask;
     }
     let slot: number;
     let inherited = 0;
@@ -84,34 +111,55 @@ class TopSketch {
     } else {
       slot = this.heap[0] as number;
       inherited = this.weights[slot] as number;
-      this.index.delete(this.hashes[slot] as number);
+      const total = inherited + weight;
+      if (total > 0 && this.draw() * total >= weight) {
+        this.weights[slot] = total;
+        this.siftDown(0);
+        return -1;
+      }
+      this.unlink(slot);
+      at = hash & mask;
+      while (table[at] !== 0) at = (at + 1) & mask;
     }
-    this.index.set(hash, slot);
+    table[at] = slot + 1;
     this.hashes[slot] = hash;
-    this.keys.set(
-      key.subarray(offset, offset + keyLength),
-      slot * MAX_KEY_BYTES
-    );
-    this.keyLengths[slot] = keyLength;
     this.weights[slot] = inherited + weight;
-    this.counts.fill(0, slot * 3, slot * 3 + 3);
-    this.count(slot, flows, packets, bytes);
-    if (isNew) {
-      this.siftUp(this.place[slot] as number);
-    } else {
-      this.siftDown(this.place[slot] as number);
-    }
+    const at3 = slot * 3;
+    this.counts[at3] = flows;
+    this.counts[at3 + 1] = packets;
+    this.counts[at3 + 2] = bytes;
+    this.labelLengths[slot] = 0;
+    if (isNew) this.siftUp(this.place[slot] as number);
+    else this.siftDown(this.place[slot] as number);
+    return slot;
   }
 
-  /** The tracked entries, heaviest first (ties by key bytes). */
+  /** Appends source[from..to) to a slot's label, cut at `limit` bytes. */
+  appendLabel(
+    slot: number,
+    source: Uint8Array,
+    from: number,
+    to: number,
+    limit = MAX_KEY_BYTES
+  ): void {
+    const length = this.labelLengths[slot] as number;
+    const end = Math.min(to, from + limit - length);
+    const base = slot * MAX_KEY_BYTES + length;
+    for (let i = from; i < end; i++) {
+      this.labels[base + i - from] = source[i] as number;
+    }
+    this.labelLengths[slot] = length + Math.max(0, end - from);
+  }
+
+  /** The tracked entries, heaviest first (ties by label bytes). */
   entries(): SketchEntry[] {
     const result: SketchEntry[] = [];
     for (let slot = 0; slot < this.size; slot++) {
       const offset = slot * MAX_KEY_BYTES;
       result.push({
-        key: this.keys.slice(
+        key: this.labels.slice(
           offset,
-          offset + (this.keyLengths[slot] as number)
+          offset + (this.labelLengths[slot] as number)
         ),
         weight: this.weights[slot] as number,
         flows: this.counts[slot * 3] as number,
@@ -124,86 +172,106 @@ class TopSketch {
     );
   }
 
-  private count(slot: number, flows: number, packets: number, bytes: number) {
-    const at = slot * 3;
-    this.counts[at] = (this.counts[at] as number) + flows;
-    this.counts[at + 1] = (this.counts[at + 1] as number) + packets;
-    this.counts[at + 2] = (this.counts[at + 2] as number) + bytes;
+  /** A uniform draw in [0, 1). */
+  private draw(): number {
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    return (x >>> 0) / 4_294_967_296;
   }
 
-  private sameKey(
-    slot: number,
-    key: Uint8Array,
-    offset: number,
-    length: number
-  ): boolean {
-    if (this.keyLengths[slot] !== length) return false;
-    const at = slot * MAX_KEY_BYTES;
-    for (let i = 0; i < length; i++) {
-      if (this.keys[at + i] !== key[offset + i]) return false;
+  /** Removes a slot from the hash table (backward-shift deletion). */
+  private unlink(slot: number): void {
+    const { table, mask } = this;
+    let at = (this.hashes[slot] as number) & mask;
+    while (table[at] !== slot + 1) at = (at + 1) & mask;
+    let hole = at;
+    let next = (hole + 1) & mask;
+    while (table[next] !== 0) {
+      const moved = (table[next] as number) - 1;
+      const home = (this.hashes[moved] as number) & mask;
+      // Move the entry back if the hole lies on its probe path.
+      if (((next - home) & mask) >= ((next - hole) & mask)) {
+        table[hole] = table[next] as number;
+        hole = next;
+      }
+      next = (next + 1) & mask;
     }
-    return true;
+    table[hole] = 0;
   }
 
+  /** Grows to 8, then 60... slots: few peers cost little; each step is one allocation. */
   private grow(): void {
-    const slots = Math.min(this.capacity, this.hashes.length * 2);
-    const keys = new Uint8Array(slots * MAX_KEY_BYTES);
-    keys.set(this.keys);
-    this.keys = keys;
-    this.keyLengths = growArray(this.keyLengths, new Uint8Array(slots));
-    this.hashes = growArray(this.hashes, new Uint32Array(slots));
-    this.weights = growArray(this.weights, new Float64Array(slots));
-    this.counts = growArray(this.counts, new Float64Array(slots * 3));
-    this.heap = growArray(this.heap, new Int32Array(slots));
-    this.place = growArray(this.place, new Int32Array(slots));
-  }
-
-  private lighter(i: number, j: number): boolean {
-    const a = this.weights[this.heap[i] as number] as number;
-    const b = this.weights[this.heap[j] as number] as number;
-    return a < b;
-  }
-
-  private swap(i: number, j: number): void {
-    const a = this.heap[i] as number;
-    const b = this.heap[j] as number;
-    this.heap[i] = b;
-    this.heap[j] = a;
-    this.place[b] = i;
-    this.place[a] = j;
+    const slots = Math.min(this.capacity, Math.max(8, this.hashes.length * 4));
+    const floats = new Float64Array(slots * 4);
+    const ints = new Int32Array(slots * 3);
+    const bytes = new Uint8Array(slots * (MAX_KEY_BYTES + 1));
+    const size = this.size;
+    floats.set(this.weights.subarray(0, size));
+    floats.set(this.counts.subarray(0, size * 3), slots);
+    ints.set(this.hashes.subarray(0, size));
+    ints.set(this.heap.subarray(0, size), slots);
+    ints.set(this.place.subarray(0, size), slots * 2);
+    bytes.set(this.labels.subarray(0, size * MAX_KEY_BYTES));
+    bytes.set(this.labelLengths.subarray(0, size), slots * MAX_KEY_BYTES);
+    this.weights = floats.subarray(0, slots);
+    this.counts = floats.subarray(slots);
+    this.hashes = ints.subarray(0, slots);
+    this.heap = ints.subarray(slots, slots * 2);
+    this.place = ints.subarray(slots * 2);
+    this.labels = bytes.subarray(0, slots * MAX_KEY_BYTES);
+    this.labelLengths = bytes.subarray(slots * MAX_KEY_BYTES);
   }
 
   private siftUp(start: number): void {
+    const { heap, place, weights } = this;
     let i = start;
+    const slot = heap[i] as number;
+    const weight = weights[slot] as number;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.lighter(i, parent)) return;
-      this.swap(i, parent);
+      const parentSlot = heap[parent] as number;
+      if (weight >= (weights[parentSlot] as number)) break;
+      heap[i] = parentSlot;
+      place[parentSlot] = i;
       i = parent;
     }
+    heap[i] = slot;
+    place[slot] = i;
   }
 
   private siftDown(start: number): void {
+    const { heap, place, weights, size } = this;
     let i = start;
+    const slot = heap[i] as number;
+    const weight = weights[slot] as number;
     for (;;) {
-      const left = 2 * i + 1;
-      if (left >= this.size) return;
-      const right = left + 1;
-      const child =
-        right < this.size && this.lighter(right, left) ? right : left;
-      if (!this.lighter(child, i)) return;
-      this.swap(i, child);
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      const right = child + 1;
+      if (
+        right < size &&
+        (weights[heap[right] as number] as number) <
+          (weights[heap[child] as number] as number)
+      ) {
+        child = right;
+      }
+      const childSlot = heap[child] as number;
+      if ((weights[childSlot] as number) >= weight) break;
+      heap[i] = childSlot;
+      place[childSlot] = i;
       i = child;
     }
+    heap[i] = slot;
+    place[slot] = i;
   }
 }
 
-function growArray<
-  T extends Uint8Array | Uint32Array | Int32Array | Float64Array,
->(from: T, to: T): T {
-  to.set(from as never);
-  return to;
-}
+const EMPTY_BYTES = new Uint8Array(0);
+const EMPTY_INTS = new Int32Array(0);
+const EMPTY_FLOATS = new Float64Array(0);
 
 export type { SketchEntry };
-export { MAX_KEY_BYTES, TopSketch };
+export { FNV_OFFSET, FNV_PRIME, hashBytes, MAX_KEY_BYTES, TopSketch };

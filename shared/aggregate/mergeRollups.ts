@@ -1,0 +1,96 @@
+import type { Rollup, RollupCounters } from '../types.js';
+import { compareText, rankRejected, rankTalkers } from './rollupAccumulator.js';
+
+const COUNTERS = [
+  'flows',
+  'packets',
+  'bytes',
+  'acceptFlows',
+  'acceptPackets',
+  'acceptBytes',
+  'rejectFlows',
+  'rejectPackets',
+  'rejectBytes',
+  'nodataRecords',
+  'skipdataRecords',
+] as const satisfies readonly (keyof RollupCounters)[];
+
+const OPTIONAL_COUNTERS = [
+  'ingressPackets',
+  'ingressBytes',
+  'egressPackets',
+  'egressBytes',
+  'tcpBytes',
+  'udpBytes',
+  'icmpBytes',
+  'otherBytes',
+  'synOnlyFlows',
+] as const satisfies readonly (keyof RollupCounters)[];
+
+const IDS = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
+
+const smaller = (a?: string, b?: string): string | undefined =>
+  a === undefined ? b : b === undefined ? a : compareText(a, b) <= 0 ? a : b;
+
+/**
+ * Merges two partial rollups of the same (ENI, window), e.g. from two files.
+ * Counters add up, so merging is associative and commutative; an optional
+ * counter is present if either side has it. Ids keep the smaller value. Top
+ * lists are merged by key and cut to the top N again: that is approximate
+ * (an entry cut from one side cannot come back), and commutative.
+ * Throws `RangeError` when the keys differ.
+ */
+function mergeRollups(a: Rollup, b: Rollup): Rollup {
+  if (a.interfaceId !== b.interfaceId || a.windowStart !== b.windowStart) {
+    throw new RangeError(
+      `cannot merge ${a.interfaceId}@${a.windowStart} with ${b.interfaceId}@${b.windowStart}`
+    );
+  }
+  const merged: Rollup = { ...a };
+  for (const name of COUNTERS) merged[name] = a[name] + b[name];
+  for (const name of OPTIONAL_COUNTERS) {
+    if (a[name] !== undefined || b[name] !== undefined) {
+      merged[name] = (a[name] ?? 0) + (b[name] ?? 0);
+    }
+  }
+  for (const name of IDS) {
+    const value = smaller(a[name], b[name]);
+    if (value !== undefined) merged[name] = value;
+  }
+  if (a.topTalkers || b.topTalkers) {
+    const byKey = new Map<string, NonNullable<Rollup['topTalkers']>[number]>();
+    for (const talker of [...(a.topTalkers ?? []), ...(b.topTalkers ?? [])]) {
+      const key = `${talker.peer} ${talker.port} ${talker.protocol}`;
+      const seen = byKey.get(key);
+      byKey.set(key, {
+        ...talker,
+        flows: (seen?.flows ?? 0) + talker.flows,
+        packets: (seen?.packets ?? 0) + talker.packets,
+        bytes: (seen?.bytes ?? 0) + talker.bytes,
+      });
+    }
+    merged.topTalkers = rankTalkers([...byKey.values()]);
+  }
+  if (a.topRejectedSources || b.topRejectedSources) {
+    const byAddress = new Map<
+      string,
+      NonNullable<Rollup['topRejectedSources']>[number]
+    >();
+    for (const source of [
+      ...(a.topRejectedSources ?? []),
+      ...(b.topRejectedSources ?? []),
+    ]) {
+      const seen = byAddress.get(source.address);
+      byAddress.set(source.address, {
+        address: source.address,
+        flows: (seen?.flows ?? 0) + source.flows,
+        packets: (seen?.packets ?? 0) + source.packets,
+        bytes: (seen?.bytes ?? 0) + source.bytes,
+      });
+    }
+    merged.topRejectedSources = rankRejected([...byAddress.values()]);
+  }
+  return merged;
+}
+
+export { COUNTERS, mergeRollups, OPTIONAL_COUNTERS };
