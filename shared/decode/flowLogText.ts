@@ -46,11 +46,7 @@ async function* gunzipIfNeeded(
     yield* remaining;
     return;
   }
-  const gunzip = createGunzip({
-    chunkSize: INFLATE_CHUNK_BYTES,
-    // Let inflate (on the libuv pool) run ahead while the scanner works.
-    readableHighWaterMark: 16 * INFLATE_CHUNK_BYTES,
-  });
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
   const source = Readable.from(prepend(head, remaining), { objectMode: false });
   source.on('error', (error) => gunzip.destroy(error));
   source.pipe(gunzip);
