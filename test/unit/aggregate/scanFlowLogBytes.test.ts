@@ -1,0 +1,319 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FlowLogScanner } from '../../../shared/aggregate/scanFlowLogBytes.js';
+import {
+  DEFAULT_FORMAT,
+  formatFromString,
+  resolveFormat,
+} from '../../../shared/parse/flowLogFormat.js';
+import {
+  rollupFlowLog,
+  rollupFlowLogRecords,
+} from '../../../shared/pipeline.js';
+import type {
+  FlowLogFormat,
+  RollupOutcome,
+  WindowMode,
+} from '../../../shared/types.js';
+import {
+  chunked,
+  encode,
+  gzipText,
+  sampleLines,
+} from '../../helpers/flowLogInput.js';
+import { referenceRollup } from '../../helpers/referenceRollup.js';
+
+/** Runs both ingest paths over the same bytes. */
+async function bothPaths(
+  bytes: Uint8Array,
+  options: { windowMode: WindowMode; interfaceId?: string },
+  format?: FlowLogFormat,
+  sizes?: number[]
+): Promise<{ scanned: RollupOutcome; typed: RollupOutcome }> {
+  const scanned = await rollupFlowLog(
+    { chunks: chunked(bytes, sizes), label: 'test', format },
+    options
+  );
+  const typed = await rollupFlowLogRecords(
+    { chunks: chunked(bytes, [bytes.length + 1]), label: 'test', format },
+    options
+  );
+  return { scanned, typed };
+}
+
+const withHeader = (format: FlowLogFormat, lines: string[]): string =>
+  `${format.header}\n${lines.join('\n')}\n`;
+
+const CUSTOM = formatFromString(
+  '${start} ${end} ${flow-direction} ${interface-id} ${protocol} ${bytes} ${packets} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${tcp-flags} ${action} ${log-status} ${new-field}'
+);
+
+describe('FlowLogScanner', () => {
+  it.each([
+    ['v2', resolveFormat('v2')],
+    ['v5', resolveFormat('v5')],
+    ['v11', resolveFormat('v11')],
+    ['a custom order with an unknown field', CUSTOM],
+  ])(
+    'agrees with the typed path and the reference on %s files',
+    async (_, format) => {
+      // Prepare
+      const lines = sampleLines(format, 4000);
+      const bytes = gzipText(withHeader(format, lines));
+      for (const windowMode of ['prorate', 'start'] as const) {
+        // Act
+        const { scanned, typed } = await bothPaths(
+          bytes,
+          { windowMode },
+          undefined,
+          [4093, 70_000, 17]
+        );
+        // Assess
+        expect(scanned).toEqual(typed);
+        if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+        expect(scanned.stats.records).toBe(4000);
+        const names = format.fields.map((field) => field.name);
+        const reference = referenceRollup(lines, names, windowMode);
+        expect(scanned.rollups.length).toBe(reference.size);
+        for (const rollup of scanned.rollups) {
+          const expected = reference.get(
+            `${rollup.interfaceId} ${rollup.windowStart}`
+          );
+          expect(expected).toBeDefined();
+          expect({
+            flows: rollup.flows,
+            packets: rollup.packets,
+            bytes: rollup.bytes,
+            acceptFlows: rollup.acceptFlows,
+            acceptPackets: rollup.acceptPackets,
+            acceptBytes: rollup.acceptBytes,
+            rejectFlows: rollup.rejectFlows,
+            rejectPackets: rollup.rejectPackets,
+            rejectBytes: rollup.rejectBytes,
+            nodataRecords: rollup.nodataRecords,
+            skipdataRecords: rollup.skipdataRecords,
+          }).toEqual({
+            flows: expected?.flows,
+            packets: expected?.packets,
+            bytes: expected?.bytes,
+            acceptFlows: expected?.acceptFlows,
+            acceptPackets: expected?.acceptPackets,
+            acceptBytes: expected?.acceptBytes,
+            rejectFlows: expected?.rejectFlows,
+            rejectPackets: expected?.rejectPackets,
+            rejectBytes: expected?.rejectBytes,
+            nodataRecords: expected?.nodataRecords,
+            skipdataRecords: expected?.skipdataRecords,
+          });
+          if (rollup.tcpBytes !== undefined) {
+            expect(rollup.tcpBytes).toBe(expected?.tcpBytes);
+            expect(rollup.udpBytes).toBe(expected?.udpBytes);
+            expect(rollup.icmpBytes).toBe(expected?.icmpBytes);
+            expect(rollup.otherBytes).toBe(expected?.otherBytes);
+          }
+          if (rollup.ingressBytes !== undefined) {
+            expect(rollup.ingressBytes).toBe(expected?.ingressBytes);
+            expect(rollup.egressBytes).toBe(expected?.egressBytes);
+          }
+          if (rollup.synOnlyFlows !== undefined) {
+            expect(rollup.synOnlyFlows).toBe(expected?.synOnlyFlows);
+          }
+        }
+      }
+    }
+  );
+
+  it('agrees with the typed path on every kind of bad, odd and edge line', async () => {
+    // Prepare
+    const good = sampleLines(DEFAULT_FORMAT, 40);
+    const text = [
+      DEFAULT_FORMAT.header,
+      good[0],
+      '',
+      '\r',
+      `${good[1]}\r`,
+      DEFAULT_FORMAT.header,
+      `${DEFAULT_FORMAT.header}\r`,
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 50000 6 10 840 1793491200',
+      `${good[2]} extra`,
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 x 6 10 840 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443  6 10 840 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 -5 6 10 840 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 9007199254740992 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 9007199254740991 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 0000840 1793491200 1793491260 accept OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 840 1793491200 1793491260 ACCEPT FINE',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 x 6 10 840 1793491200 1793491260 NOPE OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 840 1793491260 1793491200 ACCEPT OK',
+      '2 123456789012 - 10.0.0.1 10.0.0.2 443 5 6 10 840 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 840 - 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 840 1793400000 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 840 1793491200000 1793491260999 REJECT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718\t10.0.0.1 10.0.0.2 443 5 6 10 840 1793491200 1793491260 ACCEPT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1\t 10.0.0.2 443 5 6 10 840 1793491200 1793491260 ACCEPT OK',
+      '2 unknown eni-0a1b2c3d4e5f60718 fe80::ü 10.0.0.2 443 5 6 10 840 1793491200 1793491260 REJECT OK',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 - - - - - - - 1793491200 1793491260 - NODATA',
+      '2 123456789012 eni-0a1b2c3d4e5f60718 - - - - - - - 1793491200 1793491260 - SKIPDATA',
+      `2 123456789012 eni-0a1b2c3d4e5f60718 ${'9'.repeat(70_000)} 10.0.0.2 443 5 6 10 840 1793491200 1793491260 ACCEPT OK`,
+      ' ',
+      ...good.slice(3),
+      '2 123456789012 eni-0a1b2c3d4e5f60718 10.0.0.1 10.0.0.2 443 5 6 10 840 1793491200 1793491260 ACCEPT OK',
+    ].join('\n');
+    const bytes = encode(text);
+    for (const sizes of [[bytes.length], [1], [7, 3, 1024], [65_536, 5]]) {
+      // Act
+      const { scanned, typed } = await bothPaths(
+        bytes,
+        { windowMode: 'prorate' },
+        undefined,
+        sizes
+      );
+      // Assess
+      expect(scanned).toEqual(typed);
+      if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+      expect(scanned.stats.badRecordsByReason).toEqual({
+        'field-count': 4,
+        'bad-integer': 5,
+        'bad-action': 1,
+        'bad-log-status': 1,
+        'end-before-start': 1,
+        'missing-interface-id': 1,
+        'missing-time': 1,
+        'span-too-long': 1,
+        'line-too-long': 1,
+      });
+    }
+  });
+
+  it('gives the same result for any chunking and any mix of valid and invalid tokens', async () => {
+    // Prepare
+    const token = fc.oneof(
+      fc.constantFrom(
+        '-',
+        '0',
+        '2',
+        '6',
+        '17',
+        '300',
+        '1793491200',
+        '1793491799',
+        '1793491201000',
+        'ACCEPT',
+        'REJECT',
+        'OK',
+        'NODATA',
+        'SKIPDATA',
+        'ingress',
+        'egress',
+        'eni-0a',
+        'eni-1b',
+        '10.0.0.1',
+        '2001:db8::1',
+        '',
+        '\t',
+        'x',
+        '99999999999999999'
+      ),
+      fc.string({ maxLength: 4 })
+    );
+    const line = fc
+      .array(token, { minLength: 1, maxLength: 16 })
+      .map((tokens) => tokens.join(' '));
+    const input = fc.record({
+      lines: fc.array(line, { maxLength: 30 }),
+      sizes: fc.array(fc.integer({ min: 1, max: 64 }), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+      endsWithNewline: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(input, async ({ lines, sizes, endsWithNewline }) => {
+        const text = lines.join('\n') + (endsWithNewline ? '\n' : '');
+        // Act
+        const { scanned, typed } = await bothPaths(
+          encode(text),
+          { windowMode: 'prorate' },
+          DEFAULT_FORMAT,
+          sizes
+        );
+        // Assess
+        expect(scanned).toEqual(typed);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
+  it('counts every record of a format without interface-id under the given ENI', async () => {
+    // Prepare
+    const format = formatFromString(
+      '${start} ${end} ${bytes} ${packets} ${action}'
+    );
+    const text =
+      '1793491200 1793491259 100 2 ACCEPT\n1793491300 1793491359 50 1 REJECT\n';
+    // Act
+    const { scanned, typed } = await bothPaths(
+      encode(text),
+      { windowMode: 'prorate', interfaceId: 'eni-0123456789abcdef0' },
+      format
+    );
+    // Assess
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    expect(scanned.rollups).toEqual([
+      {
+        interfaceId: 'eni-0123456789abcdef0',
+        windowStart: 1793491200,
+        flows: 2,
+        packets: 3,
+        bytes: 150,
+        acceptFlows: 1,
+        acceptPackets: 2,
+        acceptBytes: 100,
+        rejectFlows: 1,
+        rejectPackets: 1,
+        rejectBytes: 50,
+        nodataRecords: 0,
+        skipdataRecords: 0,
+      },
+    ]);
+  });
+
+  it('keys records without an interface-id by resource-id (regional NAT gateway)', async () => {
+    // Prepare
+    const format = formatFromString(
+      '${interface-id} ${resource-id} ${start} ${end} ${bytes}'
+    );
+    const text =
+      '- nat-0abc 1793491200 1793491200 10\neni-1 - 1793491200 1793491200 5\n- - 1793491200 1793491200 1\n';
+    // Act
+    const { scanned, typed } = await bothPaths(
+      encode(text),
+      { windowMode: 'start' },
+      format
+    );
+    // Assess
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    expect(scanned.rollups.map((r) => [r.interfaceId, r.bytes])).toEqual([
+      ['eni-1', 5],
+      ['nat-0abc', 10],
+    ]);
+    expect(scanned.stats.badRecordsByReason).toEqual({
+      'missing-interface-id': 1,
+    });
+  });
+
+  it('rejects a format it cannot roll up', () => {
+    // Prepare
+    const noEnd = formatFromString('${interface-id} ${start} ${bytes}');
+    const noEni = formatFromString('${start} ${end} ${bytes}');
+    // Act and Assess
+    expect(() => new FlowLogScanner(noEnd, { windowMode: 'prorate' })).toThrow(
+      /no end field/
+    );
+    expect(() => new FlowLogScanner(noEni, { windowMode: 'prorate' })).toThrow(
+      /no interface-id/
+    );
+  });
+});
