@@ -36,10 +36,14 @@ async function* gunzipIfNeeded(
   label: string
 ): AsyncGenerator<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
-  let first = await iterator.next();
-  while (!first.done && first.value.length === 0) first = await iterator.next();
-  if (first.done) return;
-  const head = first.value;
+  // The magic number may straddle chunks: read until two bytes are in hand.
+  let head: Uint8Array = new Uint8Array(0);
+  while (head.length < 2) {
+    const next = await iterator.next();
+    if (next.done) break;
+    head = head.length === 0 ? next.value : Buffer.concat([head, next.value]);
+  }
+  if (head.length === 0) return;
   const remaining = { [Symbol.asyncIterator]: () => iterator };
   if (!isGzip(head)) {
     yield head;
