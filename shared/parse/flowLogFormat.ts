@@ -119,6 +119,7 @@ function formatFromFieldNames(names: readonly string[]): FlowLogFormat {
     throw new FormatError('a flow-log format needs at least one field');
   }
   const seen = new Set<string>();
+  const keys = new Map<string, string>();
   const fields = names.map((raw): FieldSpec => {
     const name = raw.replace(/_/g, '-');
     if (!FIELD_NAME.test(name)) {
@@ -128,20 +129,28 @@ function formatFromFieldNames(names: readonly string[]): FlowLogFormat {
       throw new FormatError(`field "${name}" appears twice in the format`);
     }
     seen.add(name);
-    return (
-      CATALOGUE.get(name) ?? {
-        name,
-        key: toKey(name),
-        type: 'string',
-        version: 0,
-        isKnown: false,
-      }
-    );
+    const field = CATALOGUE.get(name) ?? {
+      name,
+      key: toKey(name),
+      type: 'string',
+      version: 0,
+      isKnown: false,
+    };
+    const clash = keys.get(field.key);
+    if (clash !== undefined) {
+      throw new FormatError(
+        `fields "${clash}" and "${name}" cannot both appear in one format`
+      );
+    }
+    keys.set(field.key, name);
+    return field;
   });
   const hasEni = seen.has('interface-id');
   return {
     fields,
-    header: fields.map((field) => field.name).join(' '),
+    // As the file writes it (Parquet-style names keep their underscores),
+    // so that a repeated header line is recognised.
+    header: names.join(' '),
     isTransitGateway:
       !hasEni && fields.some((field) => TGW_ONLY_FIELD.test(field.name)),
   };
@@ -190,8 +199,9 @@ const NAMED_FORMATS: Readonly<Record<string, readonly string[]>> = {
  * or a space-separated header line. Throws `FormatError` if none fits.
  */
 function resolveFormat(spec: string): FlowLogFormat {
-  const named = NAMED_FORMATS[spec];
-  if (named) return formatFromFieldNames(named);
+  if (Object.hasOwn(NAMED_FORMATS, spec)) {
+    return formatFromFieldNames(NAMED_FORMATS[spec] ?? []);
+  }
   return spec.includes('${') ? formatFromString(spec) : formatFromHeader(spec);
 }
 

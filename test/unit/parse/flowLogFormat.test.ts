@@ -203,9 +203,9 @@ describe('flowLogFormat', () => {
   });
 
   describe('formatFromString', () => {
-    it('reads ${field} tokens in order, with camelCase keys', () => {
+    it('reads format tokens in order, with camelCase keys', () => {
       // Prepare
-      const spec = '${interface-id} ${start} ${end} ${bytes} ${pkt-srcaddr}';
+      const spec = `\${interface-id} \${start} \${end} \${bytes} \${pkt-srcaddr}`;
 
       // Act
       const format = formatFromString(spec);
@@ -230,7 +230,7 @@ describe('flowLogFormat', () => {
 
     it('describes known fields with their catalogue type and version', () => {
       // Prepare
-      const spec = '${tcp-flags} ${vpc-id} ${traffic-path}';
+      const spec = `\${tcp-flags} \${vpc-id} \${traffic-path}`;
 
       // Act
       const format = formatFromString(spec);
@@ -263,7 +263,7 @@ describe('flowLogFormat', () => {
 
     it('tolerates extra whitespace between and around tokens', () => {
       // Prepare
-      const spec = '  ${version}\t${account-id}   ${action}\n';
+      const spec = `  \${version}\t\${account-id}   \${action}\n`;
 
       // Act
       const format = formatFromString(spec);
@@ -274,7 +274,7 @@ describe('flowLogFormat', () => {
 
     it('keeps an unknown field as a string field with isKnown false', () => {
       // Prepare
-      const spec = '${interface-id} ${flow-score-v2} ${bytes}';
+      const spec = `\${interface-id} \${flow-score-v2} \${bytes}`;
 
       // Act
       const format = formatFromString(spec);
@@ -290,10 +290,10 @@ describe('flowLogFormat', () => {
     });
 
     it.each([
-      ['a bare name', '${version} account-id', 'account-id'],
-      ['a missing closing brace', '${version} ${account-id', '${account-id'],
-      ['a dollar without braces', '${version} $srcaddr', '$srcaddr'],
-      ['empty braces', '${version} ${}', '${}'],
+      ['a bare name', `\${version} account-id`, 'account-id'],
+      ['a missing closing brace', `\${version} \${account-id`, `\${account-id`],
+      ['a dollar without braces', `\${version} $srcaddr`, '$srcaddr'],
+      ['empty braces', `\${version} \${}`, `\${}`],
     ])('throws a FormatError naming the token for %s', (_, spec, token) => {
       // Prepare
       const act = (): FlowLogFormat => formatFromString(spec);
@@ -308,7 +308,7 @@ describe('flowLogFormat', () => {
 
     it('throws a FormatError for a malformed field name', () => {
       // Prepare
-      const spec = '${version} ${Account-ID}';
+      const spec = `\${version} \${Account-ID}`;
 
       // Act
       const thrown = captureError(() => formatFromString(spec));
@@ -319,8 +319,8 @@ describe('flowLogFormat', () => {
     });
 
     it.each([
-      ['the same spelling', '${version} ${srcaddr} ${srcaddr}'],
-      ['hyphen and underscore spellings', '${log-status} ${log_status}'],
+      ['the same spelling', `\${version} \${srcaddr} \${srcaddr}`],
+      ['hyphen and underscore spellings', `\${log-status} \${log_status}`],
     ])('throws a FormatError for a field repeated with %s', (_, spec) => {
       // Prepare
       const act = (): FlowLogFormat => formatFromString(spec);
@@ -501,9 +501,9 @@ describe('flowLogFormat', () => {
       expect(format.isTransitGateway).toBe(false);
     });
 
-    it('resolves a ${...} format string', () => {
+    it('resolves a format string', () => {
       // Prepare
-      const spec = '${instance-id} ${interface-id} ${srcaddr} ${dstaddr}';
+      const spec = `\${instance-id} \${interface-id} \${srcaddr} \${dstaddr}`;
 
       // Act
       const format = resolveFormat(spec);
@@ -607,7 +607,7 @@ describe('flowLogFormat', () => {
     it.each([
       ['the default format', DEFAULT_FORMAT_STRING],
       ['the v5 fields', toFormatString(namesOf(resolveFormat('v5')))],
-      ['a tgw field next to interface-id', '${interface-id} ${tgw-id}'],
+      ['a tgw field next to interface-id', `\${interface-id} \${tgw-id}`],
     ])('is false for %s', (_, spec) => {
       // Prepare
       const text = spec;
@@ -618,6 +618,53 @@ describe('flowLogFormat', () => {
       // Assess
       expect(format.isTransitGateway).toBe(false);
     });
+  });
+});
+
+describe('flowLogFormat review findings', () => {
+  it('reads constructor as a one-field header, not as a named format', () => {
+    // Act
+    const format = resolveFormat('constructor');
+
+    // Assess
+    expect(format.fields.map((field) => field.name)).toEqual(['constructor']);
+  });
+
+  it.each(['hasOwnProperty', 'toString', 'valueOf'])(
+    'refuses %s as a field name, not as a named format',
+    (spec) => {
+      // Act
+      const error = captureError(() => resolveFormat(spec));
+
+      // Assess
+      expect(error).toBeInstanceOf(FormatError);
+      expect(error?.message).toContain('is not a flow-log field name');
+    }
+  );
+
+  it('refuses two unknown fields that would share one key', () => {
+    // Act
+    const error = captureError(() =>
+      formatFromHeader('interface-id tag-2 tag2')
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(FormatError);
+    expect(error?.message).toContain('"tag-2" and "tag2"');
+  });
+
+  it('keeps a Parquet-style header as written so a repeat is recognised', () => {
+    // Act
+    const format = formatFromHeader('interface_id start end log_status');
+
+    // Assess
+    expect(format.header).toBe('interface_id start end log_status');
+    expect(format.fields.map((field) => field.name)).toEqual([
+      'interface-id',
+      'start',
+      'end',
+      'log-status',
+    ]);
   });
 });
 

@@ -90,20 +90,29 @@ function assessOutcome(
   }
 }
 
-const TCP_FLAGS_FORMAT = formatFromString(
-  '${version} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${account-id} ${type} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${pkt-srcaddr} ${pkt-dstaddr} ${protocol} ${bytes} ${packets} ${start} ${end} ${action} ${tcp-flags} ${log-status}'
+/** A `${...}` format string built from space-separated field names. */
+const formatOf = (names: string): FlowLogFormat =>
+  formatFromString(
+    names
+      .split(' ')
+      .map((name) => `\${${name}}`)
+      .join(' ')
+  );
+
+const TCP_FLAGS_FORMAT = formatOf(
+  'version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status'
 );
 
-const NAT_FORMAT = formatFromString(
-  '${instance-id} ${interface-id} ${srcaddr} ${dstaddr} ${pkt-srcaddr} ${pkt-dstaddr}'
+const NAT_FORMAT = formatOf(
+  'instance-id interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr'
 );
 
-const TGW_PATH_FORMAT = formatFromString(
-  '${version} ${interface-id} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${tcp-flags} ${type} ${pkt-srcaddr} ${pkt-dstaddr} ${action} ${log-status}'
+const TGW_PATH_FORMAT = formatOf(
+  'version interface-id account-id vpc-id subnet-id instance-id srcaddr dstaddr srcport dstport protocol tcp-flags type pkt-srcaddr pkt-dstaddr action log-status'
 );
 
-const SERVICE_FORMAT = formatFromString(
-  '${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${start} ${end} ${type} ${packets} ${bytes} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${region} ${az-id} ${sublocation-type} ${sublocation-id} ${action} ${tcp-flags} ${pkt-srcaddr} ${pkt-dstaddr} ${pkt-src-aws-service} ${pkt-dst-aws-service} ${traffic-path} ${flow-direction} ${log-status}'
+const SERVICE_FORMAT = formatOf(
+  'version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status'
 );
 
 describe('parseFlowLogLine', () => {
@@ -675,12 +684,10 @@ describe('parseFlowLogLine', () => {
       resolveFormat('v11')
     );
     const sample = format.chain((chosen) =>
-      fc
-        .tuple(...chosen.fields.map(valueFor))
-        .map((values) => ({
-          format: chosen,
-          values: orderTimes(chosen, values),
-        }))
+      fc.tuple(...chosen.fields.map(valueFor)).map((values) => ({
+        format: chosen,
+        values: orderTimes(chosen, values),
+      }))
     );
 
     // Act
