@@ -658,8 +658,8 @@ class FlowLogScanner {
     facts.end = end;
     const packets = values[this.cPackets] as number;
     const bytes = values[this.cBytes] as number;
-    facts.packets = packets < 0 ? 0 : packets;
-    facts.bytes = bytes < 0 ? 0 : bytes;
+    facts.packets = Math.max(packets, 0);
+    facts.bytes = Math.max(bytes, 0);
     facts.protocol = values[this.cProtocol] as number;
     facts.tcpFlags = values[this.cTcpFlags] as number;
     facts.srcport = values[this.cSrcport] as number;
