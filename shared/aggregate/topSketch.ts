@@ -43,13 +43,13 @@ class TopSketch {
   private size = 0;
   private labels: Uint8Array;
   private labelLengths: Uint8Array;
+  /** Per slot: weight, flows, packets, bytes (one cache line for a hit). */
+  private slots: Float64Array;
   private hashes: Int32Array;
-  private weights: Float64Array;
-  private counts: Float64Array;
   /** Min-heap of slots by weight, and each slot's place in it. */
   private heap: Int32Array;
   private place: Int32Array;
-  /** slot + 1 by hash, linear probing; 0 is empty. */
+  /** Open addressing, linear probing: [hash, slot + 1] pairs; slot 0 is empty. */
   private readonly table: Int32Array;
   private readonly mask: number;
   /** xorshift32 state for the takeover draws. */
@@ -59,14 +59,13 @@ class TopSketch {
     this.capacity = capacity;
     this.labels = EMPTY_BYTES;
     this.labelLengths = EMPTY_BYTES;
+    this.slots = EMPTY_FLOATS;
     this.hashes = EMPTY_INTS;
-    this.weights = EMPTY_FLOATS;
-    this.counts = EMPTY_FLOATS;
     this.heap = EMPTY_INTS;
     this.place = EMPTY_INTS;
     let tableSize = 8;
     while (tableSize < capacity * 2) tableSize *= 2;
-    this.table = new Int32Array(tableSize);
+    this.table = new Int32Array(tableSize * 2);
     this.mask = tableSize - 1;
   }
 
@@ -81,19 +80,19 @@ class TopSketch {
     packets: number,
     bytes: number
   ): number {
-    const { table, mask, hashes } = this;
+    const { table, mask } = this;
     let at = hash & mask;
     for (;;) {
-      const entry = table[at] as number;
+      const entry = table[2 * at + 1] as number;
       if (entry === 0) break;
-      const slot = entry - 1;
-      if (hashes[slot] === hash) {
-        this.weights[slot] = (this.weights[slot] as number) + weight;
-        const counts = this.counts;
-        const at3 = slot * 3;
-        counts[at3] = (counts[at3] as number) + flows;
-        counts[at3 + 1] = (counts[at3 + 1] as number) + packets;
-        counts[at3 + 2] = (counts[at3 + 2] as number) + bytes;
+      if (table[2 * at] === hash) {
+        const slot = entry - 1;
+        const slots = this.slots;
+        const base = slot * 4;
+        slots[base] = (slots[base] as number) + weight;
+        slots[base + 1] = (slots[base + 1] as number) + flows;
+        slots[base + 2] = (slots[base + 2] as number) + packets;
+        slots[base + 3] = (slots[base + 3] as number) + bytes;
         this.siftDown(this.place[slot] as number);
         return -1;
       }
@@ -110,24 +109,25 @@ class TopSketch {
       this.size++;
     } else {
       slot = this.heap[0] as number;
-      inherited = this.weights[slot] as number;
+      inherited = this.slots[slot * 4] as number;
       const total = inherited + weight;
       if (total > 0 && this.draw() * total >= weight) {
-        this.weights[slot] = total;
+        this.slots[slot * 4] = total;
         this.siftDown(0);
         return -1;
       }
       this.unlink(slot);
       at = hash & mask;
-      while (table[at] !== 0) at = (at + 1) & mask;
+      while (table[2 * at + 1] !== 0) at = (at + 1) & mask;
     }
-    table[at] = slot + 1;
+    table[2 * at] = hash;
+    table[2 * at + 1] = slot + 1;
     this.hashes[slot] = hash;
-    this.weights[slot] = inherited + weight;
-    const at3 = slot * 3;
-    this.counts[at3] = flows;
-    this.counts[at3 + 1] = packets;
-    this.counts[at3 + 2] = bytes;
+    const base = slot * 4;
+    this.slots[base] = inherited + weight;
+    this.slots[base + 1] = flows;
+    this.slots[base + 2] = packets;
+    this.slots[base + 3] = bytes;
     this.labelLengths[slot] = 0;
     if (isNew) this.siftUp(this.place[slot] as number);
     else this.siftDown(this.place[slot] as number);
@@ -161,10 +161,10 @@ class TopSketch {
           offset,
           offset + (this.labelLengths[slot] as number)
         ),
-        weight: this.weights[slot] as number,
-        flows: this.counts[slot * 3] as number,
-        packets: this.counts[slot * 3 + 1] as number,
-        bytes: this.counts[slot * 3 + 2] as number,
+        weight: this.slots[slot * 4] as number,
+        flows: this.slots[slot * 4 + 1] as number,
+        packets: this.slots[slot * 4 + 2] as number,
+        bytes: this.slots[slot * 4 + 3] as number,
       });
     }
     return result.sort(
@@ -186,38 +186,36 @@ class TopSketch {
   private unlink(slot: number): void {
     const { table, mask } = this;
     let at = (this.hashes[slot] as number) & mask;
-    while (table[at] !== slot + 1) at = (at + 1) & mask;
+    while (table[2 * at + 1] !== slot + 1) at = (at + 1) & mask;
     let hole = at;
     let next = (hole + 1) & mask;
-    while (table[next] !== 0) {
-      const moved = (table[next] as number) - 1;
-      const home = (this.hashes[moved] as number) & mask;
+    while (table[2 * next + 1] !== 0) {
+      const home = (table[2 * next] as number) & mask;
       // Move the entry back if the hole lies on its probe path.
       if (((next - home) & mask) >= ((next - hole) & mask)) {
-        table[hole] = table[next] as number;
+        table[2 * hole] = table[2 * next] as number;
+        table[2 * hole + 1] = table[2 * next + 1] as number;
         hole = next;
       }
       next = (next + 1) & mask;
     }
-    table[hole] = 0;
+    table[2 * hole + 1] = 0;
   }
 
-  /** Grows to 8, then 60... slots: few peers cost little; each step is one allocation. */
+  /** Grows to 8, then 32, then capacity slots: one allocation per step. */
   private grow(): void {
     const slots = Math.min(this.capacity, Math.max(8, this.hashes.length * 4));
     const floats = new Float64Array(slots * 4);
     const ints = new Int32Array(slots * 3);
     const bytes = new Uint8Array(slots * (MAX_KEY_BYTES + 1));
     const size = this.size;
-    floats.set(this.weights.subarray(0, size));
-    floats.set(this.counts.subarray(0, size * 3), slots);
+    floats.set(this.slots.subarray(0, size * 4));
     ints.set(this.hashes.subarray(0, size));
     ints.set(this.heap.subarray(0, size), slots);
     ints.set(this.place.subarray(0, size), slots * 2);
     bytes.set(this.labels.subarray(0, size * MAX_KEY_BYTES));
     bytes.set(this.labelLengths.subarray(0, size), slots * MAX_KEY_BYTES);
-    this.weights = floats.subarray(0, slots);
-    this.counts = floats.subarray(slots);
+    this.slots = floats;
     this.hashes = ints.subarray(0, slots);
     this.heap = ints.subarray(slots, slots * 2);
     this.place = ints.subarray(slots * 2);
@@ -226,14 +224,14 @@ class TopSketch {
   }
 
   private siftUp(start: number): void {
-    const { heap, place, weights } = this;
+    const { heap, place, slots } = this;
     let i = start;
     const slot = heap[i] as number;
-    const weight = weights[slot] as number;
+    const weight = slots[slot * 4] as number;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const parentSlot = heap[parent] as number;
-      if (weight >= (weights[parentSlot] as number)) break;
+      if (weight >= (slots[parentSlot * 4] as number)) break;
       heap[i] = parentSlot;
       place[parentSlot] = i;
       i = parent;
@@ -243,23 +241,24 @@ class TopSketch {
   }
 
   private siftDown(start: number): void {
-    const { heap, place, weights, size } = this;
+    const { heap, place, slots, size } = this;
     let i = start;
     const slot = heap[i] as number;
-    const weight = weights[slot] as number;
+    const weight = slots[slot * 4] as number;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= size) break;
+      let childWeight = slots[(heap[child] as number) * 4] as number;
       const right = child + 1;
-      if (
-        right < size &&
-        (weights[heap[right] as number] as number) <
-          (weights[heap[child] as number] as number)
-      ) {
-        child = right;
+      if (right < size) {
+        const rightWeight = slots[(heap[right] as number) * 4] as number;
+        if (rightWeight < childWeight) {
+          child = right;
+          childWeight = rightWeight;
+        }
       }
+      if (childWeight >= weight) break;
       const childSlot = heap[child] as number;
-      if ((weights[childSlot] as number) >= weight) break;
       heap[i] = childSlot;
       place[childSlot] = i;
       i = child;
