@@ -28,8 +28,6 @@ const PROTOCOL_UDP = 17;
 const PROTOCOL_ICMP = 1;
 const PROTOCOL_ICMPV6 = 58;
 const TCP_FLAGS_SYN_ONLY = 2;
-/** Sketches track more keys than they report, to make the top list sharper. */
-const SKETCH_CAPACITY = TOP_LIST_SIZE * 3;
 
 /**
  * The numbers one record contributes, filled in place by either ingest path
@@ -258,7 +256,7 @@ class RollupAccumulator {
     dstFrom: number,
     dstTo: number
   ): void {
-    window.talkers ??= new TopSketch(SKETCH_CAPACITY);
+    window.talkers ??= new TopSketch();
     const sketch = window.talkers;
     const slot = sketch.add(hash, facts.bytes, 1, facts.packets, facts.bytes);
     if (slot < 0) return;
@@ -292,7 +290,7 @@ class RollupAccumulator {
     srcTo: number
   ): void {
     if (facts.direction === DIRECTION_EGRESS) return;
-    window.rejected ??= new TopSketch(SKETCH_CAPACITY);
+    window.rejected ??= new TopSketch();
     const slot = window.rejected.add(hash, 1, 1, facts.packets, facts.bytes);
     if (slot >= 0) window.rejected.appendLabel(slot, src, srcFrom, srcTo);
   }
@@ -300,18 +298,17 @@ class RollupAccumulator {
   /** The rollups, sorted by interfaceId then windowStart. */
   finish(): Rollup[] {
     const rollups: Rollup[] = [];
-    const enis = [...this.enis.values()].sort((a, b) =>
-      a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0
-    );
-    for (const eni of enis) {
-      const windows = [...eni.windows.values()].sort(
-        (a, b) => a.windowStart - b.windowStart
-      );
-      for (const window of windows) {
-        rollups.push(toRollup(eni.interfaceId, window, this.shape));
+    for (const eni of this.enis.values()) {
+      for (const window of eni.windows.values()) {
+        rollups.push(
+          toRollup(eni.interfaceId, window, this.shape, {
+            talkers: window.talkers?.entries() ?? [],
+            rejected: window.rejected?.entries() ?? [],
+          })
+        );
       }
     }
-    return rollups;
+    return sortRollups(rollups);
   }
 }
 
@@ -345,10 +342,23 @@ function addTraffic(
   } else if (protocol >= 0) window.otherBytes += bytes;
 }
 
+/** The counters and ids of one window, wherever they were accumulated. */
+type WindowCounters = Omit<WindowState, 'talkers' | 'rejected'>;
+
+/** Sorts rollups by interfaceId, then windowStart. */
+function sortRollups(rollups: Rollup[]): Rollup[] {
+  return rollups.sort(
+    (a, b) =>
+      compareText(a.interfaceId, b.interfaceId) || a.windowStart - b.windowStart
+  );
+}
+
+/** Builds the rollup of one window from its counters and sketch entries. */
 function toRollup(
   interfaceId: string,
-  w: WindowState,
-  shape: RollupShape
+  w: WindowCounters,
+  shape: RollupShape,
+  sketches: { talkers: SketchEntry[]; rejected: SketchEntry[] }
 ): Rollup {
   const rollup: Rollup = {
     interfaceId,
@@ -382,14 +392,11 @@ function toRollup(
   if (w.vpcId !== null) rollup.vpcId = w.vpcId;
   if (w.subnetId !== null) rollup.subnetId = w.subnetId;
   if (w.instanceId !== null) rollup.instanceId = w.instanceId;
-  const talkers = (w.talkers?.entries() ?? []).map(decodeTalker);
+  const talkers = sketches.talkers.map(decodeTalker);
   const self = inferSelf(talkers);
   if (shape.hasTalkers) rollup.topTalkers = toTopTalkers(talkers, self);
   if (shape.hasRejected) {
-    rollup.topRejectedSources = toRejectedSources(
-      w.rejected?.entries() ?? [],
-      self
-    );
+    rollup.topRejectedSources = toRejectedSources(sketches.rejected, self);
   }
   return rollup;
 }
@@ -536,7 +543,7 @@ function rankRejected(sources: RejectedSource[]): RejectedSource[] {
 const compareText = (a: string, b: string): number =>
   a < b ? -1 : a > b ? 1 : 0;
 
-export type { RollupShape };
+export type { RollupShape, WindowCounters };
 export {
   ACTION_ACCEPT,
   ACTION_NONE,
@@ -554,6 +561,8 @@ export {
   STATUS_NODATA,
   STATUS_OK,
   STATUS_SKIPDATA,
+  sortRollups,
   talkerHash,
+  toRollup,
   WindowState,
 };

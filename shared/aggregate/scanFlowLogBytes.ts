@@ -1,209 +1,186 @@
-import { ParseError, quoteValue } from '../errors.js';
-import {
-  MAX_LINE_BYTES,
-  MAX_RECORD_SECONDS,
-  MILLISECONDS_FROM,
-} from '../flowLogRules.js';
+import { type BadRecordReason, ParseError, quoteValue } from '../errors.js';
+import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup } from '../types.js';
+import { mergeRollups } from './mergeRollups.js';
 import {
-  ACTION_ACCEPT,
-  ACTION_NONE,
-  ACTION_REJECT,
-  DIRECTION_EGRESS,
-  DIRECTION_INGRESS,
-  DIRECTION_UNKNOWN,
-  type EniState,
-  RecordFacts,
-  RollupAccumulator,
+  type RollupShape,
   rollupShapeOf,
-  STATUS_NODATA,
-  STATUS_OK,
-  STATUS_SKIPDATA,
-  talkerHash,
+  sortRollups,
+  toRollup,
+  type WindowCounters,
 } from './rollupAccumulator.js';
 import { assertRollupFormat, type RollupOptions } from './rollupRecords.js';
-import { StatsCollector } from './statsCollector.js';
-import { FNV_OFFSET, FNV_PRIME } from './topSketch.js';
+import { DEFAULT_SAMPLE_LIMIT } from './statsCollector.js';
+import {
+  MAX_KEY_BYTES,
+  type SketchEntry,
+  sortSketchEntries,
+  WAYS,
+} from './topSketch.js';
+import { FLOW_LOG_SCANNER_WASM } from './wasm/flowLogScannerWasm.js';
 
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-const DASH = 0x2d;
-const ZERO = 0x30;
-/** An absent integer ("-") in the per-line values. */
-const ABSENT = -1;
-/** A malformed integer in the per-line values. */
-const INVALID = -2;
+/** The exports of wasm/flowLogScanner.ts (AssemblyScript). */
+interface ScannerExports {
+  readonly memory: { readonly buffer: ArrayBuffer };
+  init(columns: number, isProrate: boolean, shape: number): void;
+  setColumn(column: number, kind: number, isChecked: boolean): void;
+  setRole(role: number, column: number): void;
+  setHeader(length: number): void;
+  setDefaultEni(length: number): void;
+  inputPointer(): number;
+  inputCapacity(): number;
+  getLineNumber(): number;
+  setLineNumber(value: number): void;
+  setSamplesLeft(value: number): void;
+  getSamplesWritten(): number;
+  samplesPointer(): number;
+  statistic(which: number): number;
+  scan(length: number): number;
+  getWindowCount(): number;
+  windowAt(index: number): number;
+  eniAt(index: number): number;
+}
+
+// Mirrors of the constants and layouts in wasm/flowLogScanner.ts.
 const KIND_TEXT = 0;
 const KIND_INTEGER = 1;
 const KIND_HASHED = 2;
-/** Text fields hashed while scanning: ENI keys and peer addresses. */
-const HASHED_FIELDS = new Set([
+const HASHED_FIELDS = ['interface-id', 'resource-id', 'srcaddr', 'dstaddr'];
+const ROLE_FIELDS = [
   'interface-id',
   'resource-id',
   'srcaddr',
   'dstaddr',
-]);
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
+  'tcp-flags',
+  'flow-direction',
+  'account-id',
+  'vpc-id',
+  'subnet-id',
+  'instance-id',
+];
+const CHECKED_FIELDS = new Set(['action', 'log-status', 'flow-direction']);
+const REASONS: readonly BadRecordReason[] = [
+  'field-count',
+  'bad-integer',
+  'bad-action',
+  'bad-log-status',
+  'end-before-start',
+  'missing-interface-id',
+  'missing-time',
+  'span-too-long',
+  'line-too-long',
+];
+const REASON_LINE_TOO_LONG = 8;
+const SHAPE_FLAGS: readonly [keyof RollupShape, number][] = [
+  ['hasTalkers', 1],
+  ['hasRejected', 2],
+  ['hasAccountId', 4],
+  ['hasVpcId', 8],
+  ['hasSubnetId', 16],
+  ['hasInstanceId', 32],
+];
+const COUNTER_NAMES = [
+  'flows',
+  'packets',
+  'bytes',
+  'acceptFlows',
+  'acceptPackets',
+  'acceptBytes',
+  'rejectFlows',
+  'rejectPackets',
+  'rejectBytes',
+  'nodataRecords',
+  'skipdataRecords',
+  'ingressPackets',
+  'ingressBytes',
+  'egressPackets',
+  'egressBytes',
+  'tcpBytes',
+  'udpBytes',
+  'icmpBytes',
+  'otherBytes',
+  'synOnlyFlows',
+] as const;
+const ID_NAMES = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
+const W_START = 0;
+const W_ENI = 8;
+const W_TALKERS = 12;
+const W_REJECTED = 16;
+const W_IDS = 20;
+const W_COUNTERS = 56;
+const E_KEY = 4;
+const E_LENGTH = 8;
+const S_SETS = 0;
+const S_ENTRIES = 8;
+const S_LABELS = 12;
+const S_LABEL_LENGTHS = 16;
+const N_SIZE = 32;
+const B_SIZE = 40;
 
 const utf8 = new TextDecoder();
-const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
-const ACCEPT = ascii('ACCEPT');
-const REJECT = ascii('REJECT');
-const OK = ascii('OK');
-const NODATA = ascii('NODATA');
-const SKIPDATA = ascii('SKIPDATA');
-const INGRESS = ascii('ingress');
-const EGRESS = ascii('egress');
+const NEWLINE = 0x0a;
 
-function equalAt(buf: Uint8Array, from: number, bytes: Uint8Array): boolean {
-  for (let i = bytes.length - 1; i >= 0; i--) {
-    if (buf[from + i] !== bytes[i]) return false;
-  }
-  return true;
+/** The part of the WebAssembly JS API used here (the ES2022 lib lacks it). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
 }
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: WebAssemblyApi;
+};
 
-const isWord = (buf: Uint8Array, from: number, to: number, word: Uint8Array) =>
-  to - from === word.length && equalAt(buf, from, word);
+let compiled: object | null = null;
 
-/** ACCEPT/REJECT as ACTION_*, or -1 for anything else. */
-function matchAction(buf: Uint8Array, from: number, to: number): number {
-  if (isWord(buf, from, to, ACCEPT)) return ACTION_ACCEPT;
-  if (isWord(buf, from, to, REJECT)) return ACTION_REJECT;
-  return -1;
-}
-
-/** OK/NODATA/SKIPDATA as STATUS_*, or -1 for anything else. */
-function matchStatus(buf: Uint8Array, from: number, to: number): number {
-  if (isWord(buf, from, to, OK)) return STATUS_OK;
-  if (isWord(buf, from, to, NODATA)) return STATUS_NODATA;
-  if (isWord(buf, from, to, SKIPDATA)) return STATUS_SKIPDATA;
-  return -1;
-}
-
-function matchDirection(buf: Uint8Array, from: number, to: number): number {
-  if (isWord(buf, from, to, INGRESS)) return DIRECTION_INGRESS;
-  if (isWord(buf, from, to, EGRESS)) return DIRECTION_EGRESS;
-  return DIRECTION_UNKNOWN;
+/** Compiles the module once per process; each scanner gets its own instance. */
+function instantiate(): ScannerExports {
+  compiled ??= new wasmApi.Module(Buffer.from(FLOW_LOG_SCANNER_WASM, 'base64'));
+  const instance = new wasmApi.Instance(compiled, {
+    env: {
+      abort: () => {
+        throw new Error('flow-log scanner aborted');
+      },
+    },
+  });
+  return instance.exports as unknown as ScannerExports;
 }
 
 /**
- * Interns ENI ids by their bytes (open addressing on the FNV-1a hash the
- * scanner computed, then a full byte compare), so a known ENI costs no string.
- */
-class EniTable {
-  private keys: Uint8Array[] = [];
-  private hashes: number[] = [];
-  private states: EniState[] = [];
-  private table = new Int32Array(1024);
-
-  lookup(
-    buf: Uint8Array,
-    from: number,
-    to: number,
-    hash: number,
-    create: (interfaceId: string) => EniState
-  ): EniState {
-    const length = to - from;
-    const mask = this.table.length - 1;
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const entry = this.table[at] as number;
-      if (entry === 0) {
-        const bytes = buf.slice(from, to);
-        const state = create(utf8.decode(bytes));
-        this.keys.push(bytes);
-        this.hashes.push(hash);
-        this.states.push(state);
-        this.table[at] = this.keys.length;
-        if (this.keys.length * 2 > this.table.length) this.rehash();
-        return state;
-      }
-      const key = this.keys[entry - 1] as Uint8Array;
-      if (
-        this.hashes[entry - 1] === hash &&
-        key.length === length &&
-        equalAt(buf, from, key)
-      ) {
-        return this.states[entry - 1] as EniState;
-      }
-    }
-  }
-
-  private rehash(): void {
-    const { keys, hashes, states } = this;
-    this.keys = [];
-    this.hashes = [];
-    this.states = [];
-    this.table = new Int32Array(this.table.length * 2);
-    keys.forEach((key, index) => {
-      this.lookup(
-        key,
-        0,
-        key.length,
-        hashes[index] as number,
-        () => states[index] as EniState
-      );
-    });
-  }
-}
-
-/**
- * The hot path: rolls up flow-log text straight from bytes, chunk by chunk,
- * without a string or object per record. Each line is split and its integers
- * parsed in one pass; validation follows exactly the rules of
- * `parseFlowLogLine` (field count, integers, action, log-status,
- * end >= start, first problem from the left) and keying follows
+ * The hot path: rolls up flow-log text straight from bytes, chunk by chunk.
+ * Splitting, validation and accumulation run in WebAssembly (compiled from
+ * AssemblyScript, wasm/flowLogScanner.ts) over linear memory, with no object
+ * or string per record; this class feeds it chunks, turns its bad-record
+ * samples into `ParseError`s and reads the rollups out at the end. It follows
+ * exactly the rules of `parseFlowLogLine` (field count, integers, action,
+ * log-status, end >= start, first problem from the left) and the keying of
  * `RecordRollup`; the tests hold both paths to the same output. Bad lines are
  * counted and sampled, never thrown. Memory is bounded by the number of
- * (ENI, window) pairs, not by the input size.
+ * (ENI, window) pairs and one 576 KiB input buffer, not by the input size.
  * @example
  * const scanner = new FlowLogScanner(format, { windowMode: 'prorate' }, 2);
  * for await (const chunk of text) scanner.push(chunk);
  * const { rollups, stats } = scanner.finish();
  */
 class FlowLogScanner {
-  private readonly accumulator: RollupAccumulator;
-  private readonly collector: StatsCollector;
-  private readonly facts = new RecordFacts();
-  private readonly enis = new EniTable();
-  private readonly createEni: (interfaceId: string) => EniState;
+  private readonly wasm: ScannerExports;
   private readonly format: FlowLogFormat;
-  private readonly header: Uint8Array;
-  private readonly defaultEni: EniState | null;
-  private readonly columns: number;
-  /** Per column: KIND_TEXT, KIND_INTEGER or KIND_HASHED (index `columns` is text). */
-  private readonly kinds: Uint8Array;
-  /** Integer columns, and all columns that need validation, in order. */
-  private readonly integerColumns: Int32Array;
-  private readonly checkedColumns: Int32Array;
-  /** Field bounds and integer values of the current line; index `columns` is an always-absent field. */
-  private readonly starts: Int32Array;
-  private readonly ends: Int32Array;
-  private readonly values: Float64Array;
-  private readonly hashes: Int32Array;
-  // The column of each field the rollup reads, or `columns` when absent.
-  private readonly cEni: number;
-  private readonly cResource: number;
-  private readonly cSrc: number;
-  private readonly cDst: number;
-  private readonly cSrcport: number;
-  private readonly cDstport: number;
-  private readonly cProtocol: number;
-  private readonly cPackets: number;
-  private readonly cBytes: number;
-  private readonly cStart: number;
-  private readonly cEnd: number;
-  private readonly cAction: number;
-  private readonly cStatus: number;
-  private readonly cTcpFlags: number;
-  private readonly cDirection: number;
-  private readonly cAccount: number;
-  private readonly cVpc: number;
-  private readonly cSubnet: number;
-  private readonly cInstance: number;
-  private carry = new Uint8Array(4096);
+  private readonly shape: RollupShape;
+  private readonly input: number;
+  /** The most bytes pushed into the input buffer at once (the rest holds the carry). */
+  private readonly piece: number;
+  private readonly sampleLimit: number;
+  private readonly samples: IngestStats['badRecordSamples'] = [];
   private carryLength = 0;
   private isOverlong = false;
-  private lineNumber: number;
+  private tooLongLines = 0;
 
   /** `firstLineNumber` is the number of the first line pushed (2 after a header). */
   constructor(
@@ -213,504 +190,279 @@ class FlowLogScanner {
   ) {
     assertRollupFormat(format, options);
     this.format = format;
-    this.accumulator = new RollupAccumulator(
-      rollupShapeOf(format),
-      options.windowMode
-    );
-    this.createEni = (interfaceId) => this.accumulator.eni(interfaceId);
-    this.collector = new StatsCollector(options.sampleLimit);
-    this.header = ascii(format.header);
-    this.defaultEni =
-      options.interfaceId === undefined
-        ? null
-        : this.accumulator.eni(options.interfaceId);
-    this.lineNumber = firstLineNumber;
+    this.shape = rollupShapeOf(format);
+    this.sampleLimit = options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT;
+    const wasm = instantiate();
+    this.wasm = wasm;
     const { fields } = format;
-    const columns = fields.length;
-    this.columns = columns;
-    this.kinds = Uint8Array.from([...fields, undefined], (field) =>
-      field?.type === 'integer'
-        ? KIND_INTEGER
-        : field && HASHED_FIELDS.has(field.name)
-          ? KIND_HASHED
-          : KIND_TEXT
+    const shapeFlags = SHAPE_FLAGS.reduce(
+      (flags, [name, flag]) => (this.shape[name] ? flags | flag : flags),
+      0
     );
-    const columnsWhere = (test: (name: string, type: string) => boolean) =>
-      Int32Array.from(
-        fields.flatMap((field, column) =>
-          test(field.name, field.type) ? [column] : []
-        )
+    wasm.init(fields.length, options.windowMode === 'prorate', shapeFlags);
+    fields.forEach((field, column) => {
+      const kind =
+        field.type === 'integer'
+          ? KIND_INTEGER
+          : HASHED_FIELDS.includes(field.name)
+            ? KIND_HASHED
+            : KIND_TEXT;
+      wasm.setColumn(
+        column,
+        kind,
+        kind === KIND_INTEGER || CHECKED_FIELDS.has(field.name)
       );
-    this.integerColumns = columnsWhere((_, type) => type === 'integer');
-    this.checkedColumns = columnsWhere(
-      (name, type) =>
-        type === 'integer' ||
-        name === 'action' ||
-        name === 'log-status' ||
-        name === 'flow-direction'
-    );
-    this.starts = new Int32Array(columns + 1);
-    this.ends = new Int32Array(columns + 1);
-    this.values = new Float64Array(columns + 1).fill(ABSENT);
-    this.hashes = new Int32Array(columns + 1);
-    const at = (name: string): number => {
+    });
+    ROLE_FIELDS.forEach((name, role) => {
       const column = fields.findIndex((field) => field.name === name);
-      return column < 0 ? columns : column;
-    };
-    this.cEni = at('interface-id');
-    this.cResource = at('resource-id');
-    this.cSrc = at('srcaddr');
-    this.cDst = at('dstaddr');
-    this.cSrcport = at('srcport');
-    this.cDstport = at('dstport');
-    this.cProtocol = at('protocol');
-    this.cPackets = at('packets');
-    this.cBytes = at('bytes');
-    this.cStart = at('start');
-    this.cEnd = at('end');
-    this.cAction = at('action');
-    this.cStatus = at('log-status');
-    this.cTcpFlags = at('tcp-flags');
-    this.cDirection = at('flow-direction');
-    this.cAccount = at('account-id');
-    this.cVpc = at('vpc-id');
-    this.cSubnet = at('subnet-id');
-    this.cInstance = at('instance-id');
+      wasm.setRole(role, column < 0 ? fields.length : column);
+    });
+    this.input = wasm.inputPointer();
+    this.piece = wasm.inputCapacity() - MAX_LINE_BYTES - 16;
+    wasm.setHeader(this.write(new TextEncoder().encode(format.header)));
+    if (options.interfaceId !== undefined) {
+      wasm.setDefaultEni(
+        this.write(new TextEncoder().encode(options.interfaceId))
+      );
+    }
+    wasm.setLineNumber(firstLineNumber);
   }
 
   /** Feeds the next chunk of text (any split, even mid-line or mid-character). */
-  push(bytes: Uint8Array): void {
-    // One element type everywhere keeps the byte loops monomorphic.
-    const chunk = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  push(chunk: Uint8Array): void {
     let from = 0;
-    if (this.carryLength > 0 || this.isOverlong) {
-      const newline = chunk.indexOf(NEWLINE);
-      if (newline < 0) {
-        this.keep(chunk, 0, chunk.length);
-        return;
+    while (from < chunk.length) {
+      if (this.isOverlong) {
+        const newline = chunk.indexOf(NEWLINE, from);
+        if (newline < 0) return;
+        this.tooLong();
+        from = newline + 1;
+        continue;
       }
-      this.keep(chunk, 0, newline);
-      this.flushCarry();
-      from = newline + 1;
+      const length = Math.min(chunk.length - from, this.piece);
+      this.memory().set(
+        chunk.subarray(from, from + length),
+        this.input + this.carryLength
+      );
+      this.scan(this.carryLength + length);
+      from += length;
     }
-    from = this.scan(chunk, from);
-    this.keep(chunk, from, chunk.length);
   }
 
   /** Ends the input (a last line without newline counts) and returns the rollups. */
   finish(): { rollups: Rollup[]; stats: IngestStats } {
-    if (this.carryLength > 0 || this.isOverlong) this.flushCarry();
+    if (this.isOverlong) {
+      this.tooLong();
+    } else if (this.carryLength > 0) {
+      this.memory()[this.input + this.carryLength] = NEWLINE;
+      this.scan(this.carryLength + 1);
+    }
+    return { rollups: this.rollups(), stats: this.stats() };
+  }
+
+  private memory(): Uint8Array {
+    return new Uint8Array(this.wasm.memory.buffer);
+  }
+
+  /** Copies bytes to the start of the input buffer; returns their length. */
+  private write(bytes: Uint8Array): number {
+    this.memory().set(bytes, this.input);
+    return bytes.length;
+  }
+
+  /** Scans the buffered bytes; keeps the unfinished last line as carry. */
+  private scan(length: number): void {
+    const { wasm } = this;
+    wasm.setSamplesLeft(this.sampleLimit - this.samples.length);
+    const consumed = wasm.scan(length);
+    this.collectSamples();
+    const rest = length - consumed;
+    if (rest > MAX_LINE_BYTES) {
+      this.isOverlong = true;
+      this.carryLength = 0;
+      return;
+    }
+    const memory = this.memory();
+    memory.copyWithin(this.input, this.input + consumed, this.input + length);
+    this.carryLength = rest;
+  }
+
+  /** A line too long to keep, found across chunks. */
+  private tooLong(): void {
+    const lineNumber = this.wasm.getLineNumber();
+    this.tooLongLines++;
+    if (this.samples.length < this.sampleLimit) {
+      const error = new ParseError('line-too-long', lineNumber);
+      this.samples.push({
+        lineNumber,
+        reason: error.reason,
+        message: error.message,
+      });
+    }
+    this.wasm.setLineNumber(lineNumber + 1);
+    this.isOverlong = false;
+    this.carryLength = 0;
+  }
+
+  private collectSamples(): void {
+    const written = this.wasm.getSamplesWritten();
+    if (written === 0) return;
+    const view = new DataView(this.wasm.memory.buffer);
+    const memory = this.memory();
+    const base = this.wasm.samplesPointer();
+    for (let k = 0; k < written; k++) {
+      const at = base + k * B_SIZE;
+      const lineNumber = view.getInt32(at, true);
+      const reason = REASONS[view.getInt32(at + 4, true)] ?? 'field-count';
+      const column = view.getInt32(at + 8, true);
+      const value = view.getUint32(at + 12, true);
+      const a = view.getFloat64(at + 24, true);
+      const b = view.getFloat64(at + 32, true);
+      const text = utf8.decode(
+        memory.subarray(value, value + view.getInt32(at + 16, true))
+      );
+      const error =
+        reason === 'field-count'
+          ? new ParseError(
+              reason,
+              lineNumber,
+              undefined,
+              `${a}, expected ${this.format.fields.length}`
+            )
+          : reason === 'end-before-start'
+            ? new ParseError(reason, lineNumber, undefined, `${a} > ${b}`)
+            : reason === 'span-too-long'
+              ? new ParseError(reason, lineNumber, undefined, `${a} s`)
+              : column >= 0
+                ? new ParseError(
+                    reason,
+                    lineNumber,
+                    this.format.fields[column]?.name,
+                    quoteValue(text)
+                  )
+                : new ParseError(reason, lineNumber);
+      this.samples.push({
+        lineNumber,
+        reason: error.reason,
+        message: error.message,
+      });
+    }
+  }
+
+  private stats(): IngestStats {
+    const { wasm } = this;
+    const badRecordsByReason: Record<string, number> = {};
+    let badRecords = 0;
+    REASONS.forEach((reason, index) => {
+      const count =
+        wasm.statistic(4 + index) +
+        (index === REASON_LINE_TOO_LONG ? this.tooLongLines : 0);
+      if (count > 0) badRecordsByReason[reason] = count;
+      badRecords += count;
+    });
     return {
-      rollups: this.accumulator.finish(),
-      stats: this.collector.stats,
+      lines: wasm.statistic(0) + this.tooLongLines,
+      records: wasm.statistic(1),
+      nodataRecords: wasm.statistic(2),
+      skipdataRecords: wasm.statistic(3),
+      badRecords,
+      badRecordsByReason,
+      badRecordSamples: this.samples,
     };
   }
 
-  private keep(chunk: Uint8Array, from: number, to: number): void {
-    const length = to - from;
-    if (length === 0) return;
-    if (this.isOverlong || this.carryLength + length > MAX_LINE_BYTES) {
-      this.isOverlong = true;
-      return;
-    }
-    if (this.carryLength + length + 1 > this.carry.length) {
-      const bigger = new Uint8Array(MAX_LINE_BYTES + 1);
-      bigger.set(this.carry.subarray(0, this.carryLength));
-      this.carry = bigger;
-    }
-    this.carry.set(chunk.subarray(from, to), this.carryLength);
-    this.carryLength += length;
-  }
-
-  private flushCarry(): void {
-    if (this.isOverlong) {
-      this.tooLong();
-    } else {
-      this.carry[this.carryLength] = NEWLINE;
-      this.scan(this.carry.subarray(0, this.carryLength + 1), 0);
-    }
-    this.carryLength = 0;
-    this.isOverlong = false;
-  }
-
-  private tooLong(): void {
-    this.collector.stats.lines++;
-    this.bad(new ParseError('line-too-long', this.lineNumber));
-  }
-
-  private bad(error: ParseError): void {
-    this.collector.bad(error);
-  }
-
-  /** Scans the whole lines of buf[from..); returns where the unfinished line starts. */
-  private scan(buf: Uint8Array, from: number): number {
-    const last = buf.lastIndexOf(NEWLINE);
-    let lineStart = from;
-    while (lineStart <= last) {
-      lineStart = this.fastLine(buf, lineStart);
-      this.lineNumber++;
-    }
-    return lineStart;
-  }
-
-  /**
-   * Splits one newline-terminated line and parses its integers in a single
-   * pass. Anything unusual (control bytes, extra fields, overlong or blank
-   * lines) goes to `slowLine`. Returns the start of the next line.
-   */
-  private fastLine(buf: Uint8Array, lineStart: number): number {
-    const header = this.header;
-    if (buf[lineStart] === header[0]) {
-      const next = this.afterHeader(buf, lineStart);
-      if (next > 0) return next;
-    }
-    const { starts, ends, values, hashes, kinds, columns } = this;
-    let i = lineStart;
-    let column = 0;
-    let c = 0;
-    for (;;) {
-      const fieldStart = i;
-      const kind = kinds[column];
-      if (kind === KIND_INTEGER) {
-        let value = 0;
-        for (;;) {
-          c = buf[i] as number;
-          const digit = c - ZERO;
-          if (digit >>> 0 > 9) break;
-          value = value * 10 + digit;
-          i++;
-        }
-        if (c > SPACE) {
-          do c = buf[++i] as number;
-          while (c > SPACE);
-          value =
-            i - fieldStart === 1 && buf[fieldStart] === DASH ? ABSENT : INVALID;
-        } else if (i === fieldStart) {
-          value = INVALID;
-        }
-        values[column] = value;
-      } else if (kind === KIND_HASHED) {
-        let hash = FNV_OFFSET;
-        c = buf[i] as number;
-        while (c > SPACE) {
-          hash = Math.imul(hash ^ c, FNV_PRIME);
-          c = buf[++i] as number;
-        }
-        hashes[column] = hash;
-      } else {
-        c = buf[i] as number;
-        while (c > SPACE) c = buf[++i] as number;
+  private rollups(): Rollup[] {
+    const { wasm } = this;
+    const view = new DataView(wasm.memory.buffer);
+    const memory = this.memory();
+    const text = (at: number, length: number) =>
+      utf8.decode(memory.subarray(at, at + length));
+    const enis = new Map<number, string>();
+    const rollups: Rollup[] = [];
+    for (let k = 0; k < wasm.getWindowCount(); k++) {
+      const at = wasm.windowAt(k);
+      const eniIndex = view.getInt32(at + W_ENI, true);
+      let interfaceId = enis.get(eniIndex);
+      if (interfaceId === undefined) {
+        const eni = wasm.eniAt(eniIndex);
+        interfaceId = text(
+          view.getUint32(eni + E_KEY, true),
+          view.getInt32(eni + E_LENGTH, true)
+        );
+        enis.set(eniIndex, interfaceId);
       }
-      starts[column] = fieldStart;
-      ends[column] = i;
-      if (c !== SPACE || ++column === columns) break;
-      i++;
+      const counters: Record<string, number | string | null> = {
+        windowStart: view.getFloat64(at + W_START, true),
+      };
+      COUNTER_NAMES.forEach((name, index) => {
+        counters[name] = view.getFloat64(at + W_COUNTERS + index * 8, true);
+      });
+      ID_NAMES.forEach((name, index) => {
+        const length = view.getInt32(at + W_IDS + index * 8 + 4, true);
+        counters[name] =
+          length < 0
+            ? null
+            : text(view.getUint32(at + W_IDS + index * 8, true), length);
+      });
+      rollups.push(
+        toRollup(
+          interfaceId,
+          counters as unknown as WindowCounters,
+          this.shape,
+          {
+            talkers: this.entries(view, view.getUint32(at + W_TALKERS, true)),
+            rejected: this.entries(view, view.getUint32(at + W_REJECTED, true)),
+          }
+        )
+      );
     }
-    const newline = c === RETURN ? i + 1 : i;
+    return mergeSameKeys(sortRollups(rollups));
+  }
+
+  private entries(view: DataView, sketch: number): SketchEntry[] {
+    if (sketch === 0) return [];
+    const count = view.getInt32(sketch + S_SETS, true) * WAYS;
+    const entries = view.getUint32(sketch + S_ENTRIES, true);
+    const labels = view.getUint32(sketch + S_LABELS, true);
+    const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
+    const memory = new Uint8Array(view.buffer);
+    const result: SketchEntry[] = [];
+    for (let entry = 0; entry < count; entry++) {
+      const at = entries + entry * N_SIZE;
+      const flows = view.getUint32(at + 28, true);
+      if (flows === 0) continue;
+      const label = labels + entry * MAX_KEY_BYTES;
+      result.push({
+        key: memory.slice(label, label + view.getUint8(lengths + entry)),
+        weight: view.getFloat64(at, true),
+        flows,
+        packets: view.getFloat64(at + 8, true),
+        bytes: view.getFloat64(at + 16, true),
+      });
+    }
+    return sortSketchEntries(result);
+  }
+}
+
+/**
+ * ENIs are interned by bytes; two byte strings that decode to the same id
+ * (only possible with invalid UTF-8) become one ENI, as in the typed path.
+ */
+function mergeSameKeys(rollups: Rollup[]): Rollup[] {
+  const merged: Rollup[] = [];
+  for (const rollup of rollups) {
+    const last = merged[merged.length - 1];
     if (
-      c === SPACE ||
-      buf[newline] !== NEWLINE ||
-      i === lineStart ||
-      newline - lineStart > MAX_LINE_BYTES
+      last &&
+      last.interfaceId === rollup.interfaceId &&
+      last.windowStart === rollup.windowStart
     ) {
-      return this.slowLine(buf, lineStart);
-    }
-    this.collector.stats.lines++;
-    if (column + 1 !== columns) this.fieldCount(column + 1);
-    else this.check(buf);
-    return newline + 1;
-  }
-
-  /** If a header line starts at `at`, the start of the next line; else 0. */
-  private afterHeader(buf: Uint8Array, at: number): number {
-    const header = this.header;
-    const end = at + header.length;
-    if (end >= buf.length || !equalAt(buf, at, header)) return 0;
-    if (buf[end] === NEWLINE) return end + 1;
-    return buf[end] === RETURN && buf[end + 1] === NEWLINE ? end + 2 : 0;
-  }
-
-  /**
-   * The general path for one line: splits on single spaces only (other
-   * control bytes stay inside fields, as in `parseFlowLogLine`), strips one
-   * trailing CR, skips blank lines, and reports overlong lines.
-   */
-  private slowLine(buf: Uint8Array, lineStart: number): number {
-    const newline = buf.indexOf(NEWLINE, lineStart);
-    if (newline - lineStart > MAX_LINE_BYTES) {
-      this.tooLong();
-      return newline + 1;
-    }
-    let end = newline;
-    if (end > lineStart && buf[end - 1] === RETURN) end--;
-    if (end === lineStart) return newline + 1;
-    const { starts, ends, columns } = this;
-    let count = 0;
-    let fieldStart = lineStart;
-    for (let i = lineStart; i <= end; i++) {
-      if (i === end || buf[i] === SPACE) {
-        if (count < columns) {
-          starts[count] = fieldStart;
-          ends[count] = i;
-        }
-        count++;
-        fieldStart = i + 1;
-      }
-    }
-    this.collector.stats.lines++;
-    if (count !== columns) {
-      this.fieldCount(count);
+      merged[merged.length - 1] = mergeRollups(last, rollup);
     } else {
-      this.readFields(buf);
-      this.check(buf);
-    }
-    return newline + 1;
-  }
-
-  private fieldCount(count: number): void {
-    this.bad(
-      new ParseError(
-        'field-count',
-        this.lineNumber,
-        undefined,
-        `${count}, expected ${this.columns}`
-      )
-    );
-  }
-
-  /** Fills `values` and `hashes` from the field bounds (the slow path). */
-  private readFields(buf: Uint8Array): void {
-    const { starts, ends, values, hashes, kinds, columns } = this;
-    for (let column = 0; column < columns; column++) {
-      const from = starts[column] as number;
-      const to = ends[column] as number;
-      if (kinds[column] === KIND_HASHED) {
-        let hash = FNV_OFFSET;
-        for (let i = from; i < to; i++) {
-          hash = Math.imul(hash ^ (buf[i] as number), FNV_PRIME);
-        }
-        hashes[column] = hash;
-      }
-      if (kinds[column] !== KIND_INTEGER) continue;
-      let value = from === to ? INVALID : 0;
-      for (let i = from; i < to && value >= 0; i++) {
-        const digit = (buf[i] as number) - ZERO;
-        value = digit >= 0 && digit <= 9 ? value * 10 + digit : INVALID;
-      }
-      if (to - from === 1 && buf[from] === DASH) value = ABSENT;
-      values[column] = value;
+      merged.push(rollup);
     }
   }
-
-  /** Validates a line with the right field count, then records it. */
-  private check(buf: Uint8Array): void {
-    const { values, integerColumns, starts, ends, facts, columns } = this;
-    let isValid = true;
-    for (let k = 0; k < integerColumns.length; k++) {
-      const value = values[integerColumns[k] as number] as number;
-      if (value < ABSENT || value > Number.MAX_SAFE_INTEGER) isValid = false;
-    }
-    facts.action = ACTION_NONE;
-    facts.status = STATUS_OK;
-    facts.direction = DIRECTION_UNKNOWN;
-    const { cAction, cStatus, cDirection } = this;
-    if (cAction !== columns && !this.isDash(buf, cAction)) {
-      facts.action = matchAction(
-        buf,
-        starts[cAction] as number,
-        ends[cAction] as number
-      );
-      if (facts.action < 0) isValid = false;
-    }
-    if (cStatus !== columns && !this.isDash(buf, cStatus)) {
-      facts.status = matchStatus(
-        buf,
-        starts[cStatus] as number,
-        ends[cStatus] as number
-      );
-      if (facts.status < 0) isValid = false;
-    }
-    if (cDirection !== columns && !this.isDash(buf, cDirection)) {
-      facts.direction = matchDirection(
-        buf,
-        starts[cDirection] as number,
-        ends[cDirection] as number
-      );
-    }
-    if (!isValid) {
-      this.bad(this.firstProblem(buf));
-      return;
-    }
-    const { cStart, cEnd } = this;
-    if ((values[cStart] as number) >= MILLISECONDS_FROM) {
-      values[cStart] = Math.floor((values[cStart] as number) / 1000);
-    }
-    if ((values[cEnd] as number) >= MILLISECONDS_FROM) {
-      values[cEnd] = Math.floor((values[cEnd] as number) / 1000);
-    }
-    const start = values[cStart] as number;
-    const end = values[cEnd] as number;
-    if (start !== ABSENT && end !== ABSENT && end < start) {
-      this.bad(
-        new ParseError(
-          'end-before-start',
-          this.lineNumber,
-          undefined,
-          `${start} > ${end}`
-        )
-      );
-      return;
-    }
-    this.record(buf);
-  }
-
-  /** The first bad column from the left (called only when there is one). */
-  private firstProblem(buf: Uint8Array): ParseError {
-    const { values, starts, ends, checkedColumns, cAction, cStatus } = this;
-    for (const column of checkedColumns) {
-      if (this.kinds[column] === KIND_INTEGER) {
-        const value = values[column] as number;
-        if (value < ABSENT || value > Number.MAX_SAFE_INTEGER) {
-          return this.badValue('bad-integer', buf, column);
-        }
-      } else if (!this.isDash(buf, column)) {
-        const from = starts[column] as number;
-        const to = ends[column] as number;
-        if (column === cAction && matchAction(buf, from, to) < 0) {
-          return this.badValue('bad-action', buf, column);
-        }
-        if (column === cStatus && matchStatus(buf, from, to) < 0) {
-          return this.badValue('bad-log-status', buf, column);
-        }
-      }
-    }
-    throw new Error('firstProblem called on a valid line');
-  }
-
-  private badValue(
-    reason: 'bad-integer' | 'bad-action' | 'bad-log-status',
-    buf: Uint8Array,
-    column: number
-  ): ParseError {
-    const text = utf8.decode(
-      buf.subarray(this.starts[column], this.ends[column])
-    );
-    return new ParseError(
-      reason,
-      this.lineNumber,
-      this.format.fields[column]?.name,
-      quoteValue(text)
-    );
-  }
-
-  /** True when the column is absent from the format or holds "-". */
-  private isDash(buf: Uint8Array, column: number): boolean {
-    const from = this.starts[column] as number;
-    return (
-      column === this.columns ||
-      ((this.ends[column] as number) - from === 1 && buf[from] === DASH)
-    );
-  }
-
-  private record(buf: Uint8Array): void {
-    const { values, facts, accumulator, starts, ends } = this;
-    let eni: EniState | null = this.defaultEni;
-    const keyColumn = !this.isDash(buf, this.cEni)
-      ? this.cEni
-      : !this.isDash(buf, this.cResource)
-        ? this.cResource
-        : -1;
-    if (keyColumn >= 0) {
-      eni = this.enis.lookup(
-        buf,
-        starts[keyColumn] as number,
-        ends[keyColumn] as number,
-        this.hashes[keyColumn] as number,
-        this.createEni
-      );
-    }
-    if (eni === null) {
-      this.bad(new ParseError('missing-interface-id', this.lineNumber));
-      return;
-    }
-    const start = values[this.cStart] as number;
-    const end = values[this.cEnd] as number;
-    if (start === ABSENT || end === ABSENT) {
-      this.bad(new ParseError('missing-time', this.lineNumber));
-      return;
-    }
-    if (end - start + 1 > MAX_RECORD_SECONDS) {
-      this.bad(
-        new ParseError(
-          'span-too-long',
-          this.lineNumber,
-          undefined,
-          `${end - start + 1} s`
-        )
-      );
-      return;
-    }
-    const stats = this.collector.stats;
-    stats.records++;
-    if (facts.status === STATUS_NODATA) stats.nodataRecords++;
-    else if (facts.status === STATUS_SKIPDATA) stats.skipdataRecords++;
-    facts.start = start;
-    facts.end = end;
-    const packets = values[this.cPackets] as number;
-    const bytes = values[this.cBytes] as number;
-    facts.packets = Math.max(packets, 0);
-    facts.bytes = Math.max(bytes, 0);
-    facts.protocol = values[this.cProtocol] as number;
-    facts.tcpFlags = values[this.cTcpFlags] as number;
-    facts.srcport = values[this.cSrcport] as number;
-    facts.dstport = values[this.cDstport] as number;
-    const window = accumulator.add(eni, facts);
-    const { shape } = accumulator;
-    if (shape.hasAccountId && window.accountId === null) {
-      window.accountId = this.text(buf, this.cAccount);
-    }
-    if (shape.hasVpcId && window.vpcId === null) {
-      window.vpcId = this.text(buf, this.cVpc);
-    }
-    if (shape.hasSubnetId && window.subnetId === null) {
-      window.subnetId = this.text(buf, this.cSubnet);
-    }
-    if (shape.hasInstanceId && window.instanceId === null) {
-      window.instanceId = this.text(buf, this.cInstance);
-    }
-    if (facts.status !== STATUS_OK) return;
-    const { cSrc, cDst, hashes } = this;
-    const srcHash = hashes[cSrc] as number;
-    if (shape.hasTalkers) {
-      accumulator.addTalker(
-        window,
-        talkerHash(srcHash, hashes[cDst] as number, facts),
-        facts,
-        buf,
-        starts[cSrc] as number,
-        ends[cSrc] as number,
-        buf,
-        starts[cDst] as number,
-        ends[cDst] as number
-      );
-    }
-    if (shape.hasRejected && facts.action === ACTION_REJECT) {
-      accumulator.addRejected(
-        window,
-        srcHash,
-        facts,
-        buf,
-        starts[cSrc] as number,
-        ends[cSrc] as number
-      );
-    }
-  }
-
-  private text(buf: Uint8Array, column: number): string | null {
-    return this.isDash(buf, column)
-      ? null
-      : utf8.decode(buf.subarray(this.starts[column], this.ends[column]));
-  }
+  return merged;
 }
 
 export { FlowLogScanner };

@@ -27,50 +27,41 @@ interface SketchEntry {
   readonly bytes: number;
 }
 
+const EMPTY_BYTES: Uint8Array = new Uint8Array(0);
+const EMPTY_INTS: Int32Array = new Int32Array(0);
+const EMPTY_FLOATS: Float64Array = new Float64Array(0);
+
+/** Sets of a full sketch; each set holds WAYS keys. */
+const FULL_SETS = 32;
+/** Sets of a new sketch: few peers cost little; it grows once, to FULL_SETS. */
+const FIRST_SETS = 4;
+const WAYS = 2;
+
 /**
- * A bounded heavy-hitters sketch for the hot path: weighted Unbiased
- * Space-Saving (Ting, 2018), keyed by a 32-bit hash of the key's bytes so that
- * no string is built per record. It holds at most `capacity` keys. A key not
- * held adds its weight to the lightest entry and takes that entry over with
- * probability weight / (new entry weight), drawn from a fixed-seed
- * generator, so results are deterministic. The result is approximate: heavy
- * keys are kept; the flows/packets/bytes of a key are what was seen since it
- * entered; two keys with the same hash count as one (about 1 in 70 million
- * per window at 60 tracked keys).
+ * A bounded heavy-hitters sketch for the hot path, keyed by a 32-bit hash of
+ * the key's bytes so that no string is built per record: a 2-way
+ * set-associative table (32 sets, 64 keys) in which each set runs weighted
+ * Unbiased Space-Saving (Ting, 2018). A key not held, meeting a full set, adds
+ * its weight to the set's lighter entry and takes it over with probability
+ * weight / (new entry weight), drawn from a fixed-seed generator, so results
+ * are deterministic. One set is one cache line in the WebAssembly twin
+ * (wasm/flowLogScanner.ts), which must stay step-for-step identical.
+ * Approximate: heavy keys are kept unless more heavy keys than ways share a
+ * set; the flows/packets/bytes of a key are what was seen since it entered;
+ * two keys with the same hash count as one.
  */
 class TopSketch {
-  private readonly capacity: number;
-  private size = 0;
-  private labels: Uint8Array;
-  private labelLengths: Uint8Array;
-  /** Per slot: weight, flows, packets, bytes (one cache line for a hit). */
-  private slots: Float64Array;
-  private hashes: Int32Array;
-  /** Min-heap of slots by weight, and each slot's place in it. */
-  private heap: Int32Array;
-  private place: Int32Array;
-  /** Open addressing, linear probing: [hash, slot + 1] pairs; slot 0 is empty. */
-  private readonly table: Int32Array;
-  private readonly mask: number;
+  private sets = 0;
+  private hashes = EMPTY_INTS;
+  /** Per entry: weight, flows, packets, bytes; flows 0 marks an empty entry. */
+  private counts = EMPTY_FLOATS;
+  private labels = EMPTY_BYTES;
+  private labelLengths = EMPTY_BYTES;
   /** xorshift32 state for the takeover draws. */
   private random = 0x9e3779b9;
 
-  constructor(capacity: number) {
-    this.capacity = capacity;
-    this.labels = EMPTY_BYTES;
-    this.labelLengths = EMPTY_BYTES;
-    this.slots = EMPTY_FLOATS;
-    this.hashes = EMPTY_INTS;
-    this.heap = EMPTY_INTS;
-    this.place = EMPTY_INTS;
-    let tableSize = 8;
-    while (tableSize < capacity * 2) tableSize *= 2;
-    this.table = new Int32Array(tableSize * 2);
-    this.mask = tableSize - 1;
-  }
-
   /**
-   * Adds one observation of the key with this hash. Returns the slot whose
+   * Adds one observation of the key with this hash. Returns the entry whose
    * label the caller must now write (a key that just entered), or -1.
    */
   add(
@@ -80,96 +71,97 @@ class TopSketch {
     packets: number,
     bytes: number
   ): number {
-    const { table, mask } = this;
-    let at = hash & mask;
+    if (this.sets === 0) this.allocate(FIRST_SETS);
     for (;;) {
-      const entry = table[2 * at + 1] as number;
-      if (entry === 0) break;
-      if (table[2 * at] === hash) {
-        const slot = entry - 1;
-        const slots = this.slots;
-        const base = slot * 4;
-        slots[base] = (slots[base] as number) + weight;
-        slots[base + 1] = (slots[base + 1] as number) + flows;
-        slots[base + 2] = (slots[base + 2] as number) + packets;
-        slots[base + 3] = (slots[base + 3] as number) + bytes;
-        this.siftDown(this.place[slot] as number);
-        return -1;
+      const { hashes, counts } = this;
+      const first = (hash & (this.sets - 1)) * WAYS;
+      for (let entry = first; entry < first + WAYS; entry++) {
+        if (counts[entry * 4 + 1] !== 0 && hashes[entry] === hash) {
+          const at = entry * 4;
+          counts[at] = (counts[at] as number) + weight;
+          counts[at + 1] = (counts[at + 1] as number) + flows;
+          counts[at + 2] = (counts[at + 2] as number) + packets;
+          counts[at + 3] = (counts[at + 3] as number) + bytes;
+          return -1;
+        }
       }
-      at = (at + 1) & mask;
-    }
-    let slot: number;
-    let inherited = 0;
-    const isNew = this.size < this.capacity;
-    if (isNew) {
-      if (this.size === this.hashes.length) this.grow();
-      slot = this.size;
-      this.heap[slot] = slot;
-      this.place[slot] = slot;
-      this.size++;
-    } else {
-      slot = this.heap[0] as number;
-      inherited = this.slots[slot * 4] as number;
-      const total = inherited + weight;
+      for (let entry = first; entry < first + WAYS; entry++) {
+        if (counts[entry * 4 + 1] === 0) {
+          return this.take(entry, hash, weight, flows, packets, bytes);
+        }
+      }
+      if (this.sets < FULL_SETS) {
+        this.grow();
+        continue;
+      }
+      const second = first + 1;
+      const victim =
+        (counts[second * 4] as number) < (counts[first * 4] as number)
+          ? second
+          : first;
+      const total = (counts[victim * 4] as number) + weight;
       if (total > 0 && this.draw() * total >= weight) {
-        this.slots[slot * 4] = total;
-        this.siftDown(0);
+        counts[victim * 4] = total;
         return -1;
       }
-      this.unlink(slot);
-      at = hash & mask;
-      while (table[2 * at + 1] !== 0) at = (at + 1) & mask;
+      return this.take(victim, hash, total, flows, packets, bytes);
     }
-    table[2 * at] = hash;
-    table[2 * at + 1] = slot + 1;
-    this.hashes[slot] = hash;
-    const base = slot * 4;
-    this.slots[base] = inherited + weight;
-    this.slots[base + 1] = flows;
-    this.slots[base + 2] = packets;
-    this.slots[base + 3] = bytes;
-    this.labelLengths[slot] = 0;
-    if (isNew) this.siftUp(this.place[slot] as number);
-    else this.siftDown(this.place[slot] as number);
-    return slot;
   }
 
-  /** Appends source[from..to) to a slot's label, cut at `limit` bytes. */
+  /** Appends source[from..to) to an entry's label, cut at `limit` bytes. */
   appendLabel(
-    slot: number,
+    entry: number,
     source: Uint8Array,
     from: number,
     to: number,
     limit = MAX_KEY_BYTES
   ): void {
-    const length = this.labelLengths[slot] as number;
+    const length = this.labelLengths[entry] as number;
     const end = Math.min(to, from + limit - length);
-    const base = slot * MAX_KEY_BYTES + length;
+    const base = entry * MAX_KEY_BYTES + length;
     for (let i = from; i < end; i++) {
       this.labels[base + i - from] = source[i] as number;
     }
-    this.labelLengths[slot] = length + Math.max(0, end - from);
+    this.labelLengths[entry] = length + Math.max(0, end - from);
   }
 
   /** The tracked entries, heaviest first (ties by label bytes). */
   entries(): SketchEntry[] {
     const result: SketchEntry[] = [];
-    for (let slot = 0; slot < this.size; slot++) {
-      const offset = slot * MAX_KEY_BYTES;
+    for (let entry = 0; entry < this.sets * WAYS; entry++) {
+      const at = entry * 4;
+      if (this.counts[at + 1] === 0) continue;
+      const offset = entry * MAX_KEY_BYTES;
       result.push({
         key: this.labels.slice(
           offset,
-          offset + (this.labelLengths[slot] as number)
+          offset + (this.labelLengths[entry] as number)
         ),
-        weight: this.slots[slot * 4] as number,
-        flows: this.slots[slot * 4 + 1] as number,
-        packets: this.slots[slot * 4 + 2] as number,
-        bytes: this.slots[slot * 4 + 3] as number,
+        weight: this.counts[at] as number,
+        flows: this.counts[at + 1] as number,
+        packets: this.counts[at + 2] as number,
+        bytes: this.counts[at + 3] as number,
       });
     }
-    return result.sort(
-      (a, b) => b.weight - a.weight || Buffer.compare(a.key, b.key)
-    );
+    return sortSketchEntries(result);
+  }
+
+  private take(
+    entry: number,
+    hash: number,
+    weight: number,
+    flows: number,
+    packets: number,
+    bytes: number
+  ): number {
+    const at = entry * 4;
+    this.hashes[entry] = hash;
+    this.counts[at] = weight;
+    this.counts[at + 1] = flows;
+    this.counts[at + 2] = packets;
+    this.counts[at + 3] = bytes;
+    this.labelLengths[entry] = 0;
+    return entry;
   }
 
   /** A uniform draw in [0, 1). */
@@ -182,95 +174,71 @@ class TopSketch {
     return (x >>> 0) / 4_294_967_296;
   }
 
-  /** Removes a slot from the hash table (backward-shift deletion). */
-  private unlink(slot: number): void {
-    const { table, mask } = this;
-    let at = (this.hashes[slot] as number) & mask;
-    while (table[2 * at + 1] !== slot + 1) at = (at + 1) & mask;
-    let hole = at;
-    let next = (hole + 1) & mask;
-    while (table[2 * next + 1] !== 0) {
-      const home = (table[2 * next] as number) & mask;
-      // Move the entry back if the hole lies on its probe path.
-      if (((next - home) & mask) >= ((next - hole) & mask)) {
-        table[2 * hole] = table[2 * next] as number;
-        table[2 * hole + 1] = table[2 * next + 1] as number;
-        hole = next;
-      }
-      next = (next + 1) & mask;
-    }
-    table[2 * hole + 1] = 0;
+  private allocate(sets: number): void {
+    const entries = sets * WAYS;
+    this.sets = sets;
+    this.hashes = new Int32Array(entries);
+    this.counts = new Float64Array(entries * 4);
+    this.labels = new Uint8Array(entries * MAX_KEY_BYTES);
+    this.labelLengths = new Uint8Array(entries);
   }
 
-  /** Grows to 8, then 32, then capacity slots: one allocation per step. */
+  /**
+   * Moves every entry, in entry order, to a FULL_SETS table; an entry whose
+   * new set is already full is dropped (the lightest of the set, ties: the
+   * later one), as in the WebAssembly twin.
+   */
   private grow(): void {
-    const slots = Math.min(this.capacity, Math.max(8, this.hashes.length * 4));
-    const floats = new Float64Array(slots * 4);
-    const ints = new Int32Array(slots * 3);
-    const bytes = new Uint8Array(slots * (MAX_KEY_BYTES + 1));
-    const size = this.size;
-    floats.set(this.slots.subarray(0, size * 4));
-    ints.set(this.hashes.subarray(0, size));
-    ints.set(this.heap.subarray(0, size), slots);
-    ints.set(this.place.subarray(0, size), slots * 2);
-    bytes.set(this.labels.subarray(0, size * MAX_KEY_BYTES));
-    bytes.set(this.labelLengths.subarray(0, size), slots * MAX_KEY_BYTES);
-    this.slots = floats;
-    this.hashes = ints.subarray(0, slots);
-    this.heap = ints.subarray(slots, slots * 2);
-    this.place = ints.subarray(slots * 2);
-    this.labels = bytes.subarray(0, slots * MAX_KEY_BYTES);
-    this.labelLengths = bytes.subarray(slots * MAX_KEY_BYTES);
-  }
-
-  private siftUp(start: number): void {
-    const { heap, place, slots } = this;
-    let i = start;
-    const slot = heap[i] as number;
-    const weight = slots[slot * 4] as number;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const parentSlot = heap[parent] as number;
-      if (weight >= (slots[parentSlot * 4] as number)) break;
-      heap[i] = parentSlot;
-      place[parentSlot] = i;
-      i = parent;
-    }
-    heap[i] = slot;
-    place[slot] = i;
-  }
-
-  private siftDown(start: number): void {
-    const { heap, place, slots, size } = this;
-    let i = start;
-    const slot = heap[i] as number;
-    const weight = slots[slot * 4] as number;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= size) break;
-      let childWeight = slots[(heap[child] as number) * 4] as number;
-      const right = child + 1;
-      if (right < size) {
-        const rightWeight = slots[(heap[right] as number) * 4] as number;
-        if (rightWeight < childWeight) {
-          child = right;
-          childWeight = rightWeight;
-        }
+    const { hashes, counts, labels, labelLengths } = this;
+    const old = this.sets * WAYS;
+    this.allocate(FULL_SETS);
+    for (let entry = 0; entry < old; entry++) {
+      if (counts[entry * 4 + 1] === 0) continue;
+      const hash = hashes[entry] as number;
+      const first = (hash & (FULL_SETS - 1)) * WAYS;
+      let target = -1;
+      for (let way = first; way < first + WAYS; way++) {
+        if (target < 0 && this.counts[way * 4 + 1] === 0) target = way;
       }
-      if (childWeight >= weight) break;
-      const childSlot = heap[child] as number;
-      heap[i] = childSlot;
-      place[childSlot] = i;
-      i = child;
+      if (target < 0) {
+        const lighter =
+          (this.counts[(first + 1) * 4] as number) <
+          (this.counts[first * 4] as number)
+            ? first + 1
+            : first;
+        if (
+          (counts[entry * 4] as number) <= (this.counts[lighter * 4] as number)
+        ) {
+          continue;
+        }
+        target = lighter;
+      }
+      this.hashes[target] = hash;
+      this.counts.set(counts.subarray(entry * 4, entry * 4 + 4), target * 4);
+      this.labels.set(
+        labels.subarray(entry * MAX_KEY_BYTES, (entry + 1) * MAX_KEY_BYTES),
+        target * MAX_KEY_BYTES
+      );
+      this.labelLengths[target] = labelLengths[entry] as number;
     }
-    heap[i] = slot;
-    place[slot] = i;
   }
 }
 
-const EMPTY_BYTES = new Uint8Array(0);
-const EMPTY_INTS = new Int32Array(0);
-const EMPTY_FLOATS = new Float64Array(0);
+/** Heaviest first, ties by key bytes: the order every reader of a sketch uses. */
+function sortSketchEntries(entries: SketchEntry[]): SketchEntry[] {
+  return entries.sort(
+    (a, b) => b.weight - a.weight || Buffer.compare(a.key, b.key)
+  );
+}
 
 export type { SketchEntry };
-export { FNV_OFFSET, FNV_PRIME, hashBytes, MAX_KEY_BYTES, TopSketch };
+export {
+  FNV_OFFSET,
+  FNV_PRIME,
+  FULL_SETS,
+  hashBytes,
+  MAX_KEY_BYTES,
+  sortSketchEntries,
+  TopSketch,
+  WAYS,
+};

@@ -5,39 +5,38 @@ import { encode } from '../../helpers/flowLogInput.js';
 
 function add(sketch: TopSketch, key: string, weight: number): void {
   const bytes = encode(key);
-  const slot = sketch.add(
+  const entry = sketch.add(
     hashBytes(bytes, 0, bytes.length),
     weight,
     1,
     1,
     weight
   );
-  if (slot >= 0) sketch.appendLabel(slot, bytes, 0, bytes.length);
+  if (entry >= 0) sketch.appendLabel(entry, bytes, 0, bytes.length);
 }
 
 const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 
 describe('TopSketch', () => {
-  it('counts exactly while the keys fit', () => {
+  it('counts exactly while no set holds more keys than it has ways', () => {
     fc.assert(
       fc.property(
         fc.array(
           fc.tuple(
-            fc.integer({ min: 0, max: 9 }),
+            fc.integer({ min: 0, max: 63 }),
             fc.integer({ min: 0, max: 1000 })
           )
         ),
         (observations) => {
-          // Prepare
-          const sketch = new TopSketch(10);
+          // Prepare: hashes 0..63 fill the 32 sets two by two.
+          const sketch = new TopSketch();
           const exact = new Map<string, number>();
           // Act
-          for (const [key, weight] of observations) {
-            add(sketch, `10.0.0.${key}`, weight);
-            exact.set(
-              `10.0.0.${key}`,
-              (exact.get(`10.0.0.${key}`) ?? 0) + weight
-            );
+          for (const [hash, weight] of observations) {
+            const label = encode(`k${hash}`);
+            const entry = sketch.add(hash, weight, 1, 1, weight);
+            if (entry >= 0) sketch.appendLabel(entry, label, 0, label.length);
+            exact.set(`k${hash}`, (exact.get(`k${hash}`) ?? 0) + weight);
           }
           // Assess
           const entries = sketch.entries();
@@ -54,7 +53,7 @@ describe('TopSketch', () => {
 
   it('keeps the heavy hitters among many light keys', () => {
     // Prepare
-    const sketch = new TopSketch(20);
+    const sketch = new TopSketch();
     // Act
     for (let i = 0; i < 20_000; i++) {
       add(sketch, `198.51.100.${i % 5}`, 1000);
@@ -73,13 +72,25 @@ describe('TopSketch', () => {
       '198.51.100.3',
       '198.51.100.4',
     ]);
-    expect(sketch.entries().length).toBe(20);
+    expect(sketch.entries().length).toBe(64);
+  });
+
+  it('grows from its first sets without losing keys', () => {
+    // Prepare: 4 first sets of 2 ways hold 8 keys; hashes 0..11 need more.
+    const sketch = new TopSketch();
+    // Act
+    for (let hash = 0; hash < 12; hash++)
+      sketch.add(hash, hash + 1, 1, 1, hash + 1);
+    // Assess
+    expect(sketch.entries().map((e) => e.weight)).toEqual([
+      12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1,
+    ]);
   });
 
   it('is deterministic for the same input', () => {
     // Prepare
     const run = () => {
-      const sketch = new TopSketch(8);
+      const sketch = new TopSketch();
       for (let i = 0; i < 5000; i++)
         add(sketch, `k${(i * 7919) % 503}`, (i % 13) + 1);
       return sketch.entries();
@@ -90,12 +101,12 @@ describe('TopSketch', () => {
 
   it('cuts labels at the given limit', () => {
     // Prepare
-    const sketch = new TopSketch(4);
+    const sketch = new TopSketch();
     const bytes = encode('x'.repeat(200));
     // Act
-    const slot = sketch.add(1, 1, 1, 1, 1);
-    sketch.appendLabel(slot, bytes, 0, bytes.length, 50);
-    sketch.appendLabel(slot, bytes, 0, bytes.length);
+    const entry = sketch.add(1, 1, 1, 1, 1);
+    sketch.appendLabel(entry, bytes, 0, bytes.length, 50);
+    sketch.appendLabel(entry, bytes, 0, bytes.length);
     // Assess
     expect(sketch.entries()[0]?.key.length).toBe(96);
   });

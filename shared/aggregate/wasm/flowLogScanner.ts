@@ -1,0 +1,1172 @@
+// AssemblyScript (compiled to WebAssembly by `npm run build:wasm`).
+//
+// The hot path of `FlowLogScanner`: splits flow-log lines, validates them and
+// accumulates per-ENI, per-window rollups and top-list sketches in linear
+// memory, without an object or string per record. It follows, step for step,
+// the typed reference path (`parseFlowLogLine` + `RecordRollup` with
+// `RollupAccumulator` and `TopSketch`); the test suite holds both to the same
+// output. Only raw memory is used (no managed objects): a bump allocator
+// hands out zeroed memory that lives as long as the instance (one per input).
+//
+// Layouts (byte offsets) are mirrored in ../scanFlowLogBytes.ts.
+
+const SPACE: i32 = 0x20;
+const NEWLINE: i32 = 0x0a;
+const RETURN: i32 = 0x0d;
+const DASH: i32 = 0x2d;
+const ZERO: i32 = 0x30;
+const ABSENT: f64 = -1;
+const INVALID: f64 = -2;
+const MAX_SAFE: f64 = 9007199254740991;
+const MILLISECONDS_FROM: f64 = 1e12;
+const WINDOW_SECONDS: f64 = 300;
+const MAX_RECORD_SECONDS: f64 = 86400;
+const MAX_LINE_BYTES: i32 = 65536;
+const FNV_OFFSET: u32 = 0x811c9dc5;
+const FNV_PRIME: u32 = 0x01000193;
+
+const _KIND_TEXT: i32 = 0;
+const KIND_INTEGER: i32 = 1;
+const KIND_HASHED: i32 = 2;
+
+// Roles: indexes into the role -> column table.
+const R_ENI = 0;
+const R_RESOURCE = 1;
+const R_SRC = 2;
+const R_DST = 3;
+const R_SRCPORT = 4;
+const R_DSTPORT = 5;
+const R_PROTOCOL = 6;
+const R_PACKETS = 7;
+const R_BYTES = 8;
+const R_START = 9;
+const R_END = 10;
+const R_ACTION = 11;
+const R_STATUS = 12;
+const R_TCPFLAGS = 13;
+const R_DIRECTION = 14;
+const R_ACCOUNT = 15;
+const R_VPC = 16;
+const R_SUBNET = 17;
+const R_INSTANCE = 18;
+const ROLES = 19;
+
+// Bad-record reasons (same order as REASONS in ../scanFlowLogBytes.ts).
+const BAD_FIELD_COUNT = 0;
+const BAD_INTEGER = 1;
+const BAD_ACTION = 2;
+const BAD_LOG_STATUS = 3;
+const BAD_END_BEFORE_START = 4;
+const BAD_MISSING_ENI = 5;
+const BAD_MISSING_TIME = 6;
+const BAD_SPAN = 7;
+const BAD_LINE_TOO_LONG = 8;
+const REASONS = 9;
+
+const ACTION_NONE = 0;
+const ACTION_ACCEPT = 1;
+const ACTION_REJECT = 2;
+const STATUS_OK = 0;
+const STATUS_NODATA = 1;
+const STATUS_SKIPDATA = 2;
+const DIRECTION_UNKNOWN = 0;
+const DIRECTION_INGRESS = 1;
+const DIRECTION_EGRESS = 2;
+
+// Shape flags.
+const HAS_TALKERS = 1;
+const HAS_REJECTED = 2;
+const HAS_ACCOUNT = 4;
+const HAS_VPC = 8;
+const HAS_SUBNET = 16;
+const HAS_INSTANCE = 32;
+
+// Window struct.
+const W_START = 0; // f64
+const W_ENI = 8; // i32 ENI index
+const W_TALKERS = 12; // sketch pointer or 0
+const W_REJECTED = 16; // sketch pointer or 0
+const W_IDS = 20; // 4 x (pointer u32, length i32; -1 = none)
+const W_COUNTERS = 56; // 20 x f64
+const W_SIZE = 216;
+const C_FLOWS = 0;
+const C_PACKETS = 1;
+const C_BYTES = 2;
+const C_ACCEPT_FLOWS = 3;
+const C_ACCEPT_PACKETS = 4;
+const C_ACCEPT_BYTES = 5;
+const C_REJECT_FLOWS = 6;
+const C_REJECT_PACKETS = 7;
+const C_REJECT_BYTES = 8;
+const C_NODATA = 9;
+const C_SKIPDATA = 10;
+const C_INGRESS_PACKETS = 11;
+const C_INGRESS_BYTES = 12;
+const C_EGRESS_PACKETS = 13;
+const C_EGRESS_BYTES = 14;
+const C_TCP_BYTES = 15;
+const C_UDP_BYTES = 16;
+const C_ICMP_BYTES = 17;
+const C_OTHER_BYTES = 18;
+const C_SYN_ONLY = 19;
+
+// ENI struct.
+const E_HASH = 0;
+const E_KEY = 4;
+const E_LENGTH = 8;
+const E_INDEX = 12;
+const E_LAST_WINDOW = 16; // f64 window start of the cached window
+const E_LAST = 24; // cached window pointer
+const E_SIZE = 32;
+
+// Sketch struct (2-way set-associative Unbiased Space-Saving, as TopSketch).
+const S_SETS = 0; // 0 until the first add
+const S_RANDOM = 4;
+const S_ENTRIES = 8; // 32 bytes per entry, a set (2 ways) per 64-byte line
+const S_LABELS = 12; // MAX_LABEL bytes per entry
+const S_LABEL_LENGTHS = 16;
+const S_SIZE_BYTES = 24;
+// Entry: weight f64, packets f64, bytes f64, hash u32, flows u32 (0 = empty).
+const N_WEIGHT = 0;
+const N_PACKETS = 8;
+const N_BYTES = 16;
+const N_HASH = 24;
+const N_FLOWS = 28;
+const N_SIZE = 32;
+const FULL_SETS = 32;
+const FIRST_SETS = 4;
+const WAYS = 2;
+const MAX_LABEL = 96;
+const TAIL_BYTES = 6;
+
+// Sample struct (a bad record the caller turns into a ParseError).
+const B_LINE = 0;
+const B_REASON = 4;
+const B_COLUMN = 8;
+const B_VALUE = 12;
+const B_VALUE_LENGTH = 16;
+const B_A = 24;
+const B_B = 32;
+const B_SIZE = 40;
+
+const INPUT_BYTES: i32 = 512 * 1024 + MAX_LINE_BYTES + 16;
+
+let top: usize = 0;
+
+/** Zeroed memory that lives as long as the instance. */
+function alloc(size: usize, alignment: usize = 8): usize {
+  const ptr = (top + alignment - 1) & ~(alignment - 1);
+  const end = ptr + size;
+  const have = (<usize>memory.size()) << 16;
+  if (end > have) {
+    const pages = <i32>((end - have + 0xffff) >> 16);
+    const extra = max(pages, memory.size());
+    if (memory.grow(extra) < 0 && memory.grow(pages) < 0) unreachable();
+  }
+  top = end;
+  return ptr;
+}
+
+// Configuration and per-line scratch.
+let columns: i32 = 0;
+let isProrate: bool = true;
+let shape: i32 = 0;
+let kinds: usize = 0;
+let roles: usize = 0;
+let integerColumns: usize = 0;
+let integerCount: i32 = 0;
+let checkedColumns: usize = 0;
+let checkedCount: i32 = 0;
+let starts: usize = 0;
+let ends: usize = 0;
+let values: usize = 0;
+let hashes: usize = 0;
+let header: usize = 0;
+let headerLength: i32 = 0;
+let defaultEni: usize = 0;
+let input: usize = 0;
+
+// Record facts.
+let fStart: f64 = 0;
+let fEnd: f64 = 0;
+let fPackets: f64 = 0;
+let fBytes: f64 = 0;
+let fAction: i32 = 0;
+let fStatus: i32 = 0;
+let fProtocol: f64 = -1;
+let fTcpFlags: f64 = -1;
+let fDirection: i32 = 0;
+let fSrcport: f64 = -1;
+let fDstport: f64 = -1;
+
+// Statistics.
+let lineNumber: i32 = 1;
+let lines: i32 = 0;
+let records: i32 = 0;
+let nodataRecords: i32 = 0;
+let skipdataRecords: i32 = 0;
+let badCounts: usize = 0;
+let samples: usize = 0;
+let samplesLeft: i32 = 0;
+let samplesWritten: i32 = 0;
+
+// ENIs and windows.
+let eniTable: usize = 0;
+let eniTableSize: i32 = 0;
+let eniList: usize = 0;
+let eniCount: i32 = 0;
+let eniListCapacity: i32 = 0;
+let windowTable: usize = 0;
+let windowTableSize: i32 = 0;
+let windowList: usize = 0;
+let windowCount: i32 = 0;
+let windowListCapacity: i32 = 0;
+
+// Proration scratch (parts and remainders for up to 289 windows).
+let packetParts: usize = 0;
+let byteParts: usize = 0;
+let remainders: usize = 0;
+let tail: usize = 0;
+
+export function init(columnCount: i32, prorate: bool, shapeFlags: i32): void {
+  top = __heap_base;
+  columns = columnCount;
+  isProrate = prorate;
+  shape = shapeFlags;
+  const n = <usize>(columnCount + 1);
+  kinds = alloc(n);
+  roles = alloc(ROLES * 4);
+  for (let r = 0; r < ROLES; r++) store<i32>(roles + r * 4, columnCount);
+  integerColumns = alloc(n * 4);
+  checkedColumns = alloc(n * 4);
+  starts = alloc(n * 4);
+  ends = alloc(n * 4);
+  values = alloc(n * 8);
+  for (let c: i32 = 0; c <= columnCount; c++)
+    store<f64>(values + c * 8, ABSENT);
+  hashes = alloc(n * 4);
+  badCounts = alloc(REASONS * 4);
+  samples = alloc(64 * B_SIZE);
+  packetParts = alloc(300 * 8);
+  byteParts = alloc(300 * 8);
+  remainders = alloc(300 * 8);
+  tail = alloc(8);
+  input = alloc(INPUT_BYTES);
+  eniTableSize = 256;
+  eniTable = alloc(eniTableSize * 4);
+  eniListCapacity = 64;
+  eniList = alloc(eniListCapacity * 4);
+  windowTableSize = 1024;
+  windowTable = alloc(windowTableSize * 4);
+  windowListCapacity = 256;
+  windowList = alloc(windowListCapacity * 4);
+}
+
+export function setColumn(column: i32, kind: i32, isChecked: bool): void {
+  store<u8>(kinds + column, <u8>kind);
+  if (kind === KIND_INTEGER) {
+    store<i32>(integerColumns + integerCount * 4, column);
+    integerCount++;
+  }
+  if (isChecked) {
+    store<i32>(checkedColumns + checkedCount * 4, column);
+    checkedCount++;
+  }
+}
+
+export function setRole(role: i32, column: i32): void {
+  store<i32>(roles + role * 4, column);
+}
+
+/** The header is in the input buffer: keep a copy. */
+export function setHeader(length: i32): void {
+  header = alloc(length + 1);
+  memory.copy(header, input, length);
+  headerLength = length;
+}
+
+/** The default ENI id is in the input buffer. */
+export function setDefaultEni(length: i32): void {
+  defaultEni = lookupEni(
+    input,
+    input + length,
+    hashRange(input, input + length)
+  );
+}
+
+export function inputPointer(): usize {
+  return input;
+}
+
+export function inputCapacity(): i32 {
+  return INPUT_BYTES;
+}
+
+export function getLineNumber(): i32 {
+  return lineNumber;
+}
+
+export function setLineNumber(value: i32): void {
+  lineNumber = value;
+}
+
+export function setSamplesLeft(value: i32): void {
+  samplesLeft = value;
+  samplesWritten = 0;
+}
+
+export function getSamplesWritten(): i32 {
+  return samplesWritten;
+}
+
+export function samplesPointer(): usize {
+  return samples;
+}
+
+export function statistic(which: i32): i32 {
+  if (which === 0) return lines;
+  if (which === 1) return records;
+  if (which === 2) return nodataRecords;
+  if (which === 3) return skipdataRecords;
+  return load<i32>(badCounts + (which - 4) * 4);
+}
+
+export function getWindowCount(): i32 {
+  return windowCount;
+}
+
+export function windowAt(index: i32): usize {
+  return load<u32>(windowList + index * 4);
+}
+
+export function eniAt(index: i32): usize {
+  return load<u32>(eniList + index * 4);
+}
+
+// Reading ------------------------------------------------------------------
+
+function hashRange(from: usize, to: usize): u32 {
+  let hash = FNV_OFFSET;
+  for (let p = from; p < to; p++) hash = (hash ^ load<u8>(p)) * FNV_PRIME;
+  return hash;
+}
+
+function role(r: i32): i32 {
+  return load<i32>(roles + r * 4);
+}
+
+function startOf(column: i32): usize {
+  return load<u32>(starts + column * 4);
+}
+
+function endOf(column: i32): usize {
+  return load<u32>(ends + column * 4);
+}
+
+function valueAt(column: i32): f64 {
+  return load<f64>(values + column * 8);
+}
+
+/** True when the column is absent from the format or holds "-". */
+function isDash(column: i32): bool {
+  if (column === columns) return true;
+  const from = startOf(column);
+  return endOf(column) - from === 1 && <i32>load<u8>(from) === DASH;
+}
+
+function equalBytes(a: usize, b: usize, length: i32): bool {
+  for (let i = length - 1; i >= 0; i--) {
+    if (load<u8>(a + i) !== load<u8>(b + i)) return false;
+  }
+  return true;
+}
+
+function isWord(from: usize, to: usize, w0: u64, length: i32): bool {
+  if (<i32>(to - from) !== length) return false;
+  for (let i = 0; i < length; i++) {
+    if (<u64>load<u8>(from + i) !== ((w0 >> (<u64>i * 8)) & 0xff)) return false;
+  }
+  return true;
+}
+
+// Little-endian words of the enumerations.
+const W_ACCEPT: u64 = 0x545045434341; // ACCEPT
+const W_REJECT: u64 = 0x5443454a4552; // REJECT
+const W_OK: u64 = 0x4b4f; // OK
+const W_NODATA: u64 = 0x415441444f4e; // NODATA
+const W_SKIPDATA: u64 = 0x4154414450494b53; // SKIPDATA
+const W_INGRESS: u64 = 0x73736572676e69; // ingress
+const W_EGRESS: u64 = 0x737365726765; // egress
+
+function matchAction(from: usize, to: usize): i32 {
+  if (isWord(from, to, W_ACCEPT, 6)) return ACTION_ACCEPT;
+  if (isWord(from, to, W_REJECT, 6)) return ACTION_REJECT;
+  return -1;
+}
+
+function matchStatus(from: usize, to: usize): i32 {
+  if (isWord(from, to, W_OK, 2)) return STATUS_OK;
+  if (isWord(from, to, W_NODATA, 6)) return STATUS_NODATA;
+  if (isWord(from, to, W_SKIPDATA, 8)) return STATUS_SKIPDATA;
+  return -1;
+}
+
+function matchDirection(from: usize, to: usize): i32 {
+  if (isWord(from, to, W_INGRESS, 7)) return DIRECTION_INGRESS;
+  if (isWord(from, to, W_EGRESS, 6)) return DIRECTION_EGRESS;
+  return DIRECTION_UNKNOWN;
+}
+
+// Bad records ---------------------------------------------------------------
+
+function bad(reason: i32, column: i32, a: f64, b: f64): void {
+  const at = badCounts + reason * 4;
+  store<i32>(at, load<i32>(at) + 1);
+  if (samplesLeft <= 0) return;
+  samplesLeft--;
+  const s = samples + samplesWritten * B_SIZE;
+  samplesWritten++;
+  store<i32>(s + B_LINE, lineNumber);
+  store<i32>(s + B_REASON, reason);
+  store<i32>(s + B_COLUMN, column);
+  store<u32>(s + B_VALUE, column >= 0 ? <u32>startOf(column) : 0);
+  store<i32>(
+    s + B_VALUE_LENGTH,
+    column >= 0 ? <i32>(endOf(column) - startOf(column)) : 0
+  );
+  store<f64>(s + B_A, a);
+  store<f64>(s + B_B, b);
+}
+
+// Lines ---------------------------------------------------------------------
+
+/**
+ * Scans the whole lines of input[0..length); returns how many bytes they
+ * took (the start of the unfinished last line).
+ */
+export function scan(length: i32): i32 {
+  const end = input + length;
+  let last = end;
+  while (last > input) {
+    last--;
+    if (<i32>load<u8>(last) === NEWLINE) break;
+  }
+  if (length === 0 || <i32>load<u8>(last) !== NEWLINE) return 0;
+  let lineStart = input;
+  while (lineStart <= last) {
+    lineStart = fastLine(lineStart, end);
+    lineNumber++;
+  }
+  return <i32>(lineStart - input);
+}
+
+function afterHeader(at: usize, bufferEnd: usize): usize {
+  const end = at + headerLength;
+  if (end >= bufferEnd || !equalBytes(at, header, headerLength)) return 0;
+  if (<i32>load<u8>(end) === NEWLINE) return end + 1;
+  return <i32>load<u8>(end) === RETURN && <i32>load<u8>(end + 1) === NEWLINE
+    ? end + 2
+    : 0;
+}
+
+function fastLine(lineStart: usize, bufferEnd: usize): usize {
+  if (headerLength > 0 && load<u8>(lineStart) === load<u8>(header)) {
+    const next = afterHeader(lineStart, bufferEnd);
+    if (next > 0) return next;
+  }
+  let i = lineStart;
+  let column: i32 = 0;
+  let c: i32 = 0;
+  while (true) {
+    const fieldStart = i;
+    const kind = <i32>load<u8>(kinds + column);
+    if (kind === KIND_INTEGER) {
+      let value: f64 = 0;
+      while (true) {
+        c = <i32>load<u8>(i);
+        const digit = c - ZERO;
+        if (<u32>digit > 9) break;
+        value = value * 10 + <f64>digit;
+        i++;
+      }
+      if (c > SPACE) {
+        do {
+          i++;
+          c = <i32>load<u8>(i);
+        } while (c > SPACE);
+        value =
+          i - fieldStart === 1 && <i32>load<u8>(fieldStart) === DASH
+            ? ABSENT
+            : INVALID;
+      } else if (i === fieldStart) {
+        value = INVALID;
+      }
+      store<f64>(values + column * 8, value);
+    } else if (kind === KIND_HASHED) {
+      let hash = FNV_OFFSET;
+      c = <i32>load<u8>(i);
+      while (c > SPACE) {
+        hash = (hash ^ <u32>c) * FNV_PRIME;
+        i++;
+        c = <i32>load<u8>(i);
+      }
+      store<u32>(hashes + column * 4, hash);
+    } else {
+      c = <i32>load<u8>(i);
+      while (c > SPACE) {
+        i++;
+        c = <i32>load<u8>(i);
+      }
+    }
+    store<u32>(starts + column * 4, <u32>fieldStart);
+    store<u32>(ends + column * 4, <u32>i);
+    if (c !== SPACE) break;
+    column++;
+    if (column === columns) break;
+    i++;
+  }
+  const newline = c === RETURN ? i + 1 : i;
+  if (
+    c === SPACE ||
+    <i32>load<u8>(newline) !== NEWLINE ||
+    i === lineStart ||
+    <i32>(newline - lineStart) > MAX_LINE_BYTES
+  ) {
+    return slowLine(lineStart);
+  }
+  lines++;
+  if (column + 1 !== columns) bad(BAD_FIELD_COUNT, -1, <f64>(column + 1), 0);
+  else check();
+  return newline + 1;
+}
+
+function slowLine(lineStart: usize): usize {
+  let newline = lineStart;
+  while (<i32>load<u8>(newline) !== NEWLINE) newline++;
+  if (<i32>(newline - lineStart) > MAX_LINE_BYTES) {
+    lines++;
+    bad(BAD_LINE_TOO_LONG, -1, 0, 0);
+    return newline + 1;
+  }
+  let end = newline;
+  if (end > lineStart && <i32>load<u8>(end - 1) === RETURN) end--;
+  if (end === lineStart) return newline + 1;
+  let count: i32 = 0;
+  let fieldStart = lineStart;
+  for (let i = lineStart; i <= end; i++) {
+    if (i === end || <i32>load<u8>(i) === SPACE) {
+      if (count < columns) {
+        store<u32>(starts + count * 4, <u32>fieldStart);
+        store<u32>(ends + count * 4, <u32>i);
+      }
+      count++;
+      fieldStart = i + 1;
+    }
+  }
+  lines++;
+  if (count !== columns) {
+    bad(BAD_FIELD_COUNT, -1, <f64>count, 0);
+  } else {
+    readFields();
+    check();
+  }
+  return newline + 1;
+}
+
+function readFields(): void {
+  for (let column: i32 = 0; column < columns; column++) {
+    const from = startOf(column);
+    const to = endOf(column);
+    const kind = <i32>load<u8>(kinds + column);
+    if (kind === KIND_HASHED)
+      store<u32>(hashes + column * 4, hashRange(from, to));
+    if (kind !== KIND_INTEGER) continue;
+    let value: f64 = from === to ? INVALID : 0;
+    for (let i = from; i < to && value >= 0; i++) {
+      const digit = <i32>load<u8>(i) - ZERO;
+      value = digit >= 0 && digit <= 9 ? value * 10 + <f64>digit : INVALID;
+    }
+    if (to - from === 1 && <i32>load<u8>(from) === DASH) value = ABSENT;
+    store<f64>(values + column * 8, value);
+  }
+}
+
+function check(): void {
+  let isValid = true;
+  for (let k: i32 = 0; k < integerCount; k++) {
+    const value = valueAt(load<i32>(integerColumns + k * 4));
+    if (value < ABSENT || value > MAX_SAFE) isValid = false;
+  }
+  fAction = ACTION_NONE;
+  fStatus = STATUS_OK;
+  fDirection = DIRECTION_UNKNOWN;
+  const cAction = role(R_ACTION);
+  const cStatus = role(R_STATUS);
+  const cDirection = role(R_DIRECTION);
+  if (!isDash(cAction)) {
+    fAction = matchAction(startOf(cAction), endOf(cAction));
+    if (fAction < 0) isValid = false;
+  }
+  if (!isDash(cStatus)) {
+    fStatus = matchStatus(startOf(cStatus), endOf(cStatus));
+    if (fStatus < 0) isValid = false;
+  }
+  if (!isDash(cDirection)) {
+    fDirection = matchDirection(startOf(cDirection), endOf(cDirection));
+  }
+  if (!isValid) {
+    firstProblem(cAction, cStatus);
+    return;
+  }
+  const cStart = role(R_START);
+  const cEnd = role(R_END);
+  if (valueAt(cStart) >= MILLISECONDS_FROM) {
+    store<f64>(values + cStart * 8, Math.floor(valueAt(cStart) / 1000));
+  }
+  if (valueAt(cEnd) >= MILLISECONDS_FROM) {
+    store<f64>(values + cEnd * 8, Math.floor(valueAt(cEnd) / 1000));
+  }
+  const start = valueAt(cStart);
+  const end = valueAt(cEnd);
+  if (start !== ABSENT && end !== ABSENT && end < start) {
+    bad(BAD_END_BEFORE_START, -1, start, end);
+    return;
+  }
+  record();
+}
+
+function firstProblem(cAction: i32, cStatus: i32): void {
+  for (let k: i32 = 0; k < checkedCount; k++) {
+    const column = load<i32>(checkedColumns + k * 4);
+    if (<i32>load<u8>(kinds + column) === KIND_INTEGER) {
+      const value = valueAt(column);
+      if (value < ABSENT || value > MAX_SAFE) {
+        bad(BAD_INTEGER, column, 0, 0);
+        return;
+      }
+    } else if (!isDash(column)) {
+      if (
+        column === cAction &&
+        matchAction(startOf(column), endOf(column)) < 0
+      ) {
+        bad(BAD_ACTION, column, 0, 0);
+        return;
+      }
+      if (
+        column === cStatus &&
+        matchStatus(startOf(column), endOf(column)) < 0
+      ) {
+        bad(BAD_LOG_STATUS, column, 0, 0);
+        return;
+      }
+    }
+  }
+  unreachable();
+}
+
+// Records -------------------------------------------------------------------
+
+function record(): void {
+  let eni = defaultEni;
+  const cEni = role(R_ENI);
+  const cResource = role(R_RESOURCE);
+  const keyColumn = !isDash(cEni) ? cEni : !isDash(cResource) ? cResource : -1;
+  if (keyColumn >= 0) {
+    eni = lookupEni(
+      startOf(keyColumn),
+      endOf(keyColumn),
+      load<u32>(hashes + keyColumn * 4)
+    );
+  }
+  if (eni === 0) {
+    bad(BAD_MISSING_ENI, -1, 0, 0);
+    return;
+  }
+  const start = valueAt(role(R_START));
+  const end = valueAt(role(R_END));
+  if (start === ABSENT || end === ABSENT) {
+    bad(BAD_MISSING_TIME, -1, 0, 0);
+    return;
+  }
+  if (end - start + 1 > MAX_RECORD_SECONDS) {
+    bad(BAD_SPAN, -1, end - start + 1, 0);
+    return;
+  }
+  records++;
+  if (fStatus === STATUS_NODATA) nodataRecords++;
+  else if (fStatus === STATUS_SKIPDATA) skipdataRecords++;
+  fStart = start;
+  fEnd = end;
+  const packets = valueAt(role(R_PACKETS));
+  const bytes = valueAt(role(R_BYTES));
+  fPackets = Math.max(packets, 0);
+  fBytes = Math.max(bytes, 0);
+  fProtocol = valueAt(role(R_PROTOCOL));
+  fTcpFlags = valueAt(role(R_TCPFLAGS));
+  fSrcport = valueAt(role(R_SRCPORT));
+  fDstport = valueAt(role(R_DSTPORT));
+  const window = addRecord(eni);
+  if ((shape & HAS_ACCOUNT) !== 0) setId(window, 0, role(R_ACCOUNT));
+  if ((shape & HAS_VPC) !== 0) setId(window, 1, role(R_VPC));
+  if ((shape & HAS_SUBNET) !== 0) setId(window, 2, role(R_SUBNET));
+  if ((shape & HAS_INSTANCE) !== 0) setId(window, 3, role(R_INSTANCE));
+  if (fStatus !== STATUS_OK) return;
+  const cSrc = role(R_SRC);
+  const srcHash = load<u32>(hashes + cSrc * 4);
+  if ((shape & HAS_TALKERS) !== 0) {
+    const cDst = role(R_DST);
+    addTalker(
+      window,
+      talkerHash(srcHash, load<u32>(hashes + cDst * 4)),
+      cSrc,
+      cDst
+    );
+  }
+  if ((shape & HAS_REJECTED) !== 0 && fAction === ACTION_REJECT) {
+    addRejected(window, srcHash, cSrc);
+  }
+}
+
+/** The first non-absent value of an id is kept, as the typed path does. */
+function setId(window: usize, which: i32, column: i32): void {
+  const at = window + W_IDS + which * 8;
+  if (load<i32>(at + 4) >= 0 || isDash(column)) return;
+  const from = startOf(column);
+  const length = <i32>(endOf(column) - from);
+  const copy = alloc(length);
+  memory.copy(copy, from, length);
+  store<u32>(at, <u32>copy);
+  store<i32>(at + 4, length);
+}
+
+function lookupEni(from: usize, to: usize, hash: u32): usize {
+  const length = <i32>(to - from);
+  const mask = eniTableSize - 1;
+  let at = <i32>hash & mask;
+  while (true) {
+    const eni = <usize>load<u32>(eniTable + at * 4);
+    if (eni === 0) break;
+    if (
+      load<u32>(eni + E_HASH) === hash &&
+      load<i32>(eni + E_LENGTH) === length &&
+      equalBytes(from, load<u32>(eni + E_KEY), length)
+    ) {
+      return eni;
+    }
+    at = (at + 1) & mask;
+  }
+  const eni = alloc(E_SIZE);
+  const key = alloc(length);
+  memory.copy(key, from, length);
+  store<u32>(eni + E_HASH, hash);
+  store<u32>(eni + E_KEY, <u32>key);
+  store<i32>(eni + E_LENGTH, length);
+  store<i32>(eni + E_INDEX, eniCount);
+  store<f64>(eni + E_LAST_WINDOW, -1);
+  store<u32>(eniTable + at * 4, <u32>eni);
+  if (eniCount === eniListCapacity) {
+    const bigger = alloc(eniListCapacity * 8);
+    memory.copy(bigger, eniList, eniListCapacity * 4);
+    eniList = bigger;
+    eniListCapacity *= 2;
+  }
+  store<u32>(eniList + eniCount * 4, <u32>eni);
+  eniCount++;
+  if (eniCount * 2 > eniTableSize) growEniTable();
+  return eni;
+}
+
+function growEniTable(): void {
+  eniTableSize *= 2;
+  eniTable = alloc(eniTableSize * 4);
+  const mask = eniTableSize - 1;
+  for (let k: i32 = 0; k < eniCount; k++) {
+    const eni = load<u32>(eniList + k * 4);
+    let at = <i32>load<u32>(eni + E_HASH) & mask;
+    while (load<u32>(eniTable + at * 4) !== 0) at = (at + 1) & mask;
+    store<u32>(eniTable + at * 4, eni);
+  }
+}
+
+function windowHash(eniIndex: i32, windowStart: f64): i32 {
+  const number = <i32>quotient(windowStart, WINDOW_SECONDS);
+  return <i32>((<u32>number * 0x9e3779b1) ^ (<u32>eniIndex * 0x85ebca6b));
+}
+
+function windowOf(eni: usize, windowStart: f64): usize {
+  if (load<f64>(eni + E_LAST_WINDOW) === windowStart)
+    return load<u32>(eni + E_LAST);
+  const eniIndex = load<i32>(eni + E_INDEX);
+  const mask = windowTableSize - 1;
+  let at = windowHash(eniIndex, windowStart) & mask;
+  let window: usize = 0;
+  while (true) {
+    const found = <usize>load<u32>(windowTable + at * 4);
+    if (found === 0) break;
+    if (
+      load<i32>(found + W_ENI) === eniIndex &&
+      load<f64>(found + W_START) === windowStart
+    ) {
+      window = found;
+      break;
+    }
+    at = (at + 1) & mask;
+  }
+  if (window === 0) {
+    window = alloc(W_SIZE);
+    store<f64>(window + W_START, windowStart);
+    store<i32>(window + W_ENI, eniIndex);
+    for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
+    store<u32>(windowTable + at * 4, <u32>window);
+    if (windowCount === windowListCapacity) {
+      const bigger = alloc(windowListCapacity * 8);
+      memory.copy(bigger, windowList, windowListCapacity * 4);
+      windowList = bigger;
+      windowListCapacity *= 2;
+    }
+    store<u32>(windowList + windowCount * 4, <u32>window);
+    windowCount++;
+    if (windowCount * 2 > windowTableSize) growWindowTable();
+  }
+  store<f64>(eni + E_LAST_WINDOW, windowStart);
+  store<u32>(eni + E_LAST, <u32>window);
+  return window;
+}
+
+function growWindowTable(): void {
+  windowTableSize *= 2;
+  windowTable = alloc(windowTableSize * 4);
+  const mask = windowTableSize - 1;
+  for (let k: i32 = 0; k < windowCount; k++) {
+    const window = load<u32>(windowList + k * 4);
+    let at =
+      windowHash(load<i32>(window + W_ENI), load<f64>(window + W_START)) & mask;
+    while (load<u32>(windowTable + at * 4) !== 0) at = (at + 1) & mask;
+    store<u32>(windowTable + at * 4, window);
+  }
+}
+
+/** x mod m for non-negative integers held in doubles, in native i64 arithmetic. */
+function modulo(x: f64, m: f64): f64 {
+  return <f64>(<i64>x % <i64>m);
+}
+
+/** floor(x / m) for non-negative integers held in doubles. */
+function quotient(x: f64, m: f64): f64 {
+  return <f64>(<i64>x / <i64>m);
+}
+
+function addTo(window: usize, counter: i32, value: f64): void {
+  const at = window + W_COUNTERS + counter * 8;
+  store<f64>(at, load<f64>(at) + value);
+}
+
+/** As RollupAccumulator.add: returns the window of start. */
+function addRecord(eni: usize): usize {
+  const first = windowOf(eni, fStart - modulo(fStart, WINDOW_SECONDS));
+  if (fStatus === STATUS_NODATA) {
+    addTo(first, C_NODATA, 1);
+    return first;
+  }
+  if (fStatus === STATUS_SKIPDATA) {
+    addTo(first, C_SKIPDATA, 1);
+    return first;
+  }
+  addTo(first, C_FLOWS, 1);
+  if (fAction === ACTION_ACCEPT) addTo(first, C_ACCEPT_FLOWS, 1);
+  else if (fAction === ACTION_REJECT) addTo(first, C_REJECT_FLOWS, 1);
+  if (fTcpFlags === 2) addTo(first, C_SYN_ONLY, 1);
+  const firstStart = load<f64>(first + W_START);
+  const lastStart = fEnd - modulo(fEnd, WINDOW_SECONDS);
+  if (!isProrate || lastStart === firstStart) {
+    addTraffic(first, fPackets, fBytes);
+    return first;
+  }
+  const count = splitByOverlap(fPackets, packetParts);
+  splitByOverlap(fBytes, byteParts);
+  for (let k: i32 = 0; k < count; k++) {
+    const window =
+      k === 0 ? first : windowOf(eni, firstStart + <f64>k * WINDOW_SECONDS);
+    addTraffic(
+      window,
+      load<f64>(packetParts + k * 8),
+      load<f64>(byteParts + k * 8)
+    );
+  }
+  return first;
+}
+
+/** As splitByOverlap.ts, in the same double arithmetic. */
+function splitByOverlap(total: f64, parts: usize): i32 {
+  const seconds = fEnd - fStart + 1;
+  const firstWindow = fStart - modulo(fStart, WINDOW_SECONDS);
+  const count = <i32>quotient(fEnd - firstWindow, WINDOW_SECONDS) + 1;
+  const whole = quotient(total, seconds);
+  const rest = modulo(total, seconds);
+  let assigned: f64 = 0;
+  for (let k: i32 = 0; k < count; k++) {
+    const from = Math.max(fStart, firstWindow + <f64>k * WINDOW_SECONDS);
+    const to = Math.min(fEnd + 1, firstWindow + <f64>(k + 1) * WINDOW_SECONDS);
+    const overlap = to - from;
+    const scaled = rest * overlap;
+    const part = whole * overlap + quotient(scaled, seconds);
+    store<f64>(parts + k * 8, part);
+    store<f64>(remainders + k * 8, modulo(scaled, seconds));
+    assigned += part;
+  }
+  for (let left = total - assigned; left > 0; left--) {
+    let best: i32 = 0;
+    for (let k: i32 = 1; k < count; k++) {
+      if (load<f64>(remainders + k * 8) > load<f64>(remainders + best * 8))
+        best = k;
+    }
+    store<f64>(parts + best * 8, load<f64>(parts + best * 8) + 1);
+    store<f64>(remainders + best * 8, -1);
+  }
+  return count;
+}
+
+function addTraffic(window: usize, packets: f64, bytes: f64): void {
+  addTo(window, C_PACKETS, packets);
+  addTo(window, C_BYTES, bytes);
+  if (fAction === ACTION_ACCEPT) {
+    addTo(window, C_ACCEPT_PACKETS, packets);
+    addTo(window, C_ACCEPT_BYTES, bytes);
+  } else if (fAction === ACTION_REJECT) {
+    addTo(window, C_REJECT_PACKETS, packets);
+    addTo(window, C_REJECT_BYTES, bytes);
+  }
+  if (fDirection === DIRECTION_INGRESS) {
+    addTo(window, C_INGRESS_PACKETS, packets);
+    addTo(window, C_INGRESS_BYTES, bytes);
+  } else if (fDirection === DIRECTION_EGRESS) {
+    addTo(window, C_EGRESS_PACKETS, packets);
+    addTo(window, C_EGRESS_BYTES, bytes);
+  }
+  const protocol = fProtocol;
+  if (protocol === 6) addTo(window, C_TCP_BYTES, bytes);
+  else if (protocol === 17) addTo(window, C_UDP_BYTES, bytes);
+  else if (protocol === 1 || protocol === 58)
+    addTo(window, C_ICMP_BYTES, bytes);
+  else if (protocol >= 0) addTo(window, C_OTHER_BYTES, bytes);
+}
+
+// Top lists -----------------------------------------------------------------
+
+/** ToInt32 of a safe integer held in a double, as JavaScript's bit operators. */
+function toInt32(value: f64): i32 {
+  return <i32>(<i64>value);
+}
+
+/** The service port as talkerHash computes it: lower port, or 0xffffff. */
+function servicePort(): f64 {
+  return fSrcport < 0 || fDstport < 0 ? 0xffffff : Math.min(fSrcport, fDstport);
+}
+
+/** As talkerHash in rollupAccumulator.ts. */
+function talkerHash(srcHash: u32, dstHash: u32): u32 {
+  const port = servicePort();
+  let hash = (srcHash ^ 0x20) * FNV_PRIME;
+  hash = (hash ^ dstHash) * FNV_PRIME;
+  hash = (hash ^ <u32>(fDirection | (toInt32(port) << 2))) * FNV_PRIME;
+  const protocol: i32 = fProtocol < 0 ? 0xffff : toInt32(fProtocol);
+  return (hash ^ <u32>protocol) * FNV_PRIME;
+}
+
+function newSketch(): usize {
+  const sketch = alloc(S_SIZE_BYTES);
+  store<u32>(sketch + S_RANDOM, 0x9e3779b9);
+  return sketch;
+}
+
+function addTalker(window: usize, hash: u32, cSrc: i32, cDst: i32): void {
+  let sketch = <usize>load<u32>(window + W_TALKERS);
+  if (sketch === 0) {
+    sketch = newSketch();
+    store<u32>(window + W_TALKERS, <u32>sketch);
+  }
+  const entry = sketchAdd(sketch, hash, fBytes, 1, fPackets, fBytes);
+  if (entry < 0) return;
+  const room = MAX_LABEL - TAIL_BYTES;
+  appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), room);
+  store<u8>(tail, SPACE);
+  appendLabel(sketch, entry, tail, tail + 1, room);
+  appendLabel(sketch, entry, startOf(cDst), endOf(cDst), room);
+  const port = <u32>(<i64>servicePort());
+  const protocol: u32 = fProtocol < 0 ? 0xffff : <u32>(<i64>fProtocol);
+  store<u8>(tail, <u8>fDirection);
+  store<u8>(tail + 1, <u8>((port >> 16) & 0xff));
+  store<u8>(tail + 2, <u8>((port >> 8) & 0xff));
+  store<u8>(tail + 3, <u8>(port & 0xff));
+  store<u8>(tail + 4, <u8>((protocol >> 8) & 0xff));
+  store<u8>(tail + 5, <u8>(protocol & 0xff));
+  appendLabel(sketch, entry, tail, tail + TAIL_BYTES, MAX_LABEL);
+}
+
+function addRejected(window: usize, hash: u32, cSrc: i32): void {
+  if (fDirection === DIRECTION_EGRESS) return;
+  let sketch = <usize>load<u32>(window + W_REJECTED);
+  if (sketch === 0) {
+    sketch = newSketch();
+    store<u32>(window + W_REJECTED, <u32>sketch);
+  }
+  const entry = sketchAdd(sketch, hash, 1, 1, fPackets, fBytes);
+  if (entry >= 0)
+    appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), MAX_LABEL);
+}
+
+function appendLabel(
+  sketch: usize,
+  entry: i32,
+  from: usize,
+  to: usize,
+  limit: i32
+): void {
+  const lengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
+  const length = <i32>load<u8>(lengths + entry);
+  const end = min(to, from + <usize>(limit - length));
+  const base =
+    <usize>load<u32>(sketch + S_LABELS) + <usize>(entry * MAX_LABEL + length);
+  let n: i32 = 0;
+  if (end > from) {
+    n = <i32>(end - from);
+    memory.copy(base, from, n);
+  }
+  store<u8>(lengths + entry, <u8>(length + n));
+}
+
+/** As TopSketch.add: the entry whose label to write, or -1. */
+function sketchAdd(
+  sketch: usize,
+  hash: u32,
+  weight: f64,
+  flows: f64,
+  packets: f64,
+  bytes: f64
+): i32 {
+  if (load<i32>(sketch + S_SETS) === 0) allocateSets(sketch, FIRST_SETS);
+  while (true) {
+    const entries = <usize>load<u32>(sketch + S_ENTRIES);
+    const sets = load<i32>(sketch + S_SETS);
+    const first = (<i32>hash & (sets - 1)) * WAYS;
+    const a = entries + <usize>first * N_SIZE;
+    const b = a + N_SIZE;
+    if (load<u32>(a + N_FLOWS) !== 0 && load<u32>(a + N_HASH) === hash) {
+      count(a, weight, flows, packets, bytes);
+      return -1;
+    }
+    if (load<u32>(b + N_FLOWS) !== 0 && load<u32>(b + N_HASH) === hash) {
+      count(b, weight, flows, packets, bytes);
+      return -1;
+    }
+    if (load<u32>(a + N_FLOWS) === 0)
+      return take(sketch, first, hash, weight, flows, packets, bytes);
+    if (load<u32>(b + N_FLOWS) === 0)
+      return take(sketch, first + 1, hash, weight, flows, packets, bytes);
+    if (sets < FULL_SETS) {
+      growSketch(sketch);
+      continue;
+    }
+    const victim =
+      load<f64>(b + N_WEIGHT) < load<f64>(a + N_WEIGHT) ? first + 1 : first;
+    const at = entries + <usize>victim * N_SIZE;
+    const total = load<f64>(at + N_WEIGHT) + weight;
+    if (total > 0 && draw(sketch) * total >= weight) {
+      store<f64>(at + N_WEIGHT, total);
+      return -1;
+    }
+    return take(sketch, victim, hash, total, flows, packets, bytes);
+  }
+}
+
+function count(
+  at: usize,
+  weight: f64,
+  flows: f64,
+  packets: f64,
+  bytes: f64
+): void {
+  store<f64>(at + N_WEIGHT, load<f64>(at + N_WEIGHT) + weight);
+  store<u32>(at + N_FLOWS, load<u32>(at + N_FLOWS) + <u32>flows);
+  store<f64>(at + N_PACKETS, load<f64>(at + N_PACKETS) + packets);
+  store<f64>(at + N_BYTES, load<f64>(at + N_BYTES) + bytes);
+}
+
+function take(
+  sketch: usize,
+  entry: i32,
+  hash: u32,
+  weight: f64,
+  flows: f64,
+  packets: f64,
+  bytes: f64
+): i32 {
+  const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
+  store<u32>(at + N_HASH, hash);
+  store<f64>(at + N_WEIGHT, weight);
+  store<u32>(at + N_FLOWS, <u32>flows);
+  store<f64>(at + N_PACKETS, packets);
+  store<f64>(at + N_BYTES, bytes);
+  store<u8>(<usize>load<u32>(sketch + S_LABEL_LENGTHS) + entry, 0);
+  return entry;
+}
+
+function draw(sketch: usize): f64 {
+  let x = load<u32>(sketch + S_RANDOM);
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  store<u32>(sketch + S_RANDOM, x);
+  return <f64>x / 4294967296;
+}
+
+function allocateSets(sketch: usize, sets: i32): void {
+  const entries = sets * WAYS;
+  store<i32>(sketch + S_SETS, sets);
+  store<u32>(sketch + S_ENTRIES, <u32>alloc(<usize>entries * N_SIZE, 64));
+  store<u32>(sketch + S_LABELS, <u32>alloc(<usize>entries * MAX_LABEL));
+  store<u32>(sketch + S_LABEL_LENGTHS, <u32>alloc(<usize>entries));
+}
+
+/** As TopSketch.grow: moves entries, in order, to FULL_SETS sets. */
+function growSketch(sketch: usize): void {
+  const old = load<i32>(sketch + S_SETS) * WAYS;
+  const oldEntries = <usize>load<u32>(sketch + S_ENTRIES);
+  const oldLabels = <usize>load<u32>(sketch + S_LABELS);
+  const oldLengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
+  allocateSets(sketch, FULL_SETS);
+  const entries = <usize>load<u32>(sketch + S_ENTRIES);
+  const labels = <usize>load<u32>(sketch + S_LABELS);
+  const lengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
+  for (let entry: i32 = 0; entry < old; entry++) {
+    const from = oldEntries + <usize>entry * N_SIZE;
+    if (load<u32>(from + N_FLOWS) === 0) continue;
+    const hash = load<u32>(from + N_HASH);
+    const first = (<i32>hash & (FULL_SETS - 1)) * WAYS;
+    let target: i32 = -1;
+    if (load<u32>(entries + <usize>first * N_SIZE + N_FLOWS) === 0)
+      target = first;
+    else if (load<u32>(entries + <usize>(first + 1) * N_SIZE + N_FLOWS) === 0)
+      target = first + 1;
+    if (target < 0) {
+      const lighter =
+        load<f64>(entries + <usize>(first + 1) * N_SIZE + N_WEIGHT) <
+        load<f64>(entries + <usize>first * N_SIZE + N_WEIGHT)
+          ? first + 1
+          : first;
+      if (
+        load<f64>(from + N_WEIGHT) <=
+        load<f64>(entries + <usize>lighter * N_SIZE + N_WEIGHT)
+      )
+        continue;
+      target = lighter;
+    }
+    memory.copy(entries + <usize>target * N_SIZE, from, N_SIZE);
+    memory.copy(
+      labels + <usize>target * MAX_LABEL,
+      oldLabels + <usize>entry * MAX_LABEL,
+      MAX_LABEL
+    );
+    store<u8>(lengths + target, load<u8>(oldLengths + entry));
+  }
+}
