@@ -21,6 +21,8 @@ const { error, stderr } = await asc.main(
     '--runtime',
     'stub',
     '--noAssert',
+    '--enable',
+    'simd',
     ...(process.env.WASM_DEBUG ? ['--debug'] : []),
     '--outFile',
     'flowLogScanner.wasm',

@@ -8,8 +8,8 @@ import type {
 } from '../types.js';
 import { splitByOverlap } from './splitByOverlap.js';
 import {
-  FNV_PRIME,
   MAX_KEY_BYTES,
+  mixHash,
   type SketchEntry,
   TopSketch,
 } from './topSketch.js';
@@ -153,6 +153,7 @@ class EniState {
 
 /** Bytes of the binary tail of a talker key: direction, port (3), protocol (2). */
 const TAIL_BYTES = 6;
+const HASH_PRIME = 0x01000193;
 
 /**
  * The hash that identifies a top-talker key: source and destination address
@@ -163,10 +164,12 @@ function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {
   const { srcport, dstport, protocol } = facts;
   const port =
     srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
-  let hash = Math.imul(srcHash ^ 0x20, FNV_PRIME);
-  hash = Math.imul(hash ^ dstHash, FNV_PRIME);
-  hash = Math.imul(hash ^ (facts.direction | (port << 2)), FNV_PRIME);
-  return Math.imul(hash ^ (protocol < 0 ? 0xffff : protocol), FNV_PRIME);
+  let hash = Math.imul(srcHash ^ 0x20, HASH_PRIME);
+  hash = Math.imul(hash ^ dstHash, HASH_PRIME);
+  hash = Math.imul(hash ^ (facts.direction | (port << 2)), HASH_PRIME);
+  return mixHash(
+    Math.imul(hash ^ (protocol < 0 ? 0xffff : protocol), HASH_PRIME)
+  );
 }
 
 const TAIL = new Uint8Array(TAIL_BYTES);

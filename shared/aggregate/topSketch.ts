@@ -1,21 +1,48 @@
 /** Longest label a sketch stores; longer labels are cut. */
 const MAX_KEY_BYTES = 96;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+const HASH_SEED = 0x811c9dc5;
 
-/** FNV-1a over bytes[from..to), continuing from `hash` (start with FNV_OFFSET). */
-function hashBytes(
-  bytes: Uint8Array,
-  from: number,
-  to: number,
-  hash = FNV_OFFSET
-): number {
-  let h = hash;
-  for (let i = from; i < to; i++) {
-    h = Math.imul(h ^ (bytes[i] as number), FNV_PRIME);
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+
+/** MurmurHash3's finaliser: every input bit reaches every output bit. */
+function mixHash(value: number): number {
+  let h = value;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+function mixWord(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = Math.imul(rotl(k, 15), 0x1b873593);
+  return h ^ k;
+}
+
+/**
+ * MurmurHash3 (x86, 32-bit) of bytes[from..to): how both ingest paths
+ * identify peers. The WebAssembly twin reads the same little-endian words.
+ */
+function hashBytes(bytes: Uint8Array, from: number, to: number): number {
+  let h = HASH_SEED;
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
+    const word =
+      (bytes[i] as number) |
+      ((bytes[i + 1] as number) << 8) |
+      ((bytes[i + 2] as number) << 16) |
+      ((bytes[i + 3] as number) << 24);
+    h = mixWord(h, word);
+    h = (Math.imul(rotl(h, 13), 5) + 0xe6546b64) | 0;
   }
-  return h;
+  let rest = 0;
+  for (let shift = 0; i < to; i++, shift += 8) {
+    rest |= (bytes[i] as number) << shift;
+  }
+  if (((to - from) & 3) !== 0) h = mixWord(h, rest);
+  return mixHash(h ^ (to - from));
 }
 
 /** One tracked key with what was counted for it since it entered the sketch. */
@@ -233,11 +260,10 @@ function sortSketchEntries(entries: SketchEntry[]): SketchEntry[] {
 
 export type { SketchEntry };
 export {
-  FNV_OFFSET,
-  FNV_PRIME,
   FULL_SETS,
   hashBytes,
   MAX_KEY_BYTES,
+  mixHash,
   sortSketchEntries,
   TopSketch,
   WAYS,

@@ -22,8 +22,9 @@ const MILLISECONDS_FROM: f64 = 1e12;
 const WINDOW_SECONDS: f64 = 300;
 const MAX_RECORD_SECONDS: f64 = 86400;
 const MAX_LINE_BYTES: i32 = 65536;
-const FNV_OFFSET: u32 = 0x811c9dc5;
-const FNV_PRIME: u32 = 0x01000193;
+const HASH_SEED: u32 = 0x811c9dc5;
+const HASH_PRIME: u32 = 0x01000193;
+const SEPARATORS: v128 = i8x16.splat(0x20);
 
 const _KIND_TEXT: i32 = 0;
 const KIND_INTEGER: i32 = 1;
@@ -345,10 +346,44 @@ export function eniAt(index: i32): usize {
 
 // Reading ------------------------------------------------------------------
 
+/** MurmurHash3's finaliser, as mixHash in topSketch.ts. */
+function mixHash(value: u32): u32 {
+  let h = value;
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  return h ^ (h >> 16);
+}
+
+function mixWord(h: u32, word: u32): u32 {
+  return h ^ (rotl<u32>(word * 0xcc9e2d51, 15) * 0x1b873593);
+}
+
+/** MurmurHash3 (x86, 32-bit) of [from, to), as hashBytes in topSketch.ts. */
 function hashRange(from: usize, to: usize): u32 {
-  let hash = FNV_OFFSET;
-  for (let p = from; p < to; p++) hash = (hash ^ load<u8>(p)) * FNV_PRIME;
-  return hash;
+  let h = HASH_SEED;
+  let p = from;
+  for (; p + 4 <= to; p += 4) {
+    h = mixWord(h, load<u32>(p));
+    h = rotl<u32>(h, 13) * 5 + 0xe6546b64;
+  }
+  let rest: u32 = 0;
+  for (let shift: u32 = 0; p < to; p++, shift += 8) {
+    rest |= (<u32>load<u8>(p)) << shift;
+  }
+  if (((to - from) & 3) !== 0) h = mixWord(h, rest);
+  return mixHash(h ^ <u32>(to - from));
+}
+
+/** The first byte at or after p that is a space or a control byte (<= 0x20). */
+function separatorFrom(p: usize): usize {
+  let at = p;
+  while (true) {
+    const mask = i8x16.bitmask(i8x16.le_u(v128.load(at), SEPARATORS));
+    if (mask !== 0) return at + <usize>ctz<i32>(mask);
+    at += 16;
+  }
 }
 
 function role(r: i32): i32 {
@@ -375,45 +410,59 @@ function isDash(column: i32): bool {
 }
 
 function equalBytes(a: usize, b: usize, length: i32): bool {
-  for (let i = length - 1; i >= 0; i--) {
+  let i: i32 = 0;
+  for (; i + 8 <= length; i += 8) {
+    if (load<u64>(a + i) !== load<u64>(b + i)) return false;
+  }
+  for (; i < length; i++) {
     if (load<u8>(a + i) !== load<u8>(b + i)) return false;
   }
   return true;
 }
 
-function isWord(from: usize, to: usize, w0: u64, length: i32): bool {
-  if (<i32>(to - from) !== length) return false;
-  for (let i = 0; i < length; i++) {
-    if (<u64>load<u8>(from + i) !== ((w0 >> (<u64>i * 8)) & 0xff)) return false;
-  }
-  return true;
-}
-
-// Little-endian words of the enumerations.
-const W_ACCEPT: u64 = 0x545045434341; // ACCEPT
-const W_REJECT: u64 = 0x5443454a4552; // REJECT
-const W_OK: u64 = 0x4b4f; // OK
-const W_NODATA: u64 = 0x415441444f4e; // NODATA
-const W_SKIPDATA: u64 = 0x4154414450494b53; // SKIPDATA
-const W_INGRESS: u64 = 0x73736572676e69; // ingress
-const W_EGRESS: u64 = 0x737365726765; // egress
-
+// Enumerations, compared as little-endian words.
 function matchAction(from: usize, to: usize): i32 {
-  if (isWord(from, to, W_ACCEPT, 6)) return ACTION_ACCEPT;
-  if (isWord(from, to, W_REJECT, 6)) return ACTION_REJECT;
+  if (to - from !== 6) return -1;
+  const head = load<u32>(from);
+  const end = load<u16>(from + 4);
+  if (head === 0x45434341 && end === 0x5450) return ACTION_ACCEPT; // ACCEPT
+  if (head === 0x454a4552 && end === 0x5443) return ACTION_REJECT; // REJECT
   return -1;
 }
 
 function matchStatus(from: usize, to: usize): i32 {
-  if (isWord(from, to, W_OK, 2)) return STATUS_OK;
-  if (isWord(from, to, W_NODATA, 6)) return STATUS_NODATA;
-  if (isWord(from, to, W_SKIPDATA, 8)) return STATUS_SKIPDATA;
+  const length = to - from;
+  if (length === 2 && load<u16>(from) === 0x4b4f) return STATUS_OK; // OK
+  if (
+    length === 6 &&
+    load<u32>(from) === 0x41444f4e &&
+    load<u16>(from + 4) === 0x4154
+  ) {
+    return STATUS_NODATA; // NODATA
+  }
+  if (length === 8 && load<u64>(from) === 0x4154414450494b53) {
+    return STATUS_SKIPDATA; // SKIPDATA
+  }
   return -1;
 }
 
 function matchDirection(from: usize, to: usize): i32 {
-  if (isWord(from, to, W_INGRESS, 7)) return DIRECTION_INGRESS;
-  if (isWord(from, to, W_EGRESS, 6)) return DIRECTION_EGRESS;
+  const length = to - from;
+  if (
+    length === 7 &&
+    load<u32>(from) === 0x72676e69 &&
+    load<u16>(from + 4) === 0x7365 &&
+    load<u8>(from + 6) === 0x73
+  ) {
+    return DIRECTION_INGRESS; // ingress
+  }
+  if (
+    length === 6 &&
+    load<u32>(from) === 0x65726765 &&
+    load<u16>(from + 4) === 0x7373
+  ) {
+    return DIRECTION_EGRESS; // egress
+  }
   return DIRECTION_UNKNOWN;
 }
 
@@ -479,44 +528,27 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
   let c: i32 = 0;
   while (true) {
     const fieldStart = i;
+    i = separatorFrom(i);
+    c = <i32>load<u8>(i);
     const kind = <i32>load<u8>(kinds + column);
     if (kind === KIND_INTEGER) {
-      let value: f64 = 0;
-      while (true) {
-        c = <i32>load<u8>(i);
-        const digit = c - ZERO;
-        if (<u32>digit > 9) break;
-        value = value * 10 + <f64>digit;
-        i++;
-      }
-      if (c > SPACE) {
-        do {
-          i++;
-          c = <i32>load<u8>(i);
-        } while (c > SPACE);
-        value =
-          i - fieldStart === 1 && <i32>load<u8>(fieldStart) === DASH
-            ? ABSENT
-            : INVALID;
-      } else if (i === fieldStart) {
-        value = INVALID;
+      let value: f64 = INVALID;
+      if (i - fieldStart === 1 && <i32>load<u8>(fieldStart) === DASH) {
+        value = ABSENT;
+      } else if (i > fieldStart) {
+        value = 0;
+        for (let p = fieldStart; p < i; p++) {
+          const digit = <i32>load<u8>(p) - ZERO;
+          if (<u32>digit > 9) {
+            value = INVALID;
+            break;
+          }
+          value = value * 10 + <f64>digit;
+        }
       }
       store<f64>(values + column * 8, value);
     } else if (kind === KIND_HASHED) {
-      let hash = FNV_OFFSET;
-      c = <i32>load<u8>(i);
-      while (c > SPACE) {
-        hash = (hash ^ <u32>c) * FNV_PRIME;
-        i++;
-        c = <i32>load<u8>(i);
-      }
-      store<u32>(hashes + column * 4, hash);
-    } else {
-      c = <i32>load<u8>(i);
-      while (c > SPACE) {
-        i++;
-        c = <i32>load<u8>(i);
-      }
+      store<u32>(hashes + column * 4, hashRange(fieldStart, i));
     }
     store<u32>(starts + column * 4, <u32>fieldStart);
     store<u32>(ends + column * 4, <u32>i);
@@ -966,11 +998,11 @@ function servicePort(): f64 {
 /** As talkerHash in rollupAccumulator.ts. */
 function talkerHash(srcHash: u32, dstHash: u32): u32 {
   const port = servicePort();
-  let hash = (srcHash ^ 0x20) * FNV_PRIME;
-  hash = (hash ^ dstHash) * FNV_PRIME;
-  hash = (hash ^ <u32>(fDirection | (toInt32(port) << 2))) * FNV_PRIME;
+  let hash = (srcHash ^ 0x20) * HASH_PRIME;
+  hash = (hash ^ dstHash) * HASH_PRIME;
+  hash = (hash ^ <u32>(fDirection | (toInt32(port) << 2))) * HASH_PRIME;
   const protocol: i32 = fProtocol < 0 ? 0xffff : toInt32(fProtocol);
-  return (hash ^ <u32>protocol) * FNV_PRIME;
+  return mixHash((hash ^ <u32>protocol) * HASH_PRIME);
 }
 
 function newSketch(): usize {
