@@ -45,7 +45,9 @@ interface ScannerExports {
 const KIND_TEXT = 0;
 const KIND_INTEGER = 1;
 const KIND_HASHED = 2;
-const HASHED_FIELDS = ['interface-id', 'resource-id', 'srcaddr', 'dstaddr'];
+const KIND_KEY = 3;
+const HASHED_FIELDS = ['srcaddr', 'dstaddr'];
+const KEY_FIELDS = ['interface-id', 'resource-id'];
 const ROLE_FIELDS = [
   'interface-id',
   'resource-id',
@@ -206,7 +208,9 @@ class FlowLogScanner {
           ? KIND_INTEGER
           : HASHED_FIELDS.includes(field.name)
             ? KIND_HASHED
-            : KIND_TEXT;
+            : KEY_FIELDS.includes(field.name)
+              ? KIND_KEY
+              : KIND_TEXT;
       wasm.setColumn(
         column,
         kind,

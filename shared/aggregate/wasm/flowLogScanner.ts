@@ -29,6 +29,7 @@ const SEPARATORS: v128 = i8x16.splat(0x20);
 const _KIND_TEXT: i32 = 0;
 const KIND_INTEGER: i32 = 1;
 const KIND_HASHED: i32 = 2;
+const KIND_KEY: i32 = 3;
 
 // Roles: indexes into the role -> column table.
 const R_ENI = 0;
@@ -346,6 +347,20 @@ export function eniAt(index: i32): usize {
 
 // Reading ------------------------------------------------------------------
 
+/**
+ * A cheap hash for the ENI table: ENI ids differ in their last characters,
+ * and every hit is confirmed by a full byte compare.
+ */
+function keyHash(from: usize, to: usize): u32 {
+  let word: u64 = 0;
+  if (to - from >= 8) {
+    word = load<u64>(to - 8);
+  } else {
+    for (let p = from; p < to; p++) word = (word << 8) | <u64>load<u8>(p);
+  }
+  return mixHash(<u32>word ^ <u32>(word >> 32) ^ <u32>(to - from));
+}
+
 /** MurmurHash3's finaliser, as mixHash in topSketch.ts. */
 function mixHash(value: u32): u32 {
   let h = value;
@@ -376,14 +391,33 @@ function hashRange(from: usize, to: usize): u32 {
   return mixHash(h ^ <u32>(to - from));
 }
 
-/** The first byte at or after p that is a space or a control byte (<= 0x20). */
-function separatorFrom(p: usize): usize {
-  let at = p;
-  while (true) {
-    const mask = i8x16.bitmask(i8x16.le_u(v128.load(at), SEPARATORS));
-    if (mask !== 0) return at + <usize>ctz<i32>(mask);
-    at += 16;
+/**
+ * The value of the decimal digits in [from, to), or INVALID. Up to 15
+ * digits (always exact) accumulate in integer arithmetic, longer runs in
+ * doubles exactly as the typed path does.
+ */
+function parseDigits(from: usize, to: usize): f64 {
+  if (to - from <= 15) {
+    let value: i64 = 0;
+    for (let p = from; p < to; p++) {
+      const digit = <u32>load<u8>(p) - ZERO;
+      if (digit > 9) return INVALID;
+      value = value * 10 + <i64>digit;
+    }
+    return <f64>value;
   }
+  let value: f64 = 0;
+  for (let p = from; p < to; p++) {
+    const digit = <i32>load<u8>(p) - ZERO;
+    if (<u32>digit > 9) return INVALID;
+    value = value * 10 + <f64>digit;
+  }
+  return value;
+}
+
+/** Bit k set when byte block + k is a space or a control byte (<= 0x20). */
+function separators(block: usize): i32 {
+  return i8x16.bitmask(i8x16.le_u(v128.load(block), SEPARATORS));
 }
 
 function role(r: i32): i32 {
@@ -526,9 +560,17 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
   let i = lineStart;
   let column: i32 = 0;
   let c: i32 = 0;
+  // Separators (bytes <= 0x20) of the current 16-byte block, not yet used.
+  let block = lineStart;
+  let mask = separators(block);
   while (true) {
     const fieldStart = i;
-    i = separatorFrom(i);
+    while (mask === 0) {
+      block += 16;
+      mask = separators(block);
+    }
+    i = block + <usize>ctz<i32>(mask);
+    mask &= mask - 1;
     c = <i32>load<u8>(i);
     const kind = <i32>load<u8>(kinds + column);
     if (kind === KIND_INTEGER) {
@@ -536,19 +578,13 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
       if (i - fieldStart === 1 && <i32>load<u8>(fieldStart) === DASH) {
         value = ABSENT;
       } else if (i > fieldStart) {
-        value = 0;
-        for (let p = fieldStart; p < i; p++) {
-          const digit = <i32>load<u8>(p) - ZERO;
-          if (<u32>digit > 9) {
-            value = INVALID;
-            break;
-          }
-          value = value * 10 + <f64>digit;
-        }
+        value = parseDigits(fieldStart, i);
       }
       store<f64>(values + column * 8, value);
     } else if (kind === KIND_HASHED) {
       store<u32>(hashes + column * 4, hashRange(fieldStart, i));
+    } else if (kind === KIND_KEY) {
+      store<u32>(hashes + column * 4, keyHash(fieldStart, i));
     }
     store<u32>(starts + column * 4, <u32>fieldStart);
     store<u32>(ends + column * 4, <u32>i);

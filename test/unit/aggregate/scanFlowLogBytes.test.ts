@@ -123,6 +123,28 @@ describe('FlowLogScanner', () => {
     }
   );
 
+  it('agrees with the typed path across table growth and inputs larger than its buffer', async () => {
+    // Prepare: thousands of ENIs grow every table; one 2 MB chunk spans many buffer loads.
+    const format = resolveFormat('v5');
+    const lines = sampleLines(format, 12_000, 3, 3000);
+    const bytes = encode(withHeader(format, lines));
+    // Act
+    const { scanned, typed } = await bothPaths(
+      bytes,
+      { windowMode: 'prorate' },
+      undefined,
+      [bytes.length]
+    );
+    // Assess
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    expect(
+      new Set(scanned.rollups.map((r) => r.interfaceId)).size
+    ).toBeGreaterThan(1000);
+    expect(scanned.rollups.length).toBeGreaterThan(2048);
+    expect(bytes.length).toBeGreaterThan(2_000_000);
+  });
+
   it('agrees with the typed path on every kind of bad, odd and edge line', async () => {
     // Prepare
     const good = sampleLines(DEFAULT_FORMAT, 40);
