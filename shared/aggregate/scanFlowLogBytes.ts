@@ -1,7 +1,7 @@
 import { type BadRecordReason, ParseError, quoteValue } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup } from '../types.js';
-import { mergeRollups } from './mergeRollups.js';
+import { COUNTERS, mergeRollups, OPTIONAL_COUNTERS } from './mergeRollups.js';
 import {
   type RollupShape,
   rollupShapeOf,
@@ -90,28 +90,8 @@ const SHAPE_FLAGS: readonly [keyof RollupShape, number][] = [
   ['hasSubnetId', 16],
   ['hasInstanceId', 32],
 ];
-const COUNTER_NAMES = [
-  'flows',
-  'packets',
-  'bytes',
-  'acceptFlows',
-  'acceptPackets',
-  'acceptBytes',
-  'rejectFlows',
-  'rejectPackets',
-  'rejectBytes',
-  'nodataRecords',
-  'skipdataRecords',
-  'ingressPackets',
-  'ingressBytes',
-  'egressPackets',
-  'egressBytes',
-  'tcpBytes',
-  'udpBytes',
-  'icmpBytes',
-  'otherBytes',
-  'synOnlyFlows',
-] as const;
+/** The counters of a window struct, in layout order. */
+const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
 const ID_NAMES = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
 const W_START = 0;
 const W_ENI = 8;
