@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecordRollup } from '../../../shared/aggregate/rollupRecords.js';
 import {
@@ -272,5 +273,71 @@ describe('RecordRollup', () => {
     const { stats } = records.finish();
     expect(stats.badRecords).toBe(5);
     expect(stats.badRecordSamples.map((s) => s.lineNumber)).toEqual([1, 2]);
+  });
+});
+
+describe('rollup totals', () => {
+  it('conserve flows, packets and bytes of any valid records, on both paths', async () => {
+    const { rollupFlowLog, rollupFlowLogRecords } = await import(
+      '../../../shared/pipeline.js'
+    );
+    const { chunked, encode } = await import('../../helpers/flowLogInput.js');
+    const v2 = resolveFormat('v2');
+    const record = fc.record({
+      eni: fc.constantFrom('eni-0a', 'eni-0b', 'eni-0c'),
+      start: fc.integer({ min: 1_793_491_000, max: 1_793_493_000 }),
+      duration: fc.integer({ min: 0, max: 3600 }),
+      packets: fc.integer({ min: 0, max: 1e9 }),
+      // Counters are doubles: exact while a window holds under 2^53 bytes (8 PiB).
+      bytes: fc.integer({ min: 0, max: 2 ** 40 }),
+      action: fc.constantFrom('ACCEPT', 'REJECT'),
+      status: fc.constantFrom('OK', 'OK', 'OK', 'NODATA', 'SKIPDATA'),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { maxLength: 40 }),
+        fc.constantFrom('prorate', 'start'),
+        async (records, windowMode) => {
+          // Prepare
+          const text = records
+            .map((r) =>
+              r.status === 'OK'
+                ? `2 1 ${r.eni} 10.0.0.1 10.0.0.2 1 2 6 ${r.packets} ${r.bytes} ${r.start} ${r.start + r.duration} ${r.action} OK`
+                : `2 1 ${r.eni} - - - - - - - ${r.start} ${r.start + r.duration} - ${r.status}`
+            )
+            .join('\n');
+          const options = { windowMode: windowMode as WindowMode };
+          // Act
+          const scanned = await rollupFlowLog(
+            { chunks: chunked(encode(text), [97]), label: 't', format: v2 },
+            options
+          );
+          const typed = await rollupFlowLogRecords(
+            { chunks: chunked(encode(text)), label: 't', format: v2 },
+            options
+          );
+          // Assess
+          expect(scanned).toEqual(typed);
+          if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+          const ok = records.filter((r) => r.status === 'OK');
+          const sum = (pick: (r: Rollup) => number) =>
+            scanned.rollups.reduce((total, r) => total + BigInt(pick(r)), 0n);
+          expect(sum((r) => r.flows)).toBe(BigInt(ok.length));
+          expect(sum((r) => r.packets)).toBe(
+            ok.reduce((t, r) => t + BigInt(r.packets), 0n)
+          );
+          expect(sum((r) => r.bytes)).toBe(
+            ok.reduce((t, r) => t + BigInt(r.bytes), 0n)
+          );
+          expect(sum((r) => r.nodataRecords + r.skipdataRecords)).toBe(
+            BigInt(records.length - ok.length)
+          );
+          expect(sum((r) => r.acceptBytes + r.rejectBytes)).toBe(
+            sum((r) => r.bytes)
+          );
+        }
+      ),
+      { numRuns: 150 }
+    );
   });
 });
