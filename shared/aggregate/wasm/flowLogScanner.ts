@@ -857,7 +857,10 @@ function growEniTable(): void {
 }
 
 function windowHash(eniIndex: i32, windowStart: f64): i32 {
-  const number = <i32>quotient(windowStart, WINDOW_SECONDS);
+  const number =
+    windowStart < 4294967296
+      ? <i32>(<u32>windowStart / 300)
+      : <i32>quotient(windowStart, WINDOW_SECONDS);
   return <i32>((<u32>number * 0x9e3779b1) ^ (<u32>eniIndex * 0x85ebca6b));
 }
 
@@ -915,6 +918,18 @@ function growWindowTable(): void {
 }
 
 /** x mod m for non-negative integers held in doubles, in native i64 arithmetic. */
+/**
+ * The start of the window holding second x. Timestamps below 2^32 take a
+ * 32-bit path (division by a constant compiles to a multiply).
+ */
+function windowStartOf(x: f64): f64 {
+  if (x < 4294967296) {
+    const value = <u32>x;
+    return <f64>(value - (value % 300));
+  }
+  return x - modulo(x, WINDOW_SECONDS);
+}
+
 function modulo(x: f64, m: f64): f64 {
   return <f64>(<i64>x % <i64>m);
 }
@@ -931,7 +946,7 @@ function addTo(window: usize, counter: i32, value: f64): void {
 
 /** As RollupAccumulator.add: returns the window of start. */
 function addRecord(eni: usize): usize {
-  const first = windowOf(eni, fStart - modulo(fStart, WINDOW_SECONDS));
+  const first = windowOf(eni, windowStartOf(fStart));
   if (fStatus === STATUS_NODATA) {
     addTo(first, C_NODATA, 1);
     return first;
@@ -945,7 +960,7 @@ function addRecord(eni: usize): usize {
   else if (fAction === ACTION_REJECT) addTo(first, C_REJECT_FLOWS, 1);
   if (fTcpFlags === 2) addTo(first, C_SYN_ONLY, 1);
   const firstStart = load<f64>(first + W_START);
-  const lastStart = fEnd - modulo(fEnd, WINDOW_SECONDS);
+  const lastStart = windowStartOf(fEnd);
   if (!isProrate || lastStart === firstStart) {
     addTraffic(first, fPackets, fBytes);
     return first;
@@ -964,22 +979,32 @@ function addRecord(eni: usize): usize {
   return first;
 }
 
-/** As splitByOverlap.ts, in the same double arithmetic. */
+/**
+ * As splitByOverlap.ts, with the same exact integer results: 32-bit
+ * arithmetic when the total fits (the usual case), 64-bit otherwise.
+ */
 function splitByOverlap(total: f64, parts: usize): i32 {
   const seconds = fEnd - fStart + 1;
-  const firstWindow = fStart - modulo(fStart, WINDOW_SECONDS);
-  const count = <i32>quotient(fEnd - firstWindow, WINDOW_SECONDS) + 1;
-  const whole = quotient(total, seconds);
-  const rest = modulo(total, seconds);
+  const firstWindow = windowStartOf(fStart);
+  const count = <i32>((fEnd - firstWindow) / WINDOW_SECONDS) + 1;
+  const isSmall = total < 4294967296;
+  const d32 = <u32>seconds;
+  const whole32 = isSmall ? <u32>total / d32 : 0;
+  const whole = isSmall ? <f64>whole32 : quotient(total, seconds);
+  const rest = isSmall
+    ? <f64>(<u32>total - whole32 * d32)
+    : modulo(total, seconds);
   let assigned: f64 = 0;
   for (let k: i32 = 0; k < count; k++) {
     const from = Math.max(fStart, firstWindow + <f64>k * WINDOW_SECONDS);
     const to = Math.min(fEnd + 1, firstWindow + <f64>(k + 1) * WINDOW_SECONDS);
     const overlap = to - from;
-    const scaled = rest * overlap;
-    const part = whole * overlap + quotient(scaled, seconds);
+    // rest < seconds <= 86400 and overlap <= 300: scaled fits in 32 bits.
+    const scaled = <u32>(rest * overlap);
+    const share = scaled / d32;
+    const part = whole * overlap + <f64>share;
     store<f64>(parts + k * 8, part);
-    store<f64>(remainders + k * 8, modulo(scaled, seconds));
+    store<f64>(remainders + k * 8, <f64>(scaled - share * d32));
     assigned += part;
   }
   for (let left = total - assigned; left > 0; left--) {
@@ -1096,10 +1121,8 @@ function appendLabel(
   const base =
     <usize>load<u32>(sketch + S_LABELS) + <usize>(entry * MAX_LABEL + length);
   let n: i32 = 0;
-  if (end > from) {
-    n = <i32>(end - from);
-    memory.copy(base, from, n);
-  }
+  // Labels are short: a byte loop beats a bulk-memory call.
+  for (let p = from; p < end; p++, n++) store<u8>(base + n, load<u8>(p));
   store<u8>(lengths + entry, <u8>(length + n));
 }
 
