@@ -8,25 +8,23 @@
  * 5M-record file. A report, not a test: it always exits 0.
  *   npm run bench                 full run
  *   npm run bench -- --quick      200k/1M records, one repeat (a smoke run)
- * BENCH_REPEATS (default 3) repeats gunzip and rollup and keeps the fastest.
+ *   npm run bench -- --repeats 5  repeat gunzip and rollup (default 3), keep the fastest
  */
 import { spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const data = join(root, 'bench-data');
 const cli = join(root, 'dist', 'flowlogs.mjs');
-const usageFile = join(data, 'usage.jsonl');
 const isQuick = process.argv.includes('--quick');
-const repeats = isQuick ? 1 : Number(process.env.BENCH_REPEATS ?? 3);
+const repeatsAt = process.argv.indexOf('--repeats');
+const repeats = isQuick
+  ? 1
+  : repeatsAt > 0
+    ? Math.max(1, Number(process.argv[repeatsAt + 1]) || 1)
+    : 3;
 const MIB = 1024 * 1024;
 
 interface Measure {
@@ -37,20 +35,20 @@ interface Measure {
 }
 
 function run(args: string[], keepStdout: boolean): Promise<Measure> {
-  rmSync(usageFile, { force: true });
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', join(root, 'scripts', 'benchUsage.mjs'), ...args],
-      {
-        env: { ...process.env, BENCH_USAGE_FILE: usageFile },
-        stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'ignore'],
-      }
+      { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'ignore', 'pipe'] }
     );
     let stdout = '';
+    let usage = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+    });
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      usage += chunk.toString();
     });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -59,11 +57,11 @@ function run(args: string[], keepStdout: boolean): Promise<Measure> {
         return;
       }
       const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as {
+      const { cpuSeconds, maxRssMiB } = JSON.parse(usage) as {
         cpuSeconds: number;
         maxRssMiB: number;
       };
-      resolve({ wallSeconds, ...usage, stdout });
+      resolve({ wallSeconds, cpuSeconds, maxRssMiB, stdout });
     });
   });
 }

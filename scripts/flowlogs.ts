@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
+import { assertRollupFormat } from '../shared/aggregate/rollupRecords.js';
 import { INFLATE_CHUNK_BYTES } from '../shared/decode/flowLogText.js';
 import { FlowLogError, FormatError } from '../shared/errors.js';
 import {
@@ -126,6 +127,9 @@ async function rollupCommand(
   );
   if (outcome.kind === 'not-per-eni') {
     process.stderr.write(`${file}: not per-ENI: ${outcome.reason}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ file, rollups: 0, notPerEni: outcome.reason })}\n`
+    );
     return;
   }
   const out = new Output(process.stdout);
@@ -206,6 +210,16 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(
       `--window-mode must be prorate or start, got "${mode}"`
     );
+  }
+  if (format) {
+    try {
+      assertRollupFormat(format, { windowMode: mode });
+    } catch (error) {
+      if (error instanceof FormatError) {
+        throw new UsageError(`--format: ${error.message}`);
+      }
+      throw error;
+    }
   }
   await rollupCommand(file, format, mode);
   return 0;

@@ -1,5 +1,5 @@
+import { FlowLogScanner } from './aggregate/flowLogScanner.js';
 import { RecordRollup, type RollupOptions } from './aggregate/rollupRecords.js';
-import { FlowLogScanner } from './aggregate/scanFlowLogBytes.js';
 import {
   gunzipIfNeeded,
   splitLines,

@@ -1,6 +1,7 @@
 import type { Rollup, RollupCounters } from '../types.js';
 import { compareText, rankRejected, rankTalkers } from './rollupAccumulator.js';
 
+/** The counters every rollup has, in output (and WebAssembly layout) order. */
 const COUNTERS = [
   'flows',
   'packets',
@@ -15,6 +16,7 @@ const COUNTERS = [
   'skipdataRecords',
 ] as const satisfies readonly (keyof RollupCounters)[];
 
+/** The counters a rollup has when its format carries their fields, in order. */
 const OPTIONAL_COUNTERS = [
   'ingressPackets',
   'ingressBytes',

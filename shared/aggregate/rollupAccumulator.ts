@@ -14,12 +14,15 @@ import {
   TopSketch,
 } from './topSketch.js';
 
+/** `RecordFacts.action`: none (`-` or no action field), ACCEPT, REJECT. */
 const ACTION_NONE = 0;
 const ACTION_ACCEPT = 1;
 const ACTION_REJECT = 2;
+/** `RecordFacts.status`: OK (also `-` or no log-status field), NODATA, SKIPDATA. */
 const STATUS_OK = 0;
 const STATUS_NODATA = 1;
 const STATUS_SKIPDATA = 2;
+/** `RecordFacts.direction`: unknown, ingress, egress (flow-direction). */
 const DIRECTION_UNKNOWN = 0;
 const DIRECTION_INGRESS = 1;
 const DIRECTION_EGRESS = 2;
@@ -123,7 +126,8 @@ const NEARBY_WINDOWS = 64;
 class EniState {
   readonly interfaceId: string;
   readonly windows = new Map<number, WindowState>();
-  private base = -1;
+  /** The window start at index 0 of `nearby`; NaN until the first window. */
+  private base = Number.NaN;
   private readonly nearby: (WindowState | undefined)[] = new Array(
     NEARBY_WINDOWS
   ).fill(undefined);
@@ -133,7 +137,7 @@ class EniState {
   }
 
   window(windowStart: number): WindowState {
-    if (this.base < 0) {
+    if (Number.isNaN(this.base)) {
       this.base = windowStart - (NEARBY_WINDOWS / 2) * WINDOW_SECONDS;
     }
     const index = (windowStart - this.base) / WINDOW_SECONDS;
@@ -157,7 +161,7 @@ const HASH_PRIME = 0x01000193;
 
 /**
  * The hash that identifies a top-talker key: source and destination address
- * hashes (FNV-1a of their bytes) mixed with direction, service port (the
+ * hashes (`hashBytes`, MurmurHash3 of their bytes) mixed with direction, service port (the
  * lower of the two ports) and protocol. Both ingest paths call this.
  */
 function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {
@@ -281,8 +285,8 @@ class RollupAccumulator {
   }
 
   /**
-   * Counts a rejected flow by its source address (`hash` = FNV-1a of its
-   * bytes). Rejected egress is skipped: its source is the ENI itself.
+   * Counts a rejected flow by its source address (`hash` = `hashBytes` of
+   * its bytes). Rejected egress is skipped: its source is the ENI itself.
    */
   addRejected(
     window: WindowState,
@@ -543,6 +547,7 @@ function rankRejected(sources: RejectedSource[]): RejectedSource[] {
     .slice(0, TOP_LIST_SIZE);
 }
 
+/** Code-unit order of two strings, for stable sorts (-1, 0, 1). */
 const compareText = (a: string, b: string): number =>
   a < b ? -1 : a > b ? 1 : 0;
 

@@ -62,6 +62,7 @@ const EMPTY_FLOATS: Float64Array = new Float64Array(0);
 const FULL_SETS = 32;
 /** Sets of a new sketch: few peers cost little; it grows once, to FULL_SETS. */
 const FIRST_SETS = 4;
+/** Keys per set: a set is one 64-byte cache line in the WebAssembly twin. */
 const WAYS = 2;
 
 /**
@@ -72,7 +73,7 @@ const WAYS = 2;
  * its weight to the set's lighter entry and takes it over with probability
  * weight / (new entry weight), drawn from a fixed-seed generator, so results
  * are deterministic. One set is one cache line in the WebAssembly twin
- * (wasm/flowLogScanner.ts), which must stay step-for-step identical.
+ * (wasm/flowLogScannerCore.ts), which must stay step-for-step identical.
  * Approximate: heavy keys are kept unless more heavy keys than ways share a
  * set; the flows/packets/bytes of a key are what was seen since it entered;
  * two keys with the same hash count as one.

@@ -141,7 +141,8 @@ async function takeFirstLine(
 /**
  * Splits a byte stream into text lines numbered from `firstLineNumber`. A
  * line over MAX_LINE_BYTES (its newline excluded) comes back with text null,
- * and is never held whole in memory. A trailing `\r` is removed.
+ * and is never held whole in memory. Line endings other than `\n` (a
+ * trailing `\r`) are left to the parser.
  */
 async function* splitLines(
   chunks: AsyncIterable<Uint8Array>,
@@ -152,9 +153,7 @@ async function* splitLines(
   let length = 0;
   const take = (): TextLine => {
     const tooLong = length > MAX_LINE_BYTES;
-    const text = tooLong
-      ? null
-      : utf8.decode(stripReturn(Buffer.concat(parts)));
+    const text = tooLong ? null : utf8.decode(Buffer.concat(parts));
     parts = [];
     length = 0;
     return { lineNumber: lineNumber++, text };

@@ -11,7 +11,8 @@ interface GenerateOptions {
   readonly startSeconds: number;
 }
 
-const DEFAULT_START_SECONDS = 1_793_491_200; // 2026-11-01T00:00:00Z
+/** Where generated flows start by default: 2026-11-01T00:00:00Z. */
+const DEFAULT_START_SECONDS = 1_793_491_200;
 
 /** mulberry32: small, fast, deterministic for a seed. */
 function random(seed: number): () => number {

@@ -196,13 +196,20 @@ const NAMED_FORMATS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * Resolves a CLI/config format: `v2`, `v5`, `v11`, a `${...}` format string,
- * or a space-separated header line. Throws `FormatError` if none fits.
+ * or a header line that names at least one known field. Throws
+ * `FormatError` for anything else (a typo such as `v3` is not a header).
  */
 function resolveFormat(spec: string): FlowLogFormat {
   if (Object.hasOwn(NAMED_FORMATS, spec)) {
     return formatFromFieldNames(NAMED_FORMATS[spec] ?? []);
   }
-  return spec.includes('${') ? formatFromString(spec) : formatFromHeader(spec);
+  if (spec.includes('${')) return formatFromString(spec);
+  if (!isHeaderLine(spec)) {
+    throw new FormatError(
+      `"${spec}" is not v2, v5, v11, a \${...} format string or a header line of flow-log fields`
+    );
+  }
+  return formatFromHeader(spec);
 }
 
 /** The default version 2 format. */

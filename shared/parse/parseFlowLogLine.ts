@@ -99,8 +99,8 @@ const fail = (error: ParseError): { success: false; error: ParseError } => ({
 });
 
 /**
- * Parses one line of a file: null for a blank line or a repeated header
- * line (two files concatenated), a `line-too-long` ParseError when the line
+ * Parses one line of a file (its `\n` removed, a `\r` kept): null for a
+ * blank line or a repeated header line (two files concatenated), a `line-too-long` ParseError when the line
  * was too long to keep (`text` null), else `parseFlowLogLine`.
  */
 function parseFlowLogText(
@@ -111,7 +111,9 @@ function parseFlowLogText(
   if (text === null) {
     return fail(new ParseError('line-too-long', lineNumber));
   }
-  if (text === '' || text === format.header) return null;
+  const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+  if (line === '' || line === format.header) return null;
+  // parseFlowLogLine strips the one trailing \r itself.
   return parseFlowLogLine(text, format, lineNumber);
 }
 

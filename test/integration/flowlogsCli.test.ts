@@ -471,6 +471,28 @@ describe('flowlogs CLI', () => {
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('--format');
     });
+
+    it('review finding: exits 2 for a mistyped or unusable --format', async () => {
+      // Prepare
+      const file = join(dir, 'usage-format-typo.log');
+      await writeFile(file, `${V2_LINES.join('\n')}\n`);
+      const out = join(dir, 'never.log.gz');
+      const calls = [
+        ['parse', file, '--format', 'v3'],
+        ['generate', '--records', '2', '--format', 'v4', '--out', out],
+        ['rollup', file, '--format', formatString(['interface-id', 'bytes'])],
+      ];
+
+      // Act
+      const results = await Promise.all(calls.map((args) => runCli(args)));
+
+      // Assess
+      for (const result of results) {
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toContain('--format');
+      }
+    });
   });
 
   describe('rollup', () => {
@@ -653,6 +675,11 @@ describe('flowlogs CLI', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
       expect(result.stderr).toContain('not per-ENI');
+      const summary = JSON.parse(
+        result.stderr.trim().split('\n').pop() ?? '{}'
+      );
+      expect(summary).toMatchObject({ rollups: 0 });
+      expect(summary.notPerEni).toContain('Transit Gateway');
     });
   });
 

@@ -41,17 +41,17 @@ describe('flowLogText', () => {
     );
   });
 
-  it('splits lines across chunks, strips one CR and keeps multi-byte characters whole', async () => {
+  it('splits lines across chunks, keeps CRs for the parser and multi-byte characters whole', async () => {
     // Prepare
     const input = 'a b\r\nç ü\n\n\r\r\nlast';
     // Act
     const lines = await collect(splitLines(chunked(encode(input), [1]), 1));
     // Assess
     expect(lines).toEqual([
-      { lineNumber: 1, text: 'a b' },
+      { lineNumber: 1, text: 'a b\r' },
       { lineNumber: 2, text: 'ç ü' },
       { lineNumber: 3, text: '' },
-      { lineNumber: 4, text: '\r' },
+      { lineNumber: 4, text: '\r\r' },
       { lineNumber: 5, text: 'last' },
     ]);
   });

@@ -8,7 +8,7 @@
 // output. Only raw memory is used (no managed objects): a bump allocator
 // hands out zeroed memory that lives as long as the instance (one per input).
 //
-// Layouts (byte offsets) are mirrored in ../scanFlowLogBytes.ts.
+// Layouts (byte offsets) are mirrored in ../flowLogScanner.ts.
 
 const SPACE: i32 = 0x20;
 const NEWLINE: i32 = 0x0a;
@@ -53,7 +53,7 @@ const R_SUBNET = 17;
 const R_INSTANCE = 18;
 const ROLES = 19;
 
-// Bad-record reasons (same order as REASONS in ../scanFlowLogBytes.ts).
+// Bad-record reasons (same order as REASONS in ../flowLogScanner.ts).
 const BAD_FIELD_COUNT = 0;
 const BAD_INTEGER = 1;
 const BAD_ACTION = 2;
@@ -230,7 +230,12 @@ let byteParts: usize = 0;
 let remainders: usize = 0;
 let tail: usize = 0;
 
-export function init(columnCount: i32, prorate: bool, shapeFlags: i32): void {
+export function init(
+  columnCount: i32,
+  prorate: bool,
+  shapeFlags: i32,
+  sampleLimit: i32
+): void {
   top = __heap_base;
   columns = columnCount;
   isProrate = prorate;
@@ -248,7 +253,7 @@ export function init(columnCount: i32, prorate: bool, shapeFlags: i32): void {
     store<f64>(values + c * 8, ABSENT);
   hashes = alloc(n * 4);
   badCounts = alloc(REASONS * 4);
-  samples = alloc(64 * B_SIZE);
+  samples = alloc(<usize>max(sampleLimit, 1) * B_SIZE);
   packetParts = alloc(300 * 8);
   byteParts = alloc(300 * 8);
   remainders = alloc(300 * 8);
@@ -289,11 +294,7 @@ export function setHeader(length: i32): void {
 
 /** The default ENI id is in the input buffer. */
 export function setDefaultEni(length: i32): void {
-  defaultEni = lookupEni(
-    input,
-    input + length,
-    hashRange(input, input + length)
-  );
+  defaultEni = lookupEni(input, input + length, keyHash(input, input + length));
 }
 
 export function inputPointer(): usize {
@@ -646,8 +647,10 @@ function readFields(): void {
     const from = startOf(column);
     const to = endOf(column);
     const kind = <i32>load<u8>(kinds + column);
-    if (kind === KIND_HASHED)
+    if (kind === KIND_HASHED) {
       store<u32>(hashes + column * 4, hashRange(from, to));
+    }
+    if (kind === KIND_KEY) store<u32>(hashes + column * 4, keyHash(from, to));
     if (kind !== KIND_INTEGER) continue;
     let value: f64 = from === to ? INVALID : 0;
     for (let i = from; i < to && value >= 0; i++) {

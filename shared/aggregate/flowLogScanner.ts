@@ -19,10 +19,15 @@ import {
 } from './topSketch.js';
 import { FLOW_LOG_SCANNER_WASM } from './wasm/flowLogScannerWasm.js';
 
-/** The exports of wasm/flowLogScanner.ts (AssemblyScript). */
+/** The exports of wasm/flowLogScannerCore.ts (AssemblyScript). */
 interface ScannerExports {
   readonly memory: { readonly buffer: ArrayBuffer };
-  init(columns: number, isProrate: boolean, shape: number): void;
+  init(
+    columns: number,
+    isProrate: boolean,
+    shape: number,
+    sampleLimit: number
+  ): void;
   setColumn(column: number, kind: number, isChecked: boolean): void;
   setRole(role: number, column: number): void;
   setHeader(length: number): void;
@@ -41,7 +46,7 @@ interface ScannerExports {
   eniAt(index: number): number;
 }
 
-// Mirrors of the constants and layouts in wasm/flowLogScanner.ts.
+// Mirrors of the constants and layouts in wasm/flowLogScannerCore.ts.
 const KIND_TEXT = 0;
 const KIND_INTEGER = 1;
 const KIND_HASHED = 2;
@@ -138,7 +143,7 @@ function instantiate(): ScannerExports {
 /**
  * The hot path: rolls up flow-log text straight from bytes, chunk by chunk.
  * Splitting, validation and accumulation run in WebAssembly (compiled from
- * AssemblyScript, wasm/flowLogScanner.ts) over linear memory, with no object
+ * AssemblyScript, wasm/flowLogScannerCore.ts) over linear memory, with no object
  * or string per record; this class feeds it chunks, turns its bad-record
  * samples into `ParseError`s and reads the rollups out at the end. It follows
  * exactly the rules of `parseFlowLogLine` (field count, integers, action,
@@ -173,7 +178,7 @@ class FlowLogScanner {
     assertRollupFormat(format, options);
     this.format = format;
     this.shape = rollupShapeOf(format);
-    this.sampleLimit = options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT;
+    this.sampleLimit = Math.max(0, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT);
     const wasm = instantiate();
     this.wasm = wasm;
     const { fields } = format;
@@ -181,7 +186,12 @@ class FlowLogScanner {
       (flags, [name, flag]) => (this.shape[name] ? flags | flag : flags),
       0
     );
-    wasm.init(fields.length, options.windowMode === 'prorate', shapeFlags);
+    wasm.init(
+      fields.length,
+      options.windowMode === 'prorate',
+      shapeFlags,
+      this.sampleLimit
+    );
     fields.forEach((field, column) => {
       const kind =
         field.type === 'integer'

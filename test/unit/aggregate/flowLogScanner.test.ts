@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowLogScanner } from '../../../shared/aggregate/scanFlowLogBytes.js';
+import { FlowLogScanner } from '../../../shared/aggregate/flowLogScanner.js';
 import {
   DEFAULT_FORMAT,
   formatFromString,
@@ -325,6 +325,49 @@ describe('FlowLogScanner', () => {
       'missing-interface-id': 1,
     });
   });
+
+  it.each([
+    [
+      'more bad-record samples than the first scan buffer held',
+      `${'2 1 eni-a x\n'.repeat(1000)}${'2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\n'.repeat(500)}`,
+      { windowMode: 'prorate' as const, sampleLimit: 5000 },
+    ],
+    [
+      'an ENI whose first record starts near the epoch',
+      '2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 60 61 ACCEPT OK\n2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 700 1431280876 1431280877 ACCEPT OK\n',
+      { windowMode: 'prorate' as const },
+    ],
+    [
+      'a default ENI that also appears in the interface-id column',
+      '2 333 - 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\n2 111 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\n',
+      { windowMode: 'prorate' as const, interfaceId: 'eni-a' },
+    ],
+    [
+      'an ENI first met on the slow path (a tab inside a field)',
+      '2 999 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\n2 1\t1 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\n',
+      { windowMode: 'prorate' as const },
+    ],
+    [
+      'a line ending in CR CR LF',
+      '2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\r\r\n2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 1 100 1793491200 1793491260 ACCEPT OK\r\n',
+      { windowMode: 'prorate' as const },
+    ],
+  ])(
+    'review finding: agrees with the typed path on %s',
+    async (_, text, options) => {
+      // Act
+      const { scanned, typed } = await bothPaths(
+        encode(text),
+        options,
+        DEFAULT_FORMAT,
+        [7, 4096]
+      );
+      // Assess
+      expect(scanned).toEqual(typed);
+      if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+      expect(scanned.stats.records).toBeGreaterThan(0);
+    }
+  );
 
   it('rejects a format it cannot roll up', () => {
     // Prepare
