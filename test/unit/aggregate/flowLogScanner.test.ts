@@ -369,6 +369,44 @@ describe('FlowLogScanner', () => {
     }
   );
 
+  it('reads every integer the typed path reads, digit runs of any length', async () => {
+    // Prepare
+    const digits = fc.oneof(
+      fc.stringMatching(/^[0-9]{1,20}$/),
+      fc.stringMatching(/^[0-9]{0,9}[^0-9 \n\r][0-9]{0,9}$/),
+      fc.constantFrom(
+        '-',
+        '0',
+        '9007199254740991',
+        '9007199254740992',
+        '0009007199254740991'
+      )
+    );
+    const line = fc
+      .tuple(digits, digits, digits)
+      .map(
+        ([packets, bytes, port]) =>
+          `2 1 eni-a 10.0.0.1 10.0.0.2 ${port} 443 6 ${packets} ${bytes} 1793491200 1793491260 ACCEPT OK`
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 20 }),
+        async (lines) => {
+          // Act
+          const { scanned, typed } = await bothPaths(
+            encode(lines.join('\n')),
+            { windowMode: 'prorate' },
+            DEFAULT_FORMAT,
+            [13]
+          );
+          // Assess
+          expect(scanned).toEqual(typed);
+        }
+      ),
+      { numRuns: 200 }
+    );
+  });
+
   it('rejects a format it cannot roll up', () => {
     // Prepare
     const noEnd = formatFromString('${interface-id} ${start} ${bytes}');
