@@ -427,7 +427,8 @@ class FlowLogScanner {
       if (flows === 0) continue;
       const label = labels + entry * MAX_KEY_BYTES;
       result.push({
-        key: memory.slice(label, label + view.getUint8(lengths + entry)),
+        // A view, not a copy: the instance's memory is no longer written.
+        key: memory.subarray(label, label + view.getUint8(lengths + entry)),
         weight: view.getFloat64(at, true),
         flows,
         packets: view.getFloat64(at + 8, true),

@@ -410,6 +410,15 @@ function toRollup(
 
 const decoder = new TextDecoder();
 
+/** UTF-8 text of a short byte run; ASCII (every address) skips the decoder. */
+function decodeText(bytes: Uint8Array): string {
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] as number) >= 0x80) return decoder.decode(bytes);
+  }
+  // apply takes the typed array as it is (spreading would iterate it).
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 interface DecodedTalker {
   src: string;
   dst: string;
@@ -429,8 +438,8 @@ function decodeTalker(entry: SketchEntry): DecodedTalker {
     (key[tail + 3] as number);
   const protocol = ((key[tail + 4] as number) << 8) | (key[tail + 5] as number);
   return {
-    src: decoder.decode(key.subarray(0, space < 0 ? tail : space)),
-    dst: space < 0 ? '' : decoder.decode(key.subarray(space + 1, tail)),
+    src: decodeText(key.subarray(0, space < 0 ? tail : space)),
+    dst: space < 0 ? '' : decodeText(key.subarray(space + 1, tail)),
     direction: key[tail] as number,
     port: port === 0xffffff ? null : port,
     protocol: protocol === 0xffff ? null : protocol,
@@ -526,7 +535,7 @@ function toRejectedSources(
   return rankRejected(
     entries
       .map((entry) => ({
-        address: decoder.decode(entry.key),
+        address: decodeText(entry.key),
         flows: entry.flows,
         packets: entry.packets,
         bytes: entry.bytes,
