@@ -89,14 +89,58 @@ class ParseError extends FlowLogError {
 const quoteValue = (value: string): string =>
   JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
 
+// The bad records that carry details, worded in one place so that the typed
+// parser and the WebAssembly scanner report them identically.
+
+/** A line with `found` fields where the format has `expected`. */
+const fieldCountError = (
+  lineNumber: number,
+  found: number,
+  expected: number
+): ParseError =>
+  new ParseError(
+    'field-count',
+    lineNumber,
+    undefined,
+    `${found}, expected ${expected}`
+  );
+
+/** A field whose text is not allowed there. */
+const badValueError = (
+  reason: 'bad-integer' | 'bad-action' | 'bad-log-status',
+  lineNumber: number,
+  field: string | undefined,
+  value: string
+): ParseError => new ParseError(reason, lineNumber, field, quoteValue(value));
+
+/** A record whose end (in seconds) is before its start. */
+const endBeforeStartError = (
+  lineNumber: number,
+  start: number,
+  end: number
+): ParseError =>
+  new ParseError(
+    'end-before-start',
+    lineNumber,
+    undefined,
+    `${start} > ${end}`
+  );
+
+/** A record active for more than MAX_RECORD_SECONDS. */
+const spanTooLongError = (lineNumber: number, seconds: number): ParseError =>
+  new ParseError('span-too-long', lineNumber, undefined, `${seconds} s`);
+
 export type { BadRecordReason };
 export {
+  badValueError,
   ConfigError,
   DecodeError,
+  endBeforeStartError,
   FlowLogError,
   FormatError,
+  fieldCountError,
   ParseError,
   QueryError,
-  quoteValue,
   StoreError,
+  spanTooLongError,
 };

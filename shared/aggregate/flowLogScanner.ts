@@ -1,4 +1,11 @@
-import { type BadRecordReason, ParseError, quoteValue } from '../errors.js';
+import {
+  type BadRecordReason,
+  badValueError,
+  endBeforeStartError,
+  fieldCountError,
+  ParseError,
+  spanTooLongError,
+} from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup } from '../types.js';
 import { COUNTERS, mergeRollups, OPTIONAL_COUNTERS } from './mergeRollups.js';
@@ -317,22 +324,20 @@ class FlowLogScanner {
       );
       const error =
         reason === 'field-count'
-          ? new ParseError(
-              reason,
-              lineNumber,
-              undefined,
-              `${a}, expected ${this.format.fields.length}`
-            )
+          ? fieldCountError(lineNumber, a, this.format.fields.length)
           : reason === 'end-before-start'
-            ? new ParseError(reason, lineNumber, undefined, `${a} > ${b}`)
+            ? endBeforeStartError(lineNumber, a, b)
             : reason === 'span-too-long'
-              ? new ParseError(reason, lineNumber, undefined, `${a} s`)
-              : column >= 0
-                ? new ParseError(
+              ? spanTooLongError(lineNumber, a)
+              : (reason === 'bad-integer' ||
+                    reason === 'bad-action' ||
+                    reason === 'bad-log-status') &&
+                  column >= 0
+                ? badValueError(
                     reason,
                     lineNumber,
                     this.format.fields[column]?.name,
-                    quoteValue(text)
+                    text
                   )
                 : new ParseError(reason, lineNumber);
       this.samples.push({

@@ -1,4 +1,4 @@
-import { FormatError, ParseError } from '../errors.js';
+import { FormatError, ParseError, spanTooLongError } from '../errors.js';
 import { MAX_RECORD_SECONDS } from '../flowLogRules.js';
 import type {
   FieldValue,
@@ -108,14 +108,7 @@ class RecordRollup {
       return;
     }
     if (end - start + 1 > MAX_RECORD_SECONDS) {
-      collector.bad(
-        new ParseError(
-          'span-too-long',
-          lineNumber,
-          undefined,
-          `${end - start + 1} s`
-        )
-      );
+      collector.bad(spanTooLongError(lineNumber, end - start + 1));
       return;
     }
     const facts = this.fill(record, start, end);

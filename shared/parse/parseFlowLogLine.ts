@@ -1,4 +1,9 @@
-import { ParseError, quoteValue } from '../errors.js';
+import {
+  badValueError,
+  endBeforeStartError,
+  fieldCountError,
+  ParseError,
+} from '../errors.js';
 import { toSeconds } from '../flowLogRules.js';
 import type {
   FieldValue,
@@ -30,14 +35,7 @@ function parseFlowLogLine(
   const values = line.split(' ');
   const { fields } = format;
   if (values.length !== fields.length) {
-    return fail(
-      new ParseError(
-        'field-count',
-        lineNumber,
-        undefined,
-        `${values.length}, expected ${fields.length}`
-      )
-    );
+    return fail(fieldCountError(lineNumber, values.length, fields.length));
   }
   const record: Record<string, FieldValue> = {};
   for (let i = 0; i < fields.length; i++) {
@@ -50,12 +48,7 @@ function parseFlowLogLine(
       const number = DIGITS.test(value) ? Number(value) : Number.NaN;
       if (!Number.isSafeInteger(number)) {
         return fail(
-          new ParseError(
-            'bad-integer',
-            lineNumber,
-            field.name,
-            quoteValue(value)
-          )
+          badValueError('bad-integer', lineNumber, field.name, value)
         );
       }
       record[field.key] =
@@ -63,17 +56,10 @@ function parseFlowLogLine(
           ? toSeconds(number)
           : number;
     } else if (field.name === 'action' && !ACTIONS.has(value)) {
-      return fail(
-        new ParseError('bad-action', lineNumber, field.name, quoteValue(value))
-      );
+      return fail(badValueError('bad-action', lineNumber, field.name, value));
     } else if (field.name === 'log-status' && !LOG_STATUSES.has(value)) {
       return fail(
-        new ParseError(
-          'bad-log-status',
-          lineNumber,
-          field.name,
-          quoteValue(value)
-        )
+        badValueError('bad-log-status', lineNumber, field.name, value)
       );
     } else {
       record[field.key] = value;
@@ -81,14 +67,7 @@ function parseFlowLogLine(
   }
   const { start, end } = record;
   if (typeof start === 'number' && typeof end === 'number' && end < start) {
-    return fail(
-      new ParseError(
-        'end-before-start',
-        lineNumber,
-        undefined,
-        `${start} > ${end}`
-      )
-    );
+    return fail(endBeforeStartError(lineNumber, start, end));
   }
   return { success: true, data: record };
 }
