@@ -1,4 +1,8 @@
-import { TOP_LIST_SIZE, WINDOW_SECONDS } from '../flowLogRules.js';
+import {
+  TOP_LIST_SIZE,
+  WINDOW_SECONDS,
+  windowStartOf,
+} from '../flowLogRules.js';
 import type {
   FlowLogFormat,
   RejectedSource,
@@ -116,41 +120,24 @@ class WindowState {
   }
 }
 
-/** Windows an ENI keeps in a direct-indexed array around the first one seen. */
-const NEARBY_WINDOWS = 64;
-
 /**
- * One ENI's windows. A flow-log file spans minutes, so windows near the
- * first one seen sit in an array indexed by window number; others in a Map.
+ * One ENI's windows. The typed path is the reference, not the hot path: a
+ * plain Map keyed by window start is all it needs.
  */
 class EniState {
   readonly interfaceId: string;
   readonly windows = new Map<number, WindowState>();
-  /** The window start at index 0 of `nearby`; NaN until the first window. */
-  private base = Number.NaN;
-  private readonly nearby: (WindowState | undefined)[] = new Array(
-    NEARBY_WINDOWS
-  ).fill(undefined);
 
   constructor(interfaceId: string) {
     this.interfaceId = interfaceId;
   }
 
   window(windowStart: number): WindowState {
-    if (Number.isNaN(this.base)) {
-      this.base = windowStart - (NEARBY_WINDOWS / 2) * WINDOW_SECONDS;
-    }
-    const index = (windowStart - this.base) / WINDOW_SECONDS;
-    if (index >= 0 && index < NEARBY_WINDOWS) {
-      const cached = this.nearby[index];
-      if (cached !== undefined) return cached;
-    }
     let state = this.windows.get(windowStart);
     if (!state) {
       state = new WindowState(windowStart);
       this.windows.set(windowStart, state);
     }
-    if (index >= 0 && index < NEARBY_WINDOWS) this.nearby[index] = state;
     return state;
   }
 }
@@ -212,7 +199,7 @@ class RollupAccumulator {
 
   /** Adds one valid record; returns the window of its start. */
   add(eni: EniState, facts: RecordFacts): WindowState {
-    const first = eni.window(facts.start - (facts.start % WINDOW_SECONDS));
+    const first = eni.window(windowStartOf(facts.start));
     if (facts.status === STATUS_NODATA) {
       first.nodataRecords++;
       return first;
@@ -225,7 +212,7 @@ class RollupAccumulator {
     if (facts.action === ACTION_ACCEPT) first.acceptFlows++;
     else if (facts.action === ACTION_REJECT) first.rejectFlows++;
     if (facts.tcpFlags === TCP_FLAGS_SYN_ONLY) first.synOnlyFlows++;
-    const lastStart = facts.end - (facts.end % WINDOW_SECONDS);
+    const lastStart = windowStartOf(facts.end);
     if (!this.isProrate || lastStart === first.windowStart) {
       addTraffic(first, facts, facts.packets, facts.bytes);
       return first;
@@ -569,7 +556,6 @@ export {
   DIRECTION_EGRESS,
   DIRECTION_INGRESS,
   DIRECTION_UNKNOWN,
-  EniState,
   RecordFacts,
   RollupAccumulator,
   rankRejected,
@@ -581,5 +567,4 @@ export {
   sortRollups,
   talkerHash,
   toRollup,
-  WindowState,
 };

@@ -1,4 +1,4 @@
-import { WINDOW_SECONDS } from '../flowLogRules.js';
+import { WINDOW_SECONDS, windowStartOf } from '../flowLogRules.js';
 
 /**
  * Splits `total` over the windows that the active seconds [start, end + 1)
@@ -16,7 +16,7 @@ function splitByOverlap(
   remainders: number[]
 ): number {
   const seconds = end - start + 1;
-  const firstWindow = start - (start % WINDOW_SECONDS);
+  const firstWindow = windowStartOf(start);
   const count = Math.floor((end - firstWindow) / WINDOW_SECONDS) + 1;
   const whole = Math.floor(total / seconds);
   const rest = total % seconds;

@@ -261,7 +261,6 @@ function sortSketchEntries(entries: SketchEntry[]): SketchEntry[] {
 
 export type { SketchEntry };
 export {
-  FULL_SETS,
   hashBytes,
   MAX_KEY_BYTES,
   mixHash,
