@@ -61,10 +61,19 @@ class Output {
 const readFile = (path: string) =>
   createReadStream(path, { highWaterMark: INFLATE_CHUNK_BYTES });
 
-function formatOption(value: string | undefined): FlowLogFormat | undefined {
+/**
+ * Resolves --format, and runs `check` on it; a FormatError from either is
+ * bad usage (exit 2).
+ */
+function formatOption(
+  value: string | undefined,
+  check: (format: FlowLogFormat) => void = () => {}
+): FlowLogFormat | undefined {
   if (value === undefined) return undefined;
   try {
-    return resolveFormat(value);
+    const format = resolveFormat(value);
+    check(format);
+    return format;
   } catch (error) {
     if (error instanceof FormatError) {
       throw new UsageError(`--format: ${error.message}`);
@@ -200,9 +209,8 @@ async function main(argv: string[]): Promise<number> {
   if (file === undefined || extra.length > 0) {
     throw new UsageError(`${command} takes exactly one FILE`);
   }
-  const format = formatOption(values.format);
   if (command === 'parse') {
-    await parseCommand(file, format);
+    await parseCommand(file, formatOption(values.format));
     return 0;
   }
   const mode = values['window-mode'] ?? 'prorate';
@@ -211,16 +219,9 @@ async function main(argv: string[]): Promise<number> {
       `--window-mode must be prorate or start, got "${mode}"`
     );
   }
-  if (format) {
-    try {
-      assertRollupFormat(format, { windowMode: mode });
-    } catch (error) {
-      if (error instanceof FormatError) {
-        throw new UsageError(`--format: ${error.message}`);
-      }
-      throw error;
-    }
-  }
+  const format = formatOption(values.format, (candidate) =>
+    assertRollupFormat(candidate, { windowMode: mode })
+  );
   await rollupCommand(file, format, mode);
   return 0;
 }

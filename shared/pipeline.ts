@@ -2,6 +2,7 @@ import { FlowLogScanner } from './aggregate/flowLogScanner.js';
 import { RecordRollup, type RollupOptions } from './aggregate/rollupRecords.js';
 import {
   gunzipIfNeeded,
+  prepend,
   splitLines,
   takeFirstLine,
 } from './decode/flowLogText.js';
@@ -56,14 +57,6 @@ async function openFlowLog(input: FlowLogInput): Promise<OpenFlowLog> {
     firstLineNumber: 1,
     text: prepend(first.bytes, first.rest),
   };
-}
-
-async function* prepend(
-  head: Uint8Array,
-  rest: AsyncIterable<Uint8Array>
-): AsyncGenerator<Uint8Array> {
-  if (head.length > 0) yield head;
-  yield* rest;
 }
 
 const notPerEni = (format: FlowLogFormat): RollupOutcome => ({

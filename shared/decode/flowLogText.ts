@@ -73,15 +73,14 @@ async function* gunzipIfNeeded(
   }
 }
 
+/** `head` (unless empty), then everything of `rest`. */
 async function* prepend(
   head: Uint8Array,
-  rest: AsyncIterable<Uint8Array>
+  rest: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 ): AsyncGenerator<Uint8Array> {
-  yield head;
+  if (head.length > 0) yield head;
   yield* rest;
 }
-
-async function* nothing(): AsyncGenerator<Uint8Array> {}
 
 const utf8 = new TextDecoder();
 
@@ -134,7 +133,7 @@ async function takeFirstLine(
   return {
     text: line.length === 0 ? null : utf8.decode(stripReturn(line)),
     bytes: line,
-    rest: nothing(),
+    rest: prepend(new Uint8Array(0), []),
   };
 }
 
@@ -176,4 +175,10 @@ async function* splitLines(
 }
 
 export type { FirstLine, TextLine };
-export { gunzipIfNeeded, INFLATE_CHUNK_BYTES, splitLines, takeFirstLine };
+export {
+  gunzipIfNeeded,
+  INFLATE_CHUNK_BYTES,
+  prepend,
+  splitLines,
+  takeFirstLine,
+};
