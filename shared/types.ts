@@ -128,19 +128,58 @@ type RollupOutcome =
       readonly reason: string;
     };
 
+/** One S3 object named by a notification. The key is already URL-decoded. */
+interface S3ObjectRef {
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId?: string;
+  readonly eTag?: string;
+  readonly sizeBytes?: number;
+}
+
+/** How VPC Flow Logs laid out the key of a delivered file. */
+type FlowLogKeyLayout = 'default' | 'hourly' | 'hive' | 'hive-hourly';
+
+/** What a key says about an object: a flow-log file to ingest, or not. */
+type FlowLogKey =
+  | {
+      readonly kind: 'flow-log';
+      readonly layout: FlowLogKeyLayout;
+      /** The user's prefix before `AWSLogs/`, '' when none. */
+      readonly prefix: string;
+      readonly accountId: string;
+      readonly region: string;
+      /** `.log.gz` is gzip text with a header line; `.log.parquet` is Parquet. */
+      readonly fileFormat: 'text' | 'parquet';
+    }
+  | { readonly kind: 'skip'; readonly reason: string };
+
+/**
+ * An object read at random offsets (the shape hyparquet reads Parquet
+ * from): its size, and the bytes of [start, end).
+ */
+interface RandomAccessObject {
+  readonly byteLength: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
+}
+
 export type {
   BadRecordSample,
   FieldSpec,
   FieldType,
   FieldValue,
   FlowLogFormat,
+  FlowLogKey,
+  FlowLogKeyLayout,
   FlowRecord,
   IngestStats,
   ParseResult,
+  RandomAccessObject,
   RejectedSource,
   Rollup,
   RollupCounters,
   RollupOutcome,
+  S3ObjectRef,
   TopTalker,
   WindowMode,
 };
