@@ -1,23 +1,31 @@
 import { FlowLogScanner } from './aggregate/flowLogScanner.js';
 import { RecordRollup, type RollupOptions } from './aggregate/rollupRecords.js';
+import { classifyFlowLogKey } from './decode/flowLogKey.js';
 import {
   gunzipIfNeeded,
   prepend,
   splitLines,
   takeFirstLine,
 } from './decode/flowLogText.js';
-import type { ParseError } from './errors.js';
+import { openParquetFlowLog } from './decode/parquetFlowLog.js';
+import { DecodeError, FlowLogError } from './errors.js';
+import { WINDOW_SECONDS } from './flowLogRules.js';
 import {
   DEFAULT_FORMAT,
   formatFromHeader,
   isHeaderLine,
 } from './parse/flowLogFormat.js';
 import { parseFlowLogText } from './parse/parseFlowLogLine.js';
+import type { ObjectSource } from './source/s3ObjectSource.js';
+import { contributionId } from './store/contributionId.js';
+import type { RollupStore } from './store/rollupStore.js';
 import type {
   FlowLogFormat,
-  FlowRecord,
-  ParseResult,
+  IngestStats,
+  ParsedLine,
+  Rollup,
   RollupOutcome,
+  S3ObjectRef,
 } from './types.js';
 
 /** How to read one input (a file, an S3 object, a CloudWatch batch). */
@@ -88,12 +96,6 @@ async function rollupFlowLog(
   return { kind: 'rollups', format, ...scanner.finish() };
 }
 
-/** One parsed line of an input. */
-interface ParsedLine {
-  readonly lineNumber: number;
-  readonly result: ParseResult<FlowRecord, ParseError>;
-}
-
 /**
  * The typed path: every non-blank, non-header line parsed into a
  * `FlowRecord` (or a ParseError value), in input order.
@@ -128,5 +130,195 @@ async function rollupFlowLogRecords(
   return { kind: 'rollups', format, ...rollup.finish() };
 }
 
-export type { FlowLogInput, ParsedLine };
-export { parseFlowLog, rollupFlowLog, rollupFlowLogRecords };
+/** What ingest needs from the outside world. */
+interface IngestDeps {
+  readonly source: ObjectSource;
+  readonly store: RollupStore;
+  readonly options: RollupOptions;
+}
+
+/** Why an object was not ingested (it is counted, not failed). */
+type SkipReason = 'not-a-flow-log-key' | 'object-missing' | 'not-per-eni';
+
+/** What ingesting one S3 object did: logged as one line, sent as metrics. */
+interface ObjectSummary extends Partial<IngestStats> {
+  readonly bucket: string;
+  readonly key: string;
+  readonly outcome: 'ingested' | 'skipped';
+  readonly skipReason?: SkipReason;
+  readonly detail?: string;
+  readonly fileFormat?: 'text' | 'parquet';
+  /** (ENI, window) items this object contributes to. */
+  readonly rollupItems: number;
+  readonly itemsWritten: number;
+  readonly itemsAlreadyApplied: number;
+  readonly writeCalls: number;
+  /** End of the newest window, epoch seconds: ingest lag = now - this. */
+  readonly newestWindowEnd: number | null;
+  readonly durationMs: number;
+}
+
+const skipped = (
+  ref: S3ObjectRef,
+  skipReason: SkipReason,
+  detail: string,
+  startedMs: number
+): ObjectSummary => ({
+  bucket: ref.bucket,
+  key: ref.key,
+  outcome: 'skipped',
+  skipReason,
+  detail,
+  rollupItems: 0,
+  itemsWritten: 0,
+  itemsAlreadyApplied: 0,
+  writeCalls: 0,
+  newestWindowEnd: null,
+  durationMs: Math.round(performance.now() - startedMs),
+});
+
+const newestWindowEnd = (rollups: readonly Rollup[]): number | null =>
+  rollups.length === 0
+    ? null
+    : Math.max(...rollups.map((rollup) => rollup.windowStart)) + WINDOW_SECONDS;
+
+/** Rolls up a Parquet object through the typed path (columns, not lines). */
+async function rollupParquetObject(
+  ref: S3ObjectRef,
+  label: string,
+  deps: IngestDeps
+) {
+  const opened = await deps.source.randomAccess(ref);
+  if (opened === null) return null;
+  const { format, records } = await openParquetFlowLog(opened.file, label);
+  if (format.isTransitGateway) return { ...opened, outcome: notPerEni(format) };
+  const rollup = new RecordRollup(format, deps.options);
+  for await (const { lineNumber, result } of records) {
+    rollup.add(result, lineNumber);
+  }
+  const outcome: RollupOutcome = {
+    kind: 'rollups',
+    format,
+    ...rollup.finish(),
+  };
+  return { ...opened, outcome };
+}
+
+/** Rolls up a gzip text object through the hot path, streaming. */
+async function rollupTextObject(
+  ref: S3ObjectRef,
+  label: string,
+  deps: IngestDeps
+) {
+  const opened = await deps.source.stream(ref);
+  if (opened === null) return null;
+  const outcome = await rollupFlowLog(
+    { chunks: opened.body, label },
+    deps.options
+  );
+  return { ...opened, outcome };
+}
+
+/**
+ * Ingests one S3 object exactly once: reads it (streamed gzip text, or
+ * Parquet by ranges), rolls it up, and applies the rollups to the store
+ * as one contribution whose id is bucket, key and the version read
+ * (VersionId, else ETag). A key outside the VPC Flow Logs layouts, an
+ * object already deleted, or a Transit Gateway log is skipped and said
+ * so in the summary. An object that cannot be read or decoded, or a store
+ * that keeps failing, throws an error naming the object: nothing is
+ * written for an object that fails to decode, and a retry after a partial
+ * write only adds what is missing.
+ * @example const summary = await ingestS3Object({ bucket, key }, deps);
+ */
+async function ingestS3Object(
+  ref: S3ObjectRef,
+  deps: IngestDeps
+): Promise<ObjectSummary> {
+  const startedMs = performance.now();
+  const label = `s3://${ref.bucket}/${ref.key}`;
+  const key = classifyFlowLogKey(ref.key);
+  if (key.kind === 'skip') {
+    return skipped(ref, 'not-a-flow-log-key', key.reason, startedMs);
+  }
+  try {
+    const read =
+      key.fileFormat === 'parquet'
+        ? await rollupParquetObject(ref, label, deps)
+        : await rollupTextObject(ref, label, deps);
+    if (read === null) {
+      return skipped(ref, 'object-missing', 'no such key', startedMs);
+    }
+    if (read.outcome.kind === 'not-per-eni') {
+      return skipped(ref, 'not-per-eni', read.outcome.reason, startedMs);
+    }
+    const { rollups, stats } = read.outcome;
+    const applied = await deps.store.applyContribution({
+      id: contributionId('s3', ref.bucket, ref.key, read.version),
+      label,
+      rollups,
+    });
+    return {
+      bucket: ref.bucket,
+      key: ref.key,
+      outcome: 'ingested',
+      fileFormat: key.fileFormat,
+      ...stats,
+      rollupItems: rollups.length,
+      ...applied,
+      newestWindowEnd: newestWindowEnd(rollups),
+      durationMs: Math.round(performance.now() - startedMs),
+    };
+  } catch (error) {
+    if (error instanceof FlowLogError && error.message.includes(label)) {
+      throw error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new DecodeError(`${label}: ${message}`, { cause: error });
+  }
+}
+
+/**
+ * Ingests every object of one event in turn, reporting each summary as it
+ * lands. Tries all of them, then throws one error naming every object that
+ * failed (so the event is redelivered; the ones that succeeded are skipped
+ * as already applied).
+ */
+async function ingestS3Objects(
+  refs: readonly S3ObjectRef[],
+  deps: IngestDeps,
+  report: (summary: ObjectSummary) => void
+): Promise<ObjectSummary[]> {
+  const summaries: ObjectSummary[] = [];
+  const failures: unknown[] = [];
+  for (const ref of refs) {
+    try {
+      const summary = await ingestS3Object(ref, deps);
+      report(summary);
+      summaries.push(summary);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  const [first] = failures;
+  if (failures.length === 1) throw first;
+  if (failures.length > 1) {
+    const messages = failures.map((error) =>
+      error instanceof Error ? error.message : String(error)
+    );
+    throw new AggregateError(
+      failures,
+      `${failures.length} of ${refs.length} objects failed: ${messages.join('; ')}`
+    );
+  }
+  return summaries;
+}
+
+export type { FlowLogInput, IngestDeps, ObjectSummary, SkipReason };
+export {
+  ingestS3Object,
+  ingestS3Objects,
+  parseFlowLog,
+  rollupFlowLog,
+  rollupFlowLogRecords,
+};

@@ -1,3 +1,5 @@
+import type { ParseError } from './errors.js';
+
 /** How a field's text is read: integers become numbers, the rest strings. */
 type FieldType = 'integer' | 'string';
 
@@ -32,6 +34,15 @@ type FlowRecord = Readonly<Record<string, FieldValue>>;
 type ParseResult<T, E> =
   | { readonly success: true; readonly data: T }
   | { readonly success: false; readonly error: E };
+
+/**
+ * One record of an input, parsed: a text line, or a Parquet row. `lineNumber`
+ * counts from 1 (for Parquet, the row's index in the file plus one).
+ */
+interface ParsedLine {
+  readonly lineNumber: number;
+  readonly result: ParseResult<FlowRecord, ParseError>;
+}
 
 /** `prorate` splits bytes/packets over windows by overlap; `start` puts all in the window of start. */
 type WindowMode = 'prorate' | 'start';
@@ -173,6 +184,7 @@ export type {
   FlowLogKeyLayout,
   FlowRecord,
   IngestStats,
+  ParsedLine,
   ParseResult,
   RandomAccessObject,
   RejectedSource,

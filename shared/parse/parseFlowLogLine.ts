@@ -6,6 +6,7 @@ import {
 } from '../errors.js';
 import { toSeconds } from '../flowLogRules.js';
 import type {
+  FieldSpec,
   FieldValue,
   FlowLogFormat,
   FlowRecord,
@@ -15,6 +16,83 @@ import type {
 const ACTIONS = new Set(['ACCEPT', 'REJECT']);
 const LOG_STATUSES = new Set(['OK', 'NODATA', 'SKIPDATA']);
 const DIGITS = /^[0-9]+$/;
+
+/**
+ * A field's value before the flow-log rules apply: a token of a text line,
+ * or a typed cell of a Parquet row (null when absent).
+ */
+type RawFieldValue = string | number | bigint | null;
+
+/** The integer a typed value holds, or NaN when it holds none we accept. */
+function integerOf(raw: number | bigint): number {
+  if (typeof raw === 'bigint') {
+    return raw >= 0n && raw <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(raw)
+      : Number.NaN;
+  }
+  return raw >= 0 ? raw : Number.NaN;
+}
+
+/**
+ * Sets one field of a record by the rules that text and Parquet records
+ * share: `-` or null is absent (null); an integer field takes a
+ * non-negative safe integer (in text, digits only), and a 13-digit
+ * millisecond start or end becomes seconds; a string field takes the value's
+ * text, and action and log-status must be values AWS writes. Never throws:
+ * for a value that breaks a rule it sets nothing and returns the record's
+ * `ParseError` (`bad-integer`, `bad-action` or `bad-log-status`, naming the
+ * field and the value); otherwise it returns undefined.
+ */
+function setFieldValue(
+  record: Record<string, FieldValue>,
+  field: FieldSpec,
+  raw: RawFieldValue,
+  lineNumber: number
+): ParseError | undefined {
+  if (raw === null || raw === '-') {
+    record[field.key] = null;
+  } else if (field.type === 'integer') {
+    const number =
+      typeof raw !== 'string'
+        ? integerOf(raw)
+        : DIGITS.test(raw)
+          ? Number(raw)
+          : Number.NaN;
+    if (!Number.isSafeInteger(number)) {
+      return badValueError('bad-integer', lineNumber, field.name, String(raw));
+    }
+    record[field.key] =
+      field.name === 'start' || field.name === 'end'
+        ? toSeconds(number)
+        : number;
+  } else {
+    const value = typeof raw === 'string' ? raw : String(raw);
+    if (field.name === 'action' && !ACTIONS.has(value)) {
+      return badValueError('bad-action', lineNumber, field.name, value);
+    }
+    if (field.name === 'log-status' && !LOG_STATUSES.has(value)) {
+      return badValueError('bad-log-status', lineNumber, field.name, value);
+    }
+    record[field.key] = value;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a record once all its fields are read (the rules across fields):
+ * an end before the start is an `end-before-start` `ParseError`. Never
+ * throws.
+ */
+function checkRecord(
+  record: FlowRecord,
+  lineNumber: number
+): ParseResult<FlowRecord, ParseError> {
+  const { start, end } = record;
+  if (typeof start === 'number' && typeof end === 'number' && end < start) {
+    return fail(endBeforeStartError(lineNumber, start, end));
+  }
+  return { success: true, data: record };
+}
 
 /**
  * Parses one flow-log line against its format, the way vrl's
@@ -40,36 +118,12 @@ function parseFlowLogLine(
   const record: Record<string, FieldValue> = {};
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
-    const value = values[i];
-    if (field === undefined || value === undefined) continue;
-    if (value === '-') {
-      record[field.key] = null;
-    } else if (field.type === 'integer') {
-      const number = DIGITS.test(value) ? Number(value) : Number.NaN;
-      if (!Number.isSafeInteger(number)) {
-        return fail(
-          badValueError('bad-integer', lineNumber, field.name, value)
-        );
-      }
-      record[field.key] =
-        field.name === 'start' || field.name === 'end'
-          ? toSeconds(number)
-          : number;
-    } else if (field.name === 'action' && !ACTIONS.has(value)) {
-      return fail(badValueError('bad-action', lineNumber, field.name, value));
-    } else if (field.name === 'log-status' && !LOG_STATUSES.has(value)) {
-      return fail(
-        badValueError('bad-log-status', lineNumber, field.name, value)
-      );
-    } else {
-      record[field.key] = value;
-    }
+    const raw = values[i];
+    if (field === undefined || raw === undefined) continue;
+    const error = setFieldValue(record, field, raw, lineNumber);
+    if (error !== undefined) return fail(error);
   }
-  const { start, end } = record;
-  if (typeof start === 'number' && typeof end === 'number' && end < start) {
-    return fail(endBeforeStartError(lineNumber, start, end));
-  }
-  return { success: true, data: record };
+  return checkRecord(record, lineNumber);
 }
 
 const fail = (error: ParseError): { success: false; error: ParseError } => ({
@@ -96,4 +150,5 @@ function parseFlowLogText(
   return parseFlowLogLine(text, format, lineNumber);
 }
 
-export { parseFlowLogLine, parseFlowLogText };
+export type { RawFieldValue };
+export { checkRecord, parseFlowLogLine, parseFlowLogText, setFieldValue };

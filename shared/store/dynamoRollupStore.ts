@@ -1,0 +1,187 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../errors.js';
+import type { Rollup } from '../types.js';
+import {
+  ALL_COUNTERS,
+  ATTR,
+  IDS,
+  partitionKey,
+  sortKey,
+  topListsOf,
+} from './rollupItem.js';
+import type { ApplyResult, Contribution, RollupStore } from './rollupStore.js';
+
+interface DynamoRollupStoreOptions {
+  readonly tableName: string;
+  /** Items expire this many days after their window starts. */
+  readonly retentionDays: number;
+  /** Writes in flight at once. */
+  readonly concurrency: number;
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * The one conditional UpdateItem that applies a contribution to an item:
+ * `ADD` the counters and the contribution id, `SET` the keys, expiry and
+ * this contribution's top lists, on condition that the id is not in the
+ * item's `contributions` set yet. Ids of the ENI are set once.
+ */
+function updateFor(
+  rollup: Rollup,
+  contributionId: string,
+  options: DynamoRollupStoreOptions
+): UpdateItemCommandInput {
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const sets: string[] = [];
+  const adds: string[] = [];
+  const bind = (name: string, value: AttributeValue, index: number) => {
+    names[`#a${index}`] = name;
+    values[`:v${index}`] = value;
+    return [`#a${index}`, `:v${index}`] as const;
+  };
+  let index = 0;
+  for (const [name, value] of [
+    [ATTR.interfaceId, { S: rollup.interfaceId }],
+    [ATTR.windowStart, { N: String(rollup.windowStart) }],
+    [
+      ATTR.expiresAt,
+      { N: String(rollup.windowStart + options.retentionDays * DAY_SECONDS) },
+    ],
+  ] as const) {
+    const [n, v] = bind(name, value, index++);
+    sets.push(`${n} = ${v}`);
+  }
+  for (const name of IDS) {
+    const value = rollup[name];
+    if (value === undefined) continue;
+    const [n, v] = bind(name, { S: value }, index++);
+    sets.push(`${n} = if_not_exists(${n}, ${v})`);
+  }
+  const topLists = topListsOf(rollup);
+  if (topLists !== null) {
+    const [n, v] = bind(
+      `${ATTR.topPrefix}${contributionId}`,
+      { S: topLists },
+      index++
+    );
+    sets.push(`${n} = ${v}`);
+  }
+  for (const name of ALL_COUNTERS) {
+    const value = rollup[name];
+    if (value === undefined) continue;
+    const [n, v] = bind(name, { N: String(value) }, index++);
+    adds.push(`${n} ${v}`);
+  }
+  names['#c'] = ATTR.contributions;
+  values[':cs'] = { SS: [contributionId] };
+  values[':c'] = { S: contributionId };
+  adds.push('#c :cs');
+  return {
+    TableName: options.tableName,
+    Key: {
+      [ATTR.pk]: { S: partitionKey(rollup.interfaceId) },
+      [ATTR.sk]: { S: sortKey(rollup.windowStart) },
+    },
+    UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
+    ConditionExpression: 'NOT contains(#c, :c)',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */
+async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(limit, items.length) }, worker);
+  const results = await Promise.allSettled(workers);
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason;
+  }
+}
+
+/**
+ * A `RollupStore` on one DynamoDB table: one conditional UpdateItem per
+ * (ENI, window), `concurrency` in flight, throttling retried by the SDK
+ * client (give it enough `maxAttempts`). A failed condition means "already
+ * applied" and is counted; any other failure stops the contribution and
+ * throws `StoreError` naming the input and the item (retrying the whole
+ * contribution later is safe: applied items are skipped).
+ * @example
+ * const store = createDynamoRollupStore(new DynamoDBClient({}), {
+ *   tableName: 'flowlog-rollups-dev-rollups', retentionDays: 30, concurrency: 16,
+ * });
+ */
+function createDynamoRollupStore(
+  client: DynamoDBClient,
+  options: DynamoRollupStoreOptions
+): RollupStore {
+  async function applyContribution(
+    contribution: Contribution
+  ): Promise<ApplyResult> {
+    let itemsWritten = 0;
+    let itemsAlreadyApplied = 0;
+    let writeCalls = 0;
+    await forEachBounded(
+      contribution.rollups,
+      options.concurrency,
+      async (rollup) => {
+        writeCalls++;
+        try {
+          await client.send(
+            new UpdateItemCommand(updateFor(rollup, contribution.id, options))
+          );
+          itemsWritten++;
+        } catch (error) {
+          if (error instanceof ConditionalCheckFailedException) {
+            itemsAlreadyApplied++;
+            return;
+          }
+          const message =
+            error instanceof Error ? error.message : String(error);
+          throw new StoreError(
+            `${contribution.label}: writing ${partitionKey(rollup.interfaceId)} ${sortKey(rollup.windowStart)} failed: ${message}`,
+            { cause: error }
+          );
+        }
+      }
+    );
+    return { itemsWritten, itemsAlreadyApplied, writeCalls };
+  }
+  return { applyContribution };
+}
+
+/**
+ * The DynamoDB client of the handlers: the SDK's own endpoint and
+ * credential resolution (`AWS_ENDPOINT_URL_DYNAMODB` included), with room
+ * for throttling retries (exponential backoff with jitter).
+ */
+function createDynamoClient(maxAttempts = 10): DynamoDBClient {
+  return new DynamoDBClient({ maxAttempts });
+}
+
+export type { DynamoRollupStoreOptions };
+export { createDynamoClient, createDynamoRollupStore, updateFor };
