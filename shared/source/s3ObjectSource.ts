@@ -1,5 +1,6 @@
 import {
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   NoSuchKey,
   NotFound,
@@ -43,7 +44,9 @@ const urlOf = (ref: S3ObjectRef): string => `s3://${ref.bucket}/${ref.key}`;
 const isMissing = (error: unknown): boolean =>
   error instanceof NoSuchKey ||
   error instanceof NotFound ||
-  (error instanceof Error && error.name === 'NoSuchKey');
+  // A VersionId that was deleted for good answers NoSuchVersion.
+  (error instanceof Error &&
+    (error.name === 'NoSuchKey' || error.name === 'NoSuchVersion'));
 
 function unreadable(ref: S3ObjectRef, step: string, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
@@ -70,24 +73,25 @@ function versionOf(
  */
 function createS3ObjectSource(client: S3Client): ObjectSource {
   async function stream(ref: S3ObjectRef): Promise<StreamedObject | null> {
+    let response: GetObjectCommandOutput;
     try {
-      const response = await client.send(
+      response = await client.send(
         new GetObjectCommand({
           Bucket: ref.bucket,
           Key: ref.key,
           VersionId: ref.versionId,
         })
       );
-      const body = response.Body as AsyncIterable<Uint8Array> | undefined;
-      return {
-        version: versionOf(ref, response),
-        sizeBytes: response.ContentLength ?? 0,
-        body: body ?? noBytes(),
-      };
     } catch (error) {
       if (isMissing(error)) return null;
       throw unreadable(ref, 'GetObject', error);
     }
+    const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+    return {
+      version: versionOf(ref, response),
+      sizeBytes: response.ContentLength ?? 0,
+      body: body ?? noBytes(),
+    };
   }
 
   async function randomAccess(
@@ -112,6 +116,8 @@ function createS3ObjectSource(client: S3Client): ObjectSource {
       ? { VersionId: head.VersionId }
       : { IfMatch: head.ETag };
     const slice = async (start: number, end = byteLength) => {
+      // S3 ignores a range that ends before it starts and sends it all.
+      if (end <= start) return new ArrayBuffer(0);
       try {
         const response = await client.send(
           new GetObjectCommand({

@@ -70,6 +70,14 @@ const emptyRollup = (interfaceId: string, windowStart: number): Rollup => ({
   skipdataRecords: 0,
 });
 
+function parseTopLists(text: string, where: string): StoredTopLists {
+  try {
+    return JSON.parse(text) as StoredTopLists;
+  } catch (error) {
+    throw new StoreError(`bad top lists in ${where}`, { cause: error });
+  }
+}
+
 const numberOf = (value: AttributeValue | undefined): number | undefined =>
   value?.N === undefined ? undefined : Number(value.N);
 
@@ -98,7 +106,7 @@ function rollupFromItem(item: Record<string, AttributeValue>): Rollup {
   const parts: Rollup[] = [];
   for (const [name, value] of Object.entries(item)) {
     if (!name.startsWith(ATTR.topPrefix) || value.S === undefined) continue;
-    const stored = JSON.parse(value.S) as StoredTopLists;
+    const stored = parseTopLists(value.S, `${item[ATTR.pk]?.S}/${name}`);
     const part = emptyRollup(interfaceId, windowStart);
     if (stored.t) part.topTalkers = [...stored.t];
     if (stored.r) part.topRejectedSources = [...stored.r];
