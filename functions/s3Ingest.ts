@@ -20,15 +20,19 @@ import {
 import {
   METRICS_NAMESPACE,
   objectMetrics,
+  SERVICE_NAME,
   summaryLevel,
 } from '../shared/observe/ingestMetrics.js';
 import { ingestS3Objects, type ObjectSummary } from '../shared/pipeline.js';
 import { createIngestDeps } from '../shared/wiring.js';
 
 const config = loadConfig();
-const tracer = new Tracer();
-const logger = new Logger();
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+const tracer = new Tracer({ serviceName: SERVICE_NAME });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
+});
 const deps = createIngestDeps(config, (client) =>
   tracer.captureAWSv3Client(client)
 );

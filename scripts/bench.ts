@@ -10,14 +10,19 @@
  *   npm run bench -- --quick      200k/1M records, one repeat (a smoke run)
  *   npm run bench -- --repeats 5  repeat gunzip and rollup (default 3), keep the fastest
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import {
+  cli,
+  data,
+  ensureFile,
+  type FileSpec,
+  type Measure,
+  MIB,
+  root,
+  run,
+} from './benchProcess.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const data = join(root, 'bench-data');
-const cli = join(root, 'dist', 'flowlogs.mjs');
 const isQuick = process.argv.includes('--quick');
 const repeatsAt = process.argv.indexOf('--repeats');
 const repeats = isQuick
@@ -25,46 +30,6 @@ const repeats = isQuick
   : repeatsAt > 0
     ? Math.max(1, Number(process.argv[repeatsAt + 1]) || 1)
     : 3;
-const MIB = 1024 * 1024;
-
-interface Measure {
-  wallSeconds: number;
-  cpuSeconds: number;
-  maxRssMiB: number;
-  stdout: string;
-}
-
-function run(args: string[], keepStdout: boolean): Promise<Measure> {
-  const started = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', join(root, 'scripts', 'benchUsage.mjs'), ...args],
-      { stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'ignore', 'pipe'] }
-    );
-    let stdout = '';
-    let usage = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stdio[3]?.on('data', (chunk: Buffer) => {
-      usage += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`${args.join(' ')} exited ${code}`));
-        return;
-      }
-      const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const { cpuSeconds, maxRssMiB } = JSON.parse(usage) as {
-        cpuSeconds: number;
-        maxRssMiB: number;
-      };
-      resolve({ wallSeconds, cpuSeconds, maxRssMiB, stdout });
-    });
-  });
-}
 
 async function best(args: string[], times: number, keepStdout = false) {
   let fastest: Measure | null = null;
@@ -74,12 +39,6 @@ async function best(args: string[], times: number, keepStdout = false) {
       fastest = measure;
   }
   return fastest as Measure;
-}
-
-interface FileSpec {
-  name: string;
-  format: string;
-  records: number;
 }
 
 const files: FileSpec[] = isQuick
@@ -93,31 +52,6 @@ const files: FileSpec[] = isQuick
       { name: 'v5-1m', format: 'v5', records: 1_000_000 },
       { name: 'v2-5m', format: 'v2', records: 5_000_000 },
     ];
-
-async function ensureFile(spec: FileSpec): Promise<string> {
-  const path = join(data, `${spec.name}.log.gz`);
-  if (!existsSync(path)) {
-    console.log(`generating ${path} ...`);
-    await run(
-      [
-        cli,
-        'generate',
-        '--records',
-        String(spec.records),
-        '--format',
-        spec.format,
-        '--enis',
-        '200',
-        '--seed',
-        '1',
-        '--out',
-        path,
-      ],
-      false
-    );
-  }
-  return path;
-}
 
 const pad = (text: string, width: number) => text.padStart(width);
 const fixed = (value: number, digits = 2) => value.toFixed(digits);

@@ -7,15 +7,16 @@ import {
   splitLines,
   takeFirstLine,
 } from './decode/flowLogText.js';
-import { openParquetFlowLog } from './decode/parquetFlowLog.js';
+import { openParquetFile } from './decode/parquetFlowLog.js';
 import { DecodeError, FlowLogError } from './errors.js';
 import { WINDOW_SECONDS } from './flowLogRules.js';
 import {
   DEFAULT_FORMAT,
+  formatFromColumnNames,
   formatFromHeader,
   isHeaderLine,
 } from './parse/flowLogFormat.js';
-import { parseFlowLogText } from './parse/parseFlowLogLine.js';
+import { parseFlowLogRow, parseFlowLogText } from './parse/parseFlowLogLine.js';
 import type { ObjectSource } from './source/s3ObjectSource.js';
 import { contributionId } from './store/contributionId.js';
 import type { RollupStore } from './store/rollupStore.js';
@@ -23,6 +24,7 @@ import type {
   FlowLogFormat,
   IngestStats,
   ParsedLine,
+  RandomAccessObject,
   Rollup,
   RollupOutcome,
   S3ObjectRef,
@@ -36,6 +38,8 @@ interface FlowLogInput {
   readonly label: string;
   /** The format when the input has no header line; default version 2. */
   readonly format?: FlowLogFormat;
+  /** Non-gzip bytes are a `DecodeError` (S3 `.log.gz` objects), not plain text. */
+  readonly isGzipRequired?: boolean;
 }
 
 /** An opened input: its format and the text after any header line. */
@@ -51,7 +55,7 @@ interface OpenFlowLog {
  * bad gzip and `FormatError` on an unusable header.
  */
 async function openFlowLog(input: FlowLogInput): Promise<OpenFlowLog> {
-  const text = gunzipIfNeeded(input.chunks, input.label);
+  const text = gunzipIfNeeded(input.chunks, input.label, input.isGzipRequired);
   const first = await takeFirstLine(text);
   if (first.text !== null && isHeaderLine(first.text)) {
     return {
@@ -182,6 +186,32 @@ const newestWindowEnd = (rollups: readonly Rollup[]): number | null =>
     ? null
     : Math.max(...rollups.map((rollup) => rollup.windowStart)) + WINDOW_SECONDS;
 
+/**
+ * Opens a VPC Flow Logs Parquet file (`.log.parquet`, as delivered to S3):
+ * the format comes from the column names (`interface_id` is
+ * `interface-id`), and each row becomes a record exactly as
+ * `parseFlowLogLine` reads the same record written as text. Rows are read
+ * one row group at a time. A bad row is a `ParseError` value; throws
+ * `DecodeError` (not Parquet, undecodable row group) or `FormatError` (not
+ * flow-log columns), both naming `label`.
+ * @example
+ * const { format, records } = await openParquetFlowLog(file, 's3://b/k');
+ * for await (const { lineNumber, result } of records) rollup.add(result, lineNumber);
+ */
+async function openParquetFlowLog(
+  file: RandomAccessObject,
+  label: string
+): Promise<{ format: FlowLogFormat; records: AsyncIterable<ParsedLine> }> {
+  const { columns, rows } = await openParquetFile(file, label);
+  const format = formatFromColumnNames(columns, label);
+  async function* records(): AsyncGenerator<ParsedLine> {
+    for await (const { lineNumber, cells } of rows) {
+      yield { lineNumber, result: parseFlowLogRow(cells, lineNumber, format) };
+    }
+  }
+  return { format, records: records() };
+}
+
 /** Rolls up a Parquet object through the typed path (columns, not lines). */
 async function rollupParquetObject(
   ref: S3ObjectRef,
@@ -213,7 +243,7 @@ async function rollupTextObject(
   const opened = await deps.source.stream(ref);
   if (opened === null) return null;
   const outcome = await rollupFlowLog(
-    { chunks: opened.body, label },
+    { chunks: opened.body, label, isGzipRequired: true },
     deps.options
   );
   return { ...opened, outcome };
@@ -318,6 +348,7 @@ export type { FlowLogInput, IngestDeps, ObjectSummary, SkipReason };
 export {
   ingestS3Object,
   ingestS3Objects,
+  openParquetFlowLog,
   parseFlowLog,
   rollupFlowLog,
   rollupFlowLogRecords,

@@ -27,6 +27,12 @@ interface FlowLogFormat {
 /** A field's value: `-` in the text is `null`. */
 type FieldValue = string | number | null;
 
+/**
+ * A field's value before the flow-log rules apply: a token of a text line,
+ * or a typed cell of a Parquet row (null when absent).
+ */
+type RawFieldValue = string | number | bigint | null;
+
 /** One parsed record, keyed by `FieldSpec.key`, in format order. */
 type FlowRecord = Readonly<Record<string, FieldValue>>;
 
@@ -187,6 +193,7 @@ export type {
   ParsedLine,
   ParseResult,
   RandomAccessObject,
+  RawFieldValue,
   RejectedSource,
   Rollup,
   RollupCounters,

@@ -54,6 +54,8 @@ interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly dynamo: DynamoDBClient;
   readonly s3: S3Client;
+  /** dynalite's HTTP server: listen to 'request' to count calls. */
+  readonly dynamoServer: Server;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,9 @@ async function startLocalStack(
     region: REGION,
     credentials: DUMMY_CREDENTIALS,
     forcePathStyle: true,
+    // s3rver stores an aws-chunked (streamed, checksummed) upload with its
+    // chunk framing: send plain bodies.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   await ensureRollupTable(dynamo, options.tableName);
   for (const bucket of options.buckets) await ensureBucket(s3, bucket);
@@ -192,6 +197,7 @@ async function startLocalStack(
     env,
     dynamo,
     s3,
+    dynamoServer,
     close,
   };
 }

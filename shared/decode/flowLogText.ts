@@ -28,14 +28,16 @@ const isGzip = (chunk: Uint8Array): boolean =>
 
 /**
  * Gunzips a byte stream when it starts with the gzip magic number, else
- * passes it through (plain-text flow logs). Concatenated gzip members are
- * read as one stream. Throws `DecodeError` (naming `label`) on corrupt or
- * truncated gzip data.
+ * passes it through (plain-text flow logs) unless `isGzipRequired` (S3
+ * `.log.gz` objects), which makes non-gzip bytes a `DecodeError`. Empty
+ * input yields nothing. Concatenated gzip members are read as one stream.
+ * Throws `DecodeError` (naming `label`) on corrupt or truncated gzip data.
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
  */
 async function* gunzipIfNeeded(
   chunks: AsyncIterable<Uint8Array>,
-  label: string
+  label: string,
+  isGzipRequired = false
 ): AsyncGenerator<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
   // The magic number may straddle chunks: read until two bytes are in hand.
@@ -48,6 +50,11 @@ async function* gunzipIfNeeded(
   if (head.length === 0) return;
   const remaining = { [Symbol.asyncIterator]: () => iterator };
   if (!isGzip(head)) {
+    if (isGzipRequired) {
+      throw new DecodeError(
+        `${label}: not gzip (a .log.gz flow-log file starts with the bytes 1f 8b)`
+      );
+    }
     yield head;
     yield* remaining;
     return;

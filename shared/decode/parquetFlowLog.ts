@@ -5,25 +5,20 @@ import {
   parquetSchema,
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { DecodeError, FormatError } from '../errors.js';
-import { formatFromFieldNames } from '../parse/flowLogFormat.js';
-import {
-  checkRecord,
-  type RawFieldValue,
-  setFieldValue,
-} from '../parse/parseFlowLogLine.js';
-import type {
-  FieldValue,
-  FlowLogFormat,
-  ParsedLine,
-  RandomAccessObject,
-} from '../types.js';
+import { DecodeError } from '../errors.js';
+import type { RandomAccessObject, RawFieldValue } from '../types.js';
 
-/** An opened Parquet flow log: its format and its rows, parsed. */
-interface ParquetFlowLog {
-  readonly format: FlowLogFormat;
+/** One row of a Parquet file: its number (from 1) and its cells in column order. */
+interface ParquetRow {
+  readonly lineNumber: number;
+  readonly cells: readonly RawFieldValue[];
+}
+
+/** An opened Parquet file: its top-level column names and its rows. */
+interface ParquetFile {
+  readonly columns: readonly string[];
   /** One entry per row, in file order; read one row group at a time. */
-  readonly records: AsyncIterable<ParsedLine>;
+  readonly rows: AsyncIterable<ParquetRow>;
 }
 
 /** The text of a caught value, for a message. */
@@ -46,51 +41,6 @@ async function readMetadata(
 }
 
 /**
- * The flow-log format of a Parquet file's top-level columns, in order.
- * Throws `FormatError` (naming `label`) when the columns are not flow-log
- * fields or lack the ones a rollup needs.
- */
-function formatOfColumns(
-  names: readonly string[],
-  label: string
-): FlowLogFormat {
-  let format: FlowLogFormat;
-  try {
-    format = formatFromFieldNames(names);
-  } catch (error) {
-    if (!(error instanceof FormatError)) throw error;
-    throw new FormatError(
-      `${label}: not a flow-log Parquet file (${error.message})`,
-      { cause: error }
-    );
-  }
-  if (!format.fields.some((field) => field.isKnown)) {
-    throw new FormatError(
-      `${label}: not a flow-log Parquet file: no column is a flow-log field (columns: ${names.join(', ')})`
-    );
-  }
-  const has = new Set(format.fields.map((field) => field.name));
-  const missing = ['start', 'end']
-    .filter((name) => !has.has(name))
-    .map((name) => name.replace(/-/g, '_'));
-  // A Transit Gateway log has no ENI column by design: its format says so
-  // and the pipeline reports it as not per ENI rather than failing it.
-  if (
-    !has.has('interface-id') &&
-    !has.has('resource-id') &&
-    !format.isTransitGateway
-  ) {
-    missing.unshift('interface_id (or resource_id)');
-  }
-  if (missing.length > 0) {
-    throw new FormatError(
-      `${label}: not a flow-log Parquet file: no ${missing.join(', ')} column`
-    );
-  }
-  return format;
-}
-
-/**
  * A Parquet cell as the parser's rules take it. Parquet INT64 arrives as
  * bigint and INT32 as number; a timestamp column (a Date) gives its epoch
  * milliseconds; any other type is read as its text.
@@ -106,25 +56,6 @@ function rawValueOf(cell: unknown): RawFieldValue {
   }
   if (cell instanceof Date) return cell.getTime();
   return String(cell);
-}
-
-/** One row as a parse result, by the same rules as a text line. */
-function parseRow(
-  row: readonly unknown[],
-  format: FlowLogFormat,
-  lineNumber: number
-): ParsedLine {
-  const record: Record<string, FieldValue> = {};
-  const { fields } = format;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
-    if (field === undefined) continue;
-    const error = setFieldValue(record, field, rawValueOf(row[i]), lineNumber);
-    if (error !== undefined) {
-      return { lineNumber, result: { success: false, error } };
-    }
-  }
-  return { lineNumber, result: checkRecord(record, lineNumber) };
 }
 
 /** The rows [rowStart, rowEnd) of one row group, cells in column order. */
@@ -159,53 +90,40 @@ async function readRows(
 }
 
 /**
- * Opens a VPC Flow Logs Parquet file (`.log.parquet`, as delivered to S3):
- * the format comes from the column names (`interface_id` is
- * `interface-id`), and each row becomes a record exactly as
- * `parseFlowLogLine` reads the same record written as text (integers as
- * numbers, absent as null, millisecond start/end as seconds). Rows are read
- * one row group at a time, so memory is bounded by the largest row group.
- * Every codec Parquet defines except LZO is read (AWS writes GZIP).
- *
- * A bad row is a `ParseError` value with the reasons the text parser gives
- * (`bad-integer` for a negative, fractional or unsafe integer, `bad-action`,
- * `bad-log-status`, `end-before-start`), never thrown; its `lineNumber` is
- * the row's index in the file plus one. Throws `DecodeError` naming `label`
- * when the bytes are not Parquet or a row group cannot be decoded (the
- * latter while iterating), and `FormatError` naming `label` and the missing
- * columns when the schema is not a flow log (no flow-log field, or no
- * `start`, `end`, or `interface_id`/`resource_id` column; a Transit Gateway
- * log needs no ENI column, and its format says it is one).
- * @example
- * const { format, records } = await openParquetFlowLog(file, 's3://b/k');
- * for await (const { lineNumber, result } of records) rollup.add(result, lineNumber);
+ * Opens a Parquet file (VPC Flow Logs delivers `.log.parquet` objects to
+ * S3): its top-level column names, and its rows one row group at a time, so
+ * memory is bounded by the largest row group. Cells come as the parser
+ * takes them: INT64 as bigint, INT32 as number, a timestamp as epoch
+ * milliseconds, null when absent. Every codec Parquet defines except LZO is
+ * read (AWS writes GZIP). Throws `DecodeError` naming `label` when the bytes
+ * are not Parquet, or (while iterating) a row group cannot be decoded.
+ * @example const { columns, rows } = await openParquetFile(file, 's3://b/k');
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
  */
-async function openParquetFlowLog(
+async function openParquetFile(
   file: RandomAccessObject,
   label: string
-): Promise<ParquetFlowLog> {
+): Promise<ParquetFile> {
   const metadata = await readMetadata(file, label);
   const columns = parquetSchema(metadata).children.map(
     (column) => column.element.name
   );
-  const format = formatOfColumns(columns, label);
-  async function* records(): AsyncGenerator<ParsedLine> {
+  async function* rows(): AsyncGenerator<ParquetRow> {
     let rowStart = 0;
     for (const [group, rowGroup] of metadata.row_groups.entries()) {
       const rowEnd = rowStart + Number(rowGroup.num_rows);
       if (rowEnd > rowStart) {
         const range = { rowStart, rowEnd, group };
-        const rows = await readRows(file, metadata, columns, range, label);
-        for (const [i, row] of rows.entries()) {
-          yield parseRow(row, format, rowStart + i + 1);
+        const found = await readRows(file, metadata, columns, range, label);
+        for (const [i, row] of found.entries()) {
+          yield { lineNumber: rowStart + i + 1, cells: row.map(rawValueOf) };
         }
       }
       rowStart = rowEnd;
     }
   }
-  return { format, records: records() };
+  return { columns, rows: rows() };
 }
 
-export type { ParquetFlowLog };
-export { openParquetFlowLog };
+export type { ParquetFile, ParquetRow };
+export { openParquetFile };

@@ -2,6 +2,8 @@ import type { ObjectSummary } from '../pipeline.js';
 
 /** The CloudWatch namespace of every metric this project emits. */
 const METRICS_NAMESPACE = 'FlowlogRollups';
+/** The `service` of logs, metrics and traces (POWERTOOLS_SERVICE_NAME overrides it). */
+const SERVICE_NAME = 'flowlog-rollups';
 
 /** One metric data point (the Powertools `addMetric` arguments). */
 interface MetricPoint {
@@ -82,4 +84,4 @@ function summaryLevel(summary: ObjectSummary): 'info' | 'warn' | 'error' {
 }
 
 export type { MetricPoint };
-export { METRICS_NAMESPACE, objectMetrics, summaryLevel };
+export { METRICS_NAMESPACE, objectMetrics, SERVICE_NAME, summaryLevel };

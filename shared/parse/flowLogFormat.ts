@@ -227,10 +227,57 @@ function isHeaderLine(line: string): boolean {
   );
 }
 
+/**
+ * The flow-log format of a columnar file's columns (Parquet: underscore
+ * names), in order. Throws `FormatError` (naming `label`) when the columns
+ * are not flow-log fields or lack the ones a rollup needs (`start`, `end`,
+ * and `interface_id` or `resource_id` unless it is a Transit Gateway log).
+ */
+function formatFromColumnNames(
+  names: readonly string[],
+  label: string
+): FlowLogFormat {
+  let format: FlowLogFormat;
+  try {
+    format = formatFromFieldNames(names);
+  } catch (error) {
+    if (!(error instanceof FormatError)) throw error;
+    throw new FormatError(
+      `${label}: not a flow-log Parquet file (${error.message})`,
+      { cause: error }
+    );
+  }
+  if (!format.fields.some((field) => field.isKnown)) {
+    throw new FormatError(
+      `${label}: not a flow-log Parquet file: no column is a flow-log field (columns: ${names.join(', ')})`
+    );
+  }
+  const has = new Set(format.fields.map((field) => field.name));
+  const missing = ['start', 'end']
+    .filter((name) => !has.has(name))
+    .map((name) => name.replace(/-/g, '_'));
+  // A Transit Gateway log has no ENI column by design: its format says so
+  // and the pipeline reports it as not per ENI rather than failing it.
+  if (
+    !has.has('interface-id') &&
+    !has.has('resource-id') &&
+    !format.isTransitGateway
+  ) {
+    missing.unshift('interface_id (or resource_id)');
+  }
+  if (missing.length > 0) {
+    throw new FormatError(
+      `${label}: not a flow-log Parquet file: no ${missing.join(', ')} column`
+    );
+  }
+  return format;
+}
+
 export {
   DEFAULT_FORMAT,
   DEFAULT_FORMAT_STRING,
   FIELD_CATALOGUE,
+  formatFromColumnNames,
   formatFromFieldNames,
   formatFromHeader,
   formatFromString,

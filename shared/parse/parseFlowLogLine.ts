@@ -11,17 +11,12 @@ import type {
   FlowLogFormat,
   FlowRecord,
   ParseResult,
+  RawFieldValue,
 } from '../types.js';
 
 const ACTIONS = new Set(['ACCEPT', 'REJECT']);
 const LOG_STATUSES = new Set(['OK', 'NODATA', 'SKIPDATA']);
 const DIGITS = /^[0-9]+$/;
-
-/**
- * A field's value before the flow-log rules apply: a token of a text line,
- * or a typed cell of a Parquet row (null when absent).
- */
-type RawFieldValue = string | number | bigint | null;
 
 /** The integer a typed value holds, or NaN when it holds none we accept. */
 function integerOf(raw: number | bigint): number {
@@ -150,5 +145,31 @@ function parseFlowLogText(
   return parseFlowLogLine(text, format, lineNumber);
 }
 
-export type { RawFieldValue };
-export { checkRecord, parseFlowLogLine, parseFlowLogText, setFieldValue };
+/**
+ * Parses one typed row (a Parquet row's cells, in the format's column
+ * order) by the same rules as a text line: see `setFieldValue`. Never
+ * throws; a bad cell is a `ParseError` value.
+ */
+function parseFlowLogRow(
+  cells: readonly RawFieldValue[],
+  lineNumber: number,
+  format: FlowLogFormat
+): ParseResult<FlowRecord, ParseError> {
+  const record: Record<string, FieldValue> = {};
+  const { fields } = format;
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i];
+    if (field === undefined) continue;
+    const error = setFieldValue(record, field, cells[i] ?? null, lineNumber);
+    if (error !== undefined) return { success: false, error };
+  }
+  return checkRecord(record, lineNumber);
+}
+
+export {
+  checkRecord,
+  parseFlowLogLine,
+  parseFlowLogRow,
+  parseFlowLogText,
+  setFieldValue,
+};

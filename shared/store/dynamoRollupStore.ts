@@ -2,6 +2,8 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   DynamoDBClient,
+  PutItemCommand,
+  type PutItemCommandInput,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -10,6 +12,7 @@ import type { Rollup } from '../types.js';
 import {
   ALL_COUNTERS,
   ATTR,
+  detailSortKey,
   IDS,
   partitionKey,
   sortKey,
@@ -27,11 +30,39 @@ interface DynamoRollupStoreOptions {
 
 const DAY_SECONDS = 86_400;
 
+const expiresAt = (rollup: Rollup, options: DynamoRollupStoreOptions) =>
+  rollup.windowStart + options.retentionDays * DAY_SECONDS;
+
 /**
- * The one conditional UpdateItem that applies a contribution to an item:
- * `ADD` the counters and the contribution id, `SET` the keys, expiry and
- * this contribution's top lists, on condition that the id is not in the
- * item's `contributions` set yet. Ids of the ENI are set once.
+ * The detail item of one contribution to one (ENI, window): its top lists.
+ * Null when it has none. PutItem of it is idempotent.
+ */
+function detailFor(
+  rollup: Rollup,
+  contributionId: string,
+  options: DynamoRollupStoreOptions
+): PutItemCommandInput | null {
+  const topLists = topListsOf(rollup);
+  if (topLists === null) return null;
+  return {
+    TableName: options.tableName,
+    Item: {
+      [ATTR.pk]: { S: partitionKey(rollup.interfaceId) },
+      [ATTR.sk]: { S: detailSortKey(rollup.windowStart, contributionId) },
+      [ATTR.interfaceId]: { S: rollup.interfaceId },
+      [ATTR.windowStart]: { N: String(rollup.windowStart) },
+      [ATTR.contributionId]: { S: contributionId },
+      [ATTR.topLists]: { S: topLists },
+      [ATTR.expiresAt]: { N: String(expiresAt(rollup, options)) },
+    },
+  };
+}
+
+/**
+ * The one conditional UpdateItem that applies a contribution to a
+ * counters item: `ADD` the counters and the contribution id, `SET` the
+ * keys and expiry, on condition that the id is not in the item's
+ * `contributions` set yet. Ids of the ENI are set once.
  */
 function updateFor(
   rollup: Rollup,
@@ -51,10 +82,7 @@ function updateFor(
   for (const [name, value] of [
     [ATTR.interfaceId, { S: rollup.interfaceId }],
     [ATTR.windowStart, { N: String(rollup.windowStart) }],
-    [
-      ATTR.expiresAt,
-      { N: String(rollup.windowStart + options.retentionDays * DAY_SECONDS) },
-    ],
+    [ATTR.expiresAt, { N: String(expiresAt(rollup, options)) }],
   ] as const) {
     const [n, v] = bind(name, value, index++);
     sets.push(`${n} = ${v}`);
@@ -64,15 +92,6 @@ function updateFor(
     if (value === undefined) continue;
     const [n, v] = bind(name, { S: value }, index++);
     sets.push(`${n} = if_not_exists(${n}, ${v})`);
-  }
-  const topLists = topListsOf(rollup);
-  if (topLists !== null) {
-    const [n, v] = bind(
-      `${ATTR.topPrefix}${contributionId}`,
-      { S: topLists },
-      index++
-    );
-    sets.push(`${n} = ${v}`);
   }
   for (const name of ALL_COUNTERS) {
     const value = rollup[name];
@@ -124,8 +143,9 @@ async function forEachBounded<T>(
 }
 
 /**
- * A `RollupStore` on one DynamoDB table: one conditional UpdateItem per
- * (ENI, window), `concurrency` in flight, throttling retried by the SDK
+ * A `RollupStore` on one DynamoDB table: per (ENI, window) one PutItem of
+ * the contribution's top lists (when it has any) and one conditional
+ * UpdateItem of the counters, `concurrency` items in flight, throttling retried by the SDK
  * client (give it enough `maxAttempts`). A failed condition means "already
  * applied" and is counted; any other failure stops the contribution and
  * throws `StoreError` naming the input and the item (retrying the whole
@@ -149,8 +169,15 @@ function createDynamoRollupStore(
       contribution.rollups,
       options.concurrency,
       async (rollup) => {
-        writeCalls++;
         try {
+          // Details first: a retry after a crash between the two writes
+          // finds the counters applied, and the details already there.
+          const detail = detailFor(rollup, contribution.id, options);
+          if (detail !== null) {
+            writeCalls++;
+            await client.send(new PutItemCommand(detail));
+          }
+          writeCalls++;
           await client.send(
             new UpdateItemCommand(updateFor(rollup, contribution.id, options))
           );
@@ -184,4 +211,4 @@ function createDynamoClient(maxAttempts = 10): DynamoDBClient {
 }
 
 export type { DynamoRollupStoreOptions };
-export { createDynamoClient, createDynamoRollupStore, updateFor };
+export { createDynamoClient, createDynamoRollupStore, detailFor, updateFor };

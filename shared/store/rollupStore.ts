@@ -18,7 +18,7 @@ interface ApplyResult {
   readonly itemsWritten: number;
   /** Items that already held this contribution (a redelivery or retry). */
   readonly itemsAlreadyApplied: number;
-  /** Write requests sent (one per item; SDK retries not counted). */
+  /** Write requests sent, one per stored item (counters, and details when there are top lists); SDK retries not counted. */
   readonly writeCalls: number;
 }
 

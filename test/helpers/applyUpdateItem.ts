@@ -1,5 +1,6 @@
 import type {
   AttributeValue,
+  PutItemCommandInput,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 
@@ -83,4 +84,48 @@ function applyUpdateItem(item: Item, input: UpdateItemCommandInput): Item {
   return next;
 }
 
-export { applyUpdateItem, ConditionFailed };
+/** `pk sk` of an item or key: what identifies an item in the table. */
+function itemKey(key: Item | undefined): string {
+  const pk = key?.pk?.S;
+  const sk = key?.sk?.S;
+  if (pk === undefined || sk === undefined) {
+    throw new Error(`no pk/sk in ${JSON.stringify(key)}`);
+  }
+  return `${pk} ${sk}`;
+}
+
+/**
+ * A DynamoDB table in memory, for the writes the store sends: an
+ * unconditional PutItem replaces the whole item (so putting it again
+ * changes nothing), an UpdateItem goes through `applyUpdateItem` (throws
+ * `ConditionFailed` and leaves the item as it was when its condition
+ * fails). Anything else throws.
+ */
+class MemoryTable {
+  private readonly byKey = new Map<string, Item>();
+
+  put(input: PutItemCommandInput): void {
+    if (input.ConditionExpression !== undefined) {
+      throw new Error(
+        `unexpected PutItem condition ${input.ConditionExpression}`
+      );
+    }
+    const item = input.Item;
+    if (item === undefined) throw new Error('PutItem without an Item');
+    this.byKey.set(itemKey(item), structuredClone(item));
+  }
+
+  update(input: UpdateItemCommandInput): void {
+    const key = itemKey(input.Key);
+    this.byKey.set(key, applyUpdateItem(this.byKey.get(key) ?? {}, input));
+  }
+
+  /** Every item, in key order (as a Scan of one partition returns them). */
+  items(): Item[] {
+    return [...this.byKey.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, item]) => structuredClone(item));
+  }
+}
+
+export { applyUpdateItem, ConditionFailed, MemoryTable };

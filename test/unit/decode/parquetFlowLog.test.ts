@@ -8,7 +8,6 @@ import {
   parquetWriteBuffer,
 } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
-import { openParquetFlowLog } from '../../../shared/decode/parquetFlowLog.js';
 import { DecodeError, FormatError } from '../../../shared/errors.js';
 import {
   DEFAULT_FORMAT,
@@ -16,6 +15,7 @@ import {
   resolveFormat,
 } from '../../../shared/parse/flowLogFormat.js';
 import { parseFlowLogLine } from '../../../shared/parse/parseFlowLogLine.js';
+import { openParquetFlowLog } from '../../../shared/pipeline.js';
 import type { FlowLogFormat, ParsedLine } from '../../../shared/types.js';
 import { gzipText, sampleLines } from '../../helpers/flowLogInput.js';
 import { randomAccessBytes } from '../../helpers/randomAccessBytes.js';

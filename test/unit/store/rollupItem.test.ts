@@ -1,10 +1,15 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../shared/errors.js';
-import { updateFor } from '../../../shared/store/dynamoRollupStore.js';
 import {
+  detailFor,
+  updateFor,
+} from '../../../shared/store/dynamoRollupStore.js';
+import {
+  detailSortKey,
   partitionKey,
   rollupFromItem,
+  rollupsFromItems,
   sortKey,
   topListsOf,
 } from '../../../shared/store/rollupItem.js';
@@ -16,6 +21,7 @@ import type {
 import {
   applyUpdateItem,
   ConditionFailed,
+  MemoryTable,
 } from '../../helpers/applyUpdateItem.js';
 
 type Item = Record<string, AttributeValue>;
@@ -90,6 +96,23 @@ const keyItem = (): Item => ({
   windowStart: { N: String(WINDOW) },
 });
 
+/** The detail item detailFor writes for this rollup and contribution. */
+const detailOf = (rollup: Rollup, contributionId: string): Item => {
+  const item = detailFor(rollup, contributionId, OPTIONS)?.Item;
+  if (item === undefined) throw new Error('the rollup has no top lists');
+  return item;
+};
+
+/** A detail item of the keyItem window holding these stored top lists. */
+const detailItem = (contributionId: string, topLists: string): Item => ({
+  pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
+  sk: { S: `T#2026-11-01T00:05:00Z#${contributionId}` },
+  interfaceId: { S: 'eni-0a1b2c3d4e5f67890' },
+  windowStart: { N: String(WINDOW) },
+  contributionId: { S: contributionId },
+  topLists: { S: topLists },
+});
+
 describe('partitionKey', () => {
   it('prefixes the interface id with ENI#', () => {
     // Act
@@ -127,6 +150,42 @@ describe('sortKey', () => {
     // Assess
     expect([...keys].sort()).toEqual(keys);
     expect(new Set(keys).size).toBe(starts.length);
+  });
+});
+
+describe('detailSortKey', () => {
+  it('writes T#, the window start in ISO-8601 UTC and the contribution id', () => {
+    // Act
+    const key = detailSortKey(WINDOW, 'M9Azh3Jg2LLmCVKILSxkmH');
+
+    // Assess
+    expect(key).toBe('T#2026-11-01T00:05:00Z#M9Azh3Jg2LLmCVKILSxkmH');
+  });
+
+  it('never equals a counters sort key', () => {
+    // Act
+    const key = detailSortKey(WINDOW, '');
+
+    // Assess
+    expect(key).not.toBe(sortKey(WINDOW));
+    expect(key.startsWith('W#')).toBe(false);
+  });
+
+  it('sorts the details of one window together, in the order of the windows', () => {
+    // Prepare
+    const keys = [
+      detailSortKey(WINDOW - 300, 'zzzz'),
+      detailSortKey(WINDOW, 'AAAA'),
+      detailSortKey(WINDOW, 'M9Az'),
+      detailSortKey(WINDOW, 'c1'),
+      detailSortKey(WINDOW + 300, '----'),
+    ];
+
+    // Act
+    const sorted = [...keys].sort();
+
+    // Assess
+    expect(sorted).toEqual(keys);
   });
 });
 
@@ -178,7 +237,24 @@ describe('topListsOf', () => {
 });
 
 describe('rollupFromItem', () => {
-  it('reads back a rollup written by updateFor to an empty item', () => {
+  it('reads back a rollup written by updateFor and detailFor to an empty table', () => {
+    // Prepare
+    const rollup = fullRollup();
+    const item = applyUpdateItem({}, updateFor(rollup, 'c1', OPTIONS));
+    const detail = detailOf(rollup, 'c1');
+
+    // Act
+    const read = rollupFromItem(item, [detail]);
+
+    // Assess
+    expect(read).toStrictEqual(rollup);
+    expect(item.expiresAt).toEqual({ N: String(WINDOW + 30 * 86_400) });
+    expect(item.contributions).toEqual({ SS: ['c1'] });
+    expect(item).not.toHaveProperty('topLists');
+    expect(detail.contributionId).toEqual({ S: 'c1' });
+  });
+
+  it('reads a counters item without details as a rollup without top lists', () => {
     // Prepare
     const rollup = fullRollup();
     const item = applyUpdateItem({}, updateFor(rollup, 'c1', OPTIONS));
@@ -187,9 +263,8 @@ describe('rollupFromItem', () => {
     const read = rollupFromItem(item);
 
     // Assess
-    expect(read).toStrictEqual(rollup);
-    expect(item.expiresAt).toEqual({ N: String(WINDOW + 30 * 86_400) });
-    expect(item.contributions).toEqual({ SS: ['c1'] });
+    const { topTalkers: _, topRejectedSources: __, ...withoutTops } = rollup;
+    expect(read).toStrictEqual(withoutTops);
   });
 
   it('reads back a v2 rollup without optional counters, ids or top lists', () => {
@@ -198,16 +273,15 @@ describe('rollupFromItem', () => {
     const item = applyUpdateItem({}, updateFor(rollup, 'c1', OPTIONS));
 
     // Act
-    const read = rollupFromItem(item);
+    const read = rollupFromItem(item, []);
 
     // Assess
     expect(read).toStrictEqual(rollup);
-    expect(Object.keys(item).filter((name) => name.startsWith('top#'))).toEqual(
-      []
-    );
+    expect(detailFor(rollup, 'c1', OPTIONS)).toBeNull();
+    expect(item).not.toHaveProperty('topLists');
   });
 
-  it('adds the counters of two contributions and merges their top lists', () => {
+  it('adds the counters of two contributions and merges the top lists of their details', () => {
     // Prepare
     const first = fullRollup();
     const second: Rollup = {
@@ -218,9 +292,10 @@ describe('rollupFromItem', () => {
     };
     const once = applyUpdateItem({}, updateFor(first, 'c1', OPTIONS));
     const twice = applyUpdateItem(once, updateFor(second, 'c2', OPTIONS));
+    const details = [detailOf(first, 'c1'), detailOf(second, 'c2')];
 
     // Act
-    const read = rollupFromItem(twice);
+    const read = rollupFromItem(twice, details);
 
     // Assess
     expect(read).toStrictEqual({
@@ -244,42 +319,56 @@ describe('rollupFromItem', () => {
       ],
     });
     expect(twice.contributions).toEqual({ SS: ['c1', 'c2'] });
+    expect(details.map((detail) => detail.sk?.S)).toEqual([
+      'T#2026-11-01T00:05:00Z#c1',
+      'T#2026-11-01T00:05:00Z#c2',
+    ]);
   });
 
-  it('leaves an item unchanged when its contribution is applied again', () => {
+  it('leaves the table unchanged when a contribution is applied again', () => {
     // Prepare
-    const update = updateFor(fullRollup(), 'c1', OPTIONS);
-    const once = applyUpdateItem({}, update);
+    const table = new MemoryTable();
+    const rollup = fullRollup();
+    const detail = detailFor(rollup, 'c1', OPTIONS);
+    const update = updateFor(rollup, 'c1', OPTIONS);
+    if (detail === null) throw new Error('the rollup has no top lists');
+    table.put(detail);
+    table.update(update);
+    const once = table.items();
 
     // Act
-    const replay = () => applyUpdateItem(once, update);
+    table.put(detail);
+    const replay = () => table.update(update);
 
     // Assess
     expect(replay).toThrow(ConditionFailed);
-    expect(rollupFromItem(once)).toStrictEqual(fullRollup());
+    expect(table.items()).toEqual(once);
+    expect(once).toHaveLength(2);
+    expect(rollupsFromItems(table.items())).toStrictEqual([fullRollup()]);
   });
 
-  it('merges the top lists of several top#<id> attributes', () => {
+  it('merges the top lists of several detail items', () => {
     // Prepare
-    const item: Item = {
-      ...keyItem(),
-      bytes: { N: '5000' },
-      'top#a': {
-        S: JSON.stringify({
+    const item: Item = { ...keyItem(), bytes: { N: '5000' } };
+    const details = [
+      detailItem(
+        'a',
+        JSON.stringify({
           t: [talker('10.0.1.5', 1000)],
           r: [rejected('198.51.100.7', 2)],
-        }),
-      },
-      'top#b': {
-        S: JSON.stringify({
+        })
+      ),
+      detailItem(
+        'b',
+        JSON.stringify({
           t: [talker('10.0.1.5', 500), talker('10.0.2.9', 2000)],
-        }),
-      },
-      'top#c': { S: JSON.stringify({ r: [rejected('198.51.100.7', 3)] }) },
-    };
+        })
+      ),
+      detailItem('c', JSON.stringify({ r: [rejected('198.51.100.7', 3)] })),
+    ];
 
     // Act
-    const read = rollupFromItem(item);
+    const read = rollupFromItem(item, details);
 
     // Assess
     expect(read.bytes).toBe(5000);
@@ -303,18 +392,47 @@ describe('rollupFromItem', () => {
       Array.from({ length: 15 }, (_, index) =>
         talker(`10.0.0.${from + index}`, (from + index) * 10)
       );
-    const item: Item = {
-      ...keyItem(),
-      'top#a': { S: JSON.stringify({ t: peers(1) }) },
-      'top#b': { S: JSON.stringify({ t: peers(16) }) },
-    };
+    const details = [
+      detailItem('a', JSON.stringify({ t: peers(1) })),
+      detailItem('b', JSON.stringify({ t: peers(16) })),
+    ];
 
     // Act
-    const read = rollupFromItem(item);
+    const read = rollupFromItem(keyItem(), details);
 
     // Assess
     expect(read.topTalkers?.map((entry) => entry.bytes)).toEqual(
       Array.from({ length: 20 }, (_, index) => (30 - index) * 10)
+    );
+  });
+
+  it('skips a detail without top lists', () => {
+    // Prepare
+    const { topLists: _, ...empty } = detailItem('a', '{}');
+    const details = [
+      empty,
+      detailItem('b', JSON.stringify({ t: [talker('10.0.1.5', 9)] })),
+    ];
+
+    // Act
+    const read = rollupFromItem(keyItem(), details);
+
+    // Assess
+    expect(read.topTalkers).toEqual([talker('10.0.1.5', 9)]);
+    expect(read).not.toHaveProperty('topRejectedSources');
+  });
+
+  it('throws StoreError naming the detail whose top lists are not JSON', () => {
+    // Prepare
+    const details = [detailItem('bad', '{"t":[')];
+
+    // Act
+    const read = () => rollupFromItem(keyItem(), details);
+
+    // Assess
+    expect(read).toThrow(StoreError);
+    expect(read).toThrow(
+      'bad top lists in ENI#eni-0a1b2c3d4e5f67890/T#2026-11-01T00:05:00Z#bad'
     );
   });
 
@@ -353,6 +471,125 @@ describe('rollupFromItem', () => {
 
     // Act
     const read = () => rollupFromItem(item);
+
+    // Assess
+    expect(read).toThrow(StoreError);
+    expect(read).toThrow('not a rollup item: HEALTH/PING');
+  });
+});
+
+describe('rollupsFromItems', () => {
+  const other = (): Rollup => ({
+    ...plainRollup(),
+    interfaceId: 'eni-0ffffffffffffffff',
+    windowStart: WINDOW + 300,
+    topTalkers: [talker('10.9.9.9', 77)],
+  });
+
+  /** The items the store writes for these contributions, in table order. */
+  const tableOf = (
+    contributions: readonly (readonly [id: string, rollup: Rollup])[]
+  ): Item[] => {
+    const table = new MemoryTable();
+    for (const [id, rollup] of contributions) {
+      const detail = detailFor(rollup, id, OPTIONS);
+      if (detail !== null) table.put(detail);
+      table.update(updateFor(rollup, id, OPTIONS));
+    }
+    return table.items();
+  };
+
+  it('reads each counters item with the details of its own ENI and window', () => {
+    // Prepare
+    const second: Rollup = {
+      ...plainRollup(),
+      topTalkers: [talker('10.0.2.9', 1500, 2)],
+    };
+    const items = tableOf([
+      ['c1', fullRollup()],
+      ['c2', second],
+      ['c3', other()],
+      // Another window of the first ENI: its details are not the first's.
+      ['c4', { ...fullRollup(), windowStart: WINDOW + 300 }],
+    ]);
+
+    // Act
+    const rollups = rollupsFromItems(items);
+
+    // Assess
+    expect(items.filter((item) => item.sk?.S?.startsWith('T#'))).toHaveLength(
+      4
+    );
+    expect(rollups).toStrictEqual([
+      {
+        ...fullRollup(),
+        ...counters(3),
+        topTalkers: [
+          {
+            peer: '10.0.2.9',
+            port: 443,
+            protocol: 6,
+            flows: 3,
+            packets: 30,
+            bytes: 2500,
+          },
+          talker('10.0.1.5', 2000),
+        ],
+      },
+      { ...fullRollup(), windowStart: WINDOW + 300 },
+      other(),
+    ]);
+  });
+
+  it('returns the counters items in item order, details in any order', () => {
+    // Prepare
+    const items = tableOf([
+      ['c1', fullRollup()],
+      ['c2', other()],
+    ]);
+    const [detailA, countersA, detailB, countersB] = items;
+    if (!detailA || !countersA || !detailB || !countersB) {
+      throw new Error('expected four items');
+    }
+
+    // Act
+    const rollups = rollupsFromItems([countersB, detailA, countersA, detailB]);
+
+    // Assess
+    expect(rollups).toStrictEqual([other(), fullRollup()]);
+  });
+
+  it('ignores a detail item whose counters item is not there', () => {
+    // Prepare
+    const orphan = detailOf(other(), 'c9');
+
+    // Act
+    const rollups = rollupsFromItems([
+      ...tableOf([['c1', plainRollup()]]),
+      orphan,
+    ]);
+
+    // Assess
+    expect(rollups).toStrictEqual([plainRollup()]);
+  });
+
+  it('returns nothing for no items', () => {
+    // Act
+    const rollups = rollupsFromItems([]);
+
+    // Assess
+    expect(rollups).toEqual([]);
+  });
+
+  it('throws StoreError for an item of another kind', () => {
+    // Prepare
+    const items: Item[] = [
+      ...tableOf([['c1', plainRollup()]]),
+      { pk: { S: 'HEALTH' }, sk: { S: 'PING' } },
+    ];
+
+    // Act
+    const read = () => rollupsFromItems(items);
 
     // Assess
     expect(read).toThrow(StoreError);
