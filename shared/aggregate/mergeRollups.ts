@@ -29,6 +29,23 @@ const OPTIONAL_COUNTERS = [
   'synOnlyFlows',
 ] as const satisfies readonly (keyof RollupCounters)[];
 
+/** A rollup of one (ENI, window) with every counter 0 and nothing optional. */
+const emptyRollup = (interfaceId: string, windowStart: number): Rollup => ({
+  interfaceId,
+  windowStart,
+  flows: 0,
+  packets: 0,
+  bytes: 0,
+  acceptFlows: 0,
+  acceptPackets: 0,
+  acceptBytes: 0,
+  rejectFlows: 0,
+  rejectPackets: 0,
+  rejectBytes: 0,
+  nodataRecords: 0,
+  skipdataRecords: 0,
+});
+
 const IDS = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
 
 const smaller = (a?: string, b?: string): string | undefined =>
@@ -95,4 +112,4 @@ function mergeRollups(a: Rollup, b: Rollup): Rollup {
   return merged;
 }
 
-export { COUNTERS, mergeRollups, OPTIONAL_COUNTERS };
+export { COUNTERS, emptyRollup, mergeRollups, OPTIONAL_COUNTERS };

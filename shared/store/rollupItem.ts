@@ -1,6 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   COUNTERS,
+  emptyRollup,
   mergeRollups,
   OPTIONAL_COUNTERS,
 } from '../aggregate/mergeRollups.js';
@@ -64,22 +65,6 @@ function topListsOf(rollup: Rollup): string | null {
   };
   return JSON.stringify(stored);
 }
-
-const emptyRollup = (interfaceId: string, windowStart: number): Rollup => ({
-  interfaceId,
-  windowStart,
-  flows: 0,
-  packets: 0,
-  bytes: 0,
-  acceptFlows: 0,
-  acceptPackets: 0,
-  acceptBytes: 0,
-  rejectFlows: 0,
-  rejectPackets: 0,
-  rejectBytes: 0,
-  nodataRecords: 0,
-  skipdataRecords: 0,
-});
 
 function parseTopLists(text: string, where: string): StoredTopLists {
   try {

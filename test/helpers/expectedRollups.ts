@@ -3,6 +3,7 @@ import {
   type DynamoDBClient,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { COUNTERS, emptyRollup } from '../../shared/aggregate/mergeRollups.js';
 import {
   detailSortKey,
   rollupsFromItems,
@@ -36,19 +37,7 @@ type CounterName = keyof ReferenceCounters | 'ingressPackets' | 'egressPackets';
  * bytes by protocol with protocol, SYN-only flows with tcp-flags.
  */
 function countersFor(fieldNames: readonly string[]): CounterName[] {
-  const names: CounterName[] = [
-    'flows',
-    'packets',
-    'bytes',
-    'acceptFlows',
-    'acceptPackets',
-    'acceptBytes',
-    'rejectFlows',
-    'rejectPackets',
-    'rejectBytes',
-    'nodataRecords',
-    'skipdataRecords',
-  ];
+  const names: CounterName[] = [...COUNTERS];
   const has = new Set(fieldNames);
   if (has.has('flow-direction')) {
     names.push(
@@ -103,21 +92,7 @@ function expectedRollups(
   for (const [key, reference] of counters) {
     const [interfaceId = '', windowStart = ''] = key.split(' ');
     const swappedReference = packetsAsBytes.get(key);
-    const rollup: ExactRollup = {
-      interfaceId,
-      windowStart: Number(windowStart),
-      flows: 0,
-      packets: 0,
-      bytes: 0,
-      acceptFlows: 0,
-      acceptPackets: 0,
-      acceptBytes: 0,
-      rejectFlows: 0,
-      rejectPackets: 0,
-      rejectBytes: 0,
-      nodataRecords: 0,
-      skipdataRecords: 0,
-    };
+    const rollup: ExactRollup = emptyRollup(interfaceId, Number(windowStart));
     for (const name of names) {
       rollup[name] =
         name === 'ingressPackets'
