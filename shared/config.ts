@@ -18,6 +18,14 @@ interface Config {
    * local stand-in, which has no virtual-host buckets.
    */
   readonly s3ForcePathStyle: boolean;
+  /**
+   * The format of CloudWatch Logs records (`FLOW_LOG_FORMAT`): a `${...}`
+   * format string, `auto` (ask ec2:DescribeFlowLogs), or null for the
+   * default v2 format. Checked against the field catalogue by the wiring.
+   */
+  readonly flowLogFormat: string | null;
+  /** Formats by log group name (`FLOW_LOG_FORMATS`, a JSON object). */
+  readonly flowLogFormats: Readonly<Record<string, string>>;
 }
 
 const DEFAULTS = {
@@ -54,6 +62,30 @@ class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  /** A JSON object whose values are all strings; {} when unset. */
+  stringMap(name: string): Record<string, string> {
+    const raw = this.env[name]?.trim();
+    if (!raw) return {};
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = undefined;
+    }
+    const isStringMap =
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      Object.values(value).every((item) => typeof item === 'string');
+    if (!isStringMap) {
+      this.problems.push(
+        `${name} must be a JSON object of log group name to format string, e.g. {"/vpc/flow-logs":"\${version} \${interface-id} ..."}`
+      );
+      return {};
+    }
+    return value as Record<string, string>;
   }
 
   oneOf<T extends string>(
@@ -106,6 +138,8 @@ function loadConfig(env: Env = process.env): Config {
       100
     ),
     s3ForcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3?.trim()),
+    flowLogFormat: env.FLOW_LOG_FORMAT?.trim() || null,
+    flowLogFormats: Object.freeze(read.stringMap('FLOW_LOG_FORMATS')),
   };
   if (read.problems.length > 0) {
     throw new ConfigError(`bad configuration: ${read.problems.join('; ')}`);

@@ -1,5 +1,9 @@
 import { FlowLogScanner } from './aggregate/flowLogScanner.js';
 import { RecordRollup, type RollupOptions } from './aggregate/rollupRecords.js';
+import {
+  decodeCloudWatchLogs,
+  interfaceIdOfStream,
+} from './decode/cloudwatchLogs.js';
 import { classifyFlowLogKey } from './decode/flowLogKey.js';
 import {
   gunzipIfNeeded,
@@ -8,7 +12,7 @@ import {
   takeFirstLine,
 } from './decode/flowLogText.js';
 import { openParquetFile } from './decode/parquetFlowLog.js';
-import { DecodeError, FlowLogError } from './errors.js';
+import { DecodeError, FlowLogError, FormatError } from './errors.js';
 import { WINDOW_SECONDS } from './flowLogRules.js';
 import {
   DEFAULT_FORMAT,
@@ -19,7 +23,7 @@ import {
 import { parseFlowLogRow, parseFlowLogText } from './parse/parseFlowLogLine.js';
 import type { ObjectSource } from './source/s3ObjectSource.js';
 import { contributionId } from './store/contributionId.js';
-import type { RollupStore } from './store/rollupStore.js';
+import type { Contribution, RollupStore } from './store/rollupStore.js';
 import type {
   FlowLogFormat,
   IngestStats,
@@ -71,11 +75,13 @@ async function openFlowLog(input: FlowLogInput): Promise<OpenFlowLog> {
   };
 }
 
+const NOT_PER_ENI =
+  'a Transit Gateway flow log (tgw-* fields, no interface-id) has no per-ENI rollups';
+
 const notPerEni = (format: FlowLogFormat): RollupOutcome => ({
   kind: 'not-per-eni',
   format,
-  reason:
-    'a Transit Gateway flow log (tgw-* fields, no interface-id) has no per-ENI rollups',
+  reason: NOT_PER_ENI,
 });
 
 /**
@@ -141,18 +147,20 @@ interface IngestDeps {
   readonly options: RollupOptions;
 }
 
-/** Why an object was not ingested (it is counted, not failed). */
-type SkipReason = 'not-a-flow-log-key' | 'object-missing' | 'not-per-eni';
+/** Why an input was not ingested (it is counted, not failed). */
+type SkipReason =
+  | 'not-a-flow-log-key'
+  | 'object-missing'
+  | 'not-per-eni'
+  | 'control-message'
+  | 'empty-batch';
 
-/** What ingesting one S3 object did: logged as one line, sent as metrics. */
-interface ObjectSummary extends Partial<IngestStats> {
-  readonly bucket: string;
-  readonly key: string;
+/** What ingesting one input did: logged as one line, sent as metrics. */
+interface IngestCounts extends Partial<IngestStats> {
   readonly outcome: 'ingested' | 'skipped';
   readonly skipReason?: SkipReason;
   readonly detail?: string;
-  readonly fileFormat?: 'text' | 'parquet';
-  /** (ENI, window) items this object contributes to. */
+  /** (ENI, window) items this input contributes to. */
   readonly rollupItems: number;
   readonly itemsWritten: number;
   readonly itemsAlreadyApplied: number;
@@ -162,14 +170,28 @@ interface ObjectSummary extends Partial<IngestStats> {
   readonly durationMs: number;
 }
 
+/** What ingesting one S3 object did. */
+interface ObjectSummary extends IngestCounts {
+  readonly bucket: string;
+  readonly key: string;
+  readonly fileFormat?: 'text' | 'parquet';
+}
+
+/** What ingesting one CloudWatch Logs subscription batch did. */
+interface BatchSummary extends IngestCounts {
+  readonly logGroup?: string;
+  readonly logStream?: string;
+  readonly logEvents: number;
+}
+
+const elapsedMs = (startedMs: number): number =>
+  Math.round(performance.now() - startedMs);
+
 const skipped = (
-  ref: S3ObjectRef,
   skipReason: SkipReason,
   detail: string,
   startedMs: number
-): ObjectSummary => ({
-  bucket: ref.bucket,
-  key: ref.key,
+): IngestCounts => ({
   outcome: 'skipped',
   skipReason,
   detail,
@@ -178,8 +200,27 @@ const skipped = (
   itemsAlreadyApplied: 0,
   writeCalls: 0,
   newestWindowEnd: null,
-  durationMs: Math.round(performance.now() - startedMs),
+  durationMs: elapsedMs(startedMs),
 });
+
+/** Applies one contribution and says what it did. */
+async function applyRollups(
+  store: RollupStore,
+  contribution: Contribution,
+  stats: IngestStats,
+  startedMs: number
+): Promise<IngestCounts> {
+  const applied = await store.applyContribution(contribution);
+  const { rollups } = contribution;
+  return {
+    outcome: 'ingested',
+    ...stats,
+    rollupItems: rollups.length,
+    ...applied,
+    newestWindowEnd: newestWindowEnd(rollups),
+    durationMs: elapsedMs(startedMs),
+  };
+}
 
 const newestWindowEnd = (rollups: readonly Rollup[]): number | null =>
   rollups.length === 0
@@ -267,9 +308,13 @@ async function ingestS3Object(
 ): Promise<ObjectSummary> {
   const startedMs = performance.now();
   const label = `s3://${ref.bucket}/${ref.key}`;
+  const names = { bucket: ref.bucket, key: ref.key };
   const key = classifyFlowLogKey(ref.key);
   if (key.kind === 'skip') {
-    return skipped(ref, 'not-a-flow-log-key', key.reason, startedMs);
+    return {
+      ...names,
+      ...skipped('not-a-flow-log-key', key.reason, startedMs),
+    };
   }
   try {
     const read =
@@ -277,34 +322,26 @@ async function ingestS3Object(
         ? await rollupParquetObject(ref, label, deps)
         : await rollupTextObject(ref, label, deps);
     if (read === null) {
-      return skipped(ref, 'object-missing', 'no such key', startedMs);
+      return {
+        ...names,
+        ...skipped('object-missing', 'no such key', startedMs),
+      };
     }
     if (read.outcome.kind === 'not-per-eni') {
-      return skipped(ref, 'not-per-eni', read.outcome.reason, startedMs);
+      const { reason } = read.outcome;
+      return { ...names, ...skipped('not-per-eni', reason, startedMs) };
     }
     const { rollups, stats } = read.outcome;
-    const applied = await deps.store.applyContribution({
-      id: contributionId('s3', ref.bucket, ref.key, read.version),
-      label,
-      rollups,
-    });
-    return {
-      bucket: ref.bucket,
-      key: ref.key,
-      outcome: 'ingested',
-      fileFormat: key.fileFormat,
-      ...stats,
-      rollupItems: rollups.length,
-      ...applied,
-      newestWindowEnd: newestWindowEnd(rollups),
-      durationMs: Math.round(performance.now() - startedMs),
-    };
+    const id = contributionId('s3', ref.bucket, ref.key, read.version);
+    const counts = await applyRollups(
+      deps.store,
+      { id, label, rollups },
+      stats,
+      startedMs
+    );
+    return { ...names, fileFormat: key.fileFormat, ...counts };
   } catch (error) {
-    if (error instanceof FlowLogError && error.message.includes(label)) {
-      throw error;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new DecodeError(`${label}: ${message}`, { cause: error });
+    throw labelled(error, label);
   }
 }
 
@@ -344,8 +381,113 @@ async function ingestS3Objects(
   return summaries;
 }
 
-export type { FlowLogInput, IngestDeps, ObjectSummary, SkipReason };
+/** The flow-log format of a log group: CloudWatch records have no header. */
+interface FormatResolver {
+  formatFor(logGroup: string): Promise<FlowLogFormat>;
+}
+
+/** What CloudWatch ingest needs from the outside world. */
+interface CloudWatchDeps {
+  readonly store: RollupStore;
+  readonly options: RollupOptions;
+  readonly formats: FormatResolver;
+}
+
+/**
+ * The ENI of a batch's records when its format has no interface-id: the
+ * one the stream is named after. Throws `FormatError` when neither says.
+ */
+function streamInterfaceId(
+  format: FlowLogFormat,
+  logStream: string
+): string | undefined {
+  const names = new Set(format.fields.map((field) => field.name));
+  if (names.has('interface-id') || names.has('resource-id')) return undefined;
+  const interfaceId = interfaceIdOfStream(logStream);
+  if (interfaceId === null) {
+    throw new FormatError(
+      `the format has no interface-id and log stream "${logStream}" is not named <eni-id>-all|accept|reject`
+    );
+  }
+  return interfaceId;
+}
+
+/** Adds the input's label to an error that does not name it yet. */
+function labelled(error: unknown, label: string): unknown {
+  if (error instanceof FlowLogError && error.message.includes(label)) {
+    return error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const Kind = error instanceof FormatError ? FormatError : DecodeError;
+  return new Kind(`${label}: ${message}`, { cause: error });
+}
+
+/**
+ * Ingests one CloudWatch Logs subscription event exactly once: decodes
+ * `awslogs.data`, parses each log event's message as one record in the
+ * log group's format (the typed parser), rolls them up and applies them
+ * as one contribution whose id hashes log group, log stream and the ids
+ * of its log events (a redelivered batch is skipped). A CONTROL_MESSAGE
+ * and an empty batch are skipped; malformed messages are counted bad
+ * records. Throws `DecodeError` for a payload that cannot be decoded and
+ * `FormatError` when no usable format is known, naming the log group.
+ * @example const summary = await ingestCloudWatchEvent(event, deps);
+ */
+async function ingestCloudWatchEvent(
+  event: unknown,
+  deps: CloudWatchDeps
+): Promise<BatchSummary> {
+  const startedMs = performance.now();
+  const payload = decodeCloudWatchLogs(event);
+  if (payload.kind === 'control') {
+    const detail = 'CloudWatch Logs checked the destination';
+    return { logEvents: 0, ...skipped('control-message', detail, startedMs) };
+  }
+  const { logGroup, logStream, logEvents } = payload;
+  const names = { logGroup, logStream, logEvents: logEvents.length };
+  if (logEvents.length === 0) {
+    return { ...names, ...skipped('empty-batch', 'no log events', startedMs) };
+  }
+  const label = `cloudwatch:${logGroup}/${logStream}`;
+  try {
+    const format = await deps.formats.formatFor(logGroup);
+    if (format.isTransitGateway) {
+      return { ...names, ...skipped('not-per-eni', NOT_PER_ENI, startedMs) };
+    }
+    const interfaceId = streamInterfaceId(format, logStream);
+    const rollup = new RecordRollup(format, { ...deps.options, interfaceId });
+    for (const [index, logEvent] of logEvents.entries()) {
+      const result = parseFlowLogText(logEvent.message, index + 1, format);
+      if (result) rollup.add(result, index + 1);
+    }
+    const { rollups, stats } = rollup.finish();
+    const ids = logEvents.map((logEvent) => logEvent.id);
+    const id = contributionId('cloudwatch', logGroup, logStream, ...ids);
+    const contribution = { id, label, rollups };
+    const counts = await applyRollups(
+      deps.store,
+      contribution,
+      stats,
+      startedMs
+    );
+    return { ...names, ...counts };
+  } catch (error) {
+    throw labelled(error, label);
+  }
+}
+
+export type {
+  BatchSummary,
+  CloudWatchDeps,
+  FlowLogInput,
+  FormatResolver,
+  IngestCounts,
+  IngestDeps,
+  ObjectSummary,
+  SkipReason,
+};
 export {
+  ingestCloudWatchEvent,
   ingestS3Object,
   ingestS3Objects,
   openParquetFlowLog,

@@ -1,5 +1,12 @@
 import type { Config } from './config.js';
-import type { IngestDeps } from './pipeline.js';
+import { ConfigError, FormatError } from './errors.js';
+import { DEFAULT_FORMAT, resolveFormat } from './parse/flowLogFormat.js';
+import type { CloudWatchDeps, FormatResolver, IngestDeps } from './pipeline.js';
+import {
+  createEc2Client,
+  createEc2FlowLogFormatLookup,
+  type FlowLogFormatLookup,
+} from './source/ec2FlowLogFormats.js';
 import {
   createS3Client,
   createS3ObjectSource,
@@ -8,6 +15,24 @@ import {
   createDynamoClient,
   createDynamoRollupStore,
 } from './store/dynamoRollupStore.js';
+import type { RollupStore } from './store/rollupStore.js';
+import type { FlowLogFormat } from './types.js';
+
+type Instrument = <T>(client: T) => T;
+const asIs: Instrument = (client) => client;
+
+function createStore(config: Config, instrument: Instrument): RollupStore {
+  return createDynamoRollupStore(instrument(createDynamoClient()), {
+    tableName: config.rollupTable,
+    retentionDays: config.retentionDays,
+    concurrency: config.writeConcurrency,
+  });
+}
+
+const rollupOptions = (config: Config) => ({
+  windowMode: config.windowMode,
+  sampleLimit: config.badRecordSamples,
+});
 
 /**
  * Builds what ingest needs from the configuration: the S3 source, the
@@ -16,24 +41,115 @@ import {
  */
 function createIngestDeps(
   config: Config,
-  instrument: <T>(client: T) => T = (client) => client
+  instrument: Instrument = asIs
 ): IngestDeps {
   const s3 = instrument(
     createS3Client({ forcePathStyle: config.s3ForcePathStyle })
   );
-  const dynamo = instrument(createDynamoClient());
   return {
     source: createS3ObjectSource(s3),
-    store: createDynamoRollupStore(dynamo, {
-      tableName: config.rollupTable,
-      retentionDays: config.retentionDays,
-      concurrency: config.writeConcurrency,
-    }),
-    options: {
-      windowMode: config.windowMode,
-      sampleLimit: config.badRecordSamples,
-    },
+    store: createStore(config, instrument),
+    options: rollupOptions(config),
   };
 }
 
-export { createIngestDeps };
+/**
+ * A format that CloudWatch records can be rolled up by: `v2`/`v5`/`v11` or
+ * a `${...}` string of fields the catalogue knows, holding `start` and
+ * `end` (interface-id may come from the log stream's name). Throws
+ * `FormatError` saying what is wrong.
+ */
+function rollupFormat(spec: string): FlowLogFormat {
+  const format = resolveFormat(spec);
+  const unknown = format.fields.filter((field) => !field.isKnown);
+  if (unknown.length > 0) {
+    const tokens = unknown.map((field) => `\${${field.name}}`).join(' ');
+    throw new FormatError(`unknown field ${tokens}`);
+  }
+  const names = new Set(format.fields.map((field) => field.name));
+  const missing = ['start', 'end'].filter((name) => !names.has(name));
+  if (missing.length > 0 && !format.isTransitGateway) {
+    throw new FormatError(
+      `no ${missing.map((name) => `\${${name}}`).join(' or ')}, which rollups need`
+    );
+  }
+  return format;
+}
+
+/**
+ * The formats of CloudWatch Logs records, checked at cold start:
+ * `FLOW_LOG_FORMATS[logGroup]`, else `FLOW_LOG_FORMAT` (default v2), or,
+ * when that is `auto`, the `LogFormat` that `lookup` finds for the log
+ * group. Throws one `ConfigError` naming each bad variable.
+ */
+function createFormatResolver(
+  config: Config,
+  lookup: () => FlowLogFormatLookup
+): FormatResolver {
+  const problems: string[] = [];
+  const checked = (spec: string, variable: string) => {
+    try {
+      return rollupFormat(spec);
+    } catch (error) {
+      if (!(error instanceof FormatError)) throw error;
+      problems.push(`${variable}: ${error.message}`);
+      return DEFAULT_FORMAT;
+    }
+  };
+  const byLogGroup = new Map<string, FlowLogFormat>();
+  for (const [logGroup, spec] of Object.entries(config.flowLogFormats)) {
+    byLogGroup.set(logGroup, checked(spec, `FLOW_LOG_FORMATS["${logGroup}"]`));
+  }
+  const isAuto = config.flowLogFormat === 'auto';
+  const fallback =
+    config.flowLogFormat === null || isAuto
+      ? DEFAULT_FORMAT
+      : checked(config.flowLogFormat, 'FLOW_LOG_FORMAT');
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `bad configuration: ${problems.join('; ')} (accepted: v2, v5, v11, auto, or a \${...} format string)`
+    );
+  }
+  const discovered = isAuto ? lookup() : null;
+  async function formatFor(logGroup: string): Promise<FlowLogFormat> {
+    const configured = byLogGroup.get(logGroup);
+    if (configured) return configured;
+    if (discovered === null) return fallback;
+    const spec = await discovered.formatStringOf(logGroup);
+    try {
+      return rollupFormat(spec);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new FormatError(
+        `the flow log of log group ${logGroup} has a format rollups cannot use: ${message}`,
+        { cause: error }
+      );
+    }
+  }
+  return { formatFor };
+}
+
+/**
+ * Builds what CloudWatch ingest needs: the store, the rollup options and
+ * the format resolver (with an EC2 client only when FLOW_LOG_FORMAT=auto).
+ * Throws `ConfigError` for unusable formats.
+ */
+function createCloudWatchDeps(
+  config: Config,
+  instrument: Instrument = asIs
+): CloudWatchDeps {
+  return {
+    store: createStore(config, instrument),
+    options: rollupOptions(config),
+    formats: createFormatResolver(config, () =>
+      createEc2FlowLogFormatLookup(instrument(createEc2Client()))
+    ),
+  };
+}
+
+export {
+  createCloudWatchDeps,
+  createFormatResolver,
+  createIngestDeps,
+  rollupFormat,
+};

@@ -1,4 +1,4 @@
-import type { ObjectSummary } from '../pipeline.js';
+import type { IngestCounts } from '../pipeline.js';
 
 /** The CloudWatch namespace of every metric this project emits. */
 const METRICS_NAMESPACE = 'FlowlogRollups';
@@ -19,19 +19,21 @@ const pascal = (code: string): string =>
   );
 
 /**
- * The metrics of one ingested (or skipped) object. Names and units are
- * documented in README.md ("Metrics"). Ingest lag is `nowSeconds` minus
- * the end of the newest window the object touched.
+ * The metrics of one ingested (or skipped) input: an S3 object (`Objects`)
+ * or a CloudWatch Logs batch (`Batches`). Names and units are documented
+ * in README.md ("Metrics"). Ingest lag is `nowSeconds` minus the end of the
+ * newest window the input touched.
  */
-function objectMetrics(
-  summary: ObjectSummary,
-  nowSeconds: number
+function ingestMetrics(
+  summary: IngestCounts,
+  nowSeconds: number,
+  inputs: 'Objects' | 'Batches' = 'Objects'
 ): MetricPoint[] {
   if (summary.outcome === 'skipped') {
-    return [{ name: 'ObjectsSkipped', unit: 'Count', value: 1 }];
+    return [{ name: `${inputs}Skipped`, unit: 'Count', value: 1 }];
   }
   const points: MetricPoint[] = [
-    { name: 'ObjectsIngested', unit: 'Count', value: 1 },
+    { name: `${inputs}Ingested`, unit: 'Count', value: 1 },
     { name: 'Records', unit: 'Count', value: summary.records ?? 0 },
     { name: 'BadRecords', unit: 'Count', value: summary.badRecords ?? 0 },
     { name: 'NodataRecords', unit: 'Count', value: summary.nodataRecords ?? 0 },
@@ -47,7 +49,7 @@ function objectMetrics(
       value: summary.itemsAlreadyApplied,
     },
     {
-      name: 'ObjectDuration',
+      name: inputs === 'Objects' ? 'ObjectDuration' : 'BatchDuration',
       unit: 'Milliseconds',
       value: Math.round(summary.durationMs),
     },
@@ -76,7 +78,7 @@ function objectMetrics(
  * is lost (the object vanished, or SKIPDATA records say the service lost
  * records), WARN when records were rejected, INFO otherwise.
  */
-function summaryLevel(summary: ObjectSummary): 'info' | 'warn' | 'error' {
+function summaryLevel(summary: IngestCounts): 'info' | 'warn' | 'error' {
   if (summary.skipReason === 'object-missing') return 'error';
   if ((summary.skipdataRecords ?? 0) > 0) return 'error';
   if ((summary.badRecords ?? 0) > 0) return 'warn';
@@ -84,4 +86,4 @@ function summaryLevel(summary: ObjectSummary): 'info' | 'warn' | 'error' {
 }
 
 export type { MetricPoint };
-export { METRICS_NAMESPACE, objectMetrics, SERVICE_NAME, summaryLevel };
+export { ingestMetrics, METRICS_NAMESPACE, SERVICE_NAME, summaryLevel };

@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       windowMode: 'prorate',
       badRecordSamples: 5,
       s3ForcePathStyle: false,
+      flowLogFormat: null,
+      flowLogFormats: {},
     });
     expect(DEFAULTS).toStrictEqual({
       retentionDays: 30,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BadRecordReason } from '../../../shared/errors.js';
 import {
+  ingestMetrics,
   METRICS_NAMESPACE,
-  objectMetrics,
   summaryLevel,
 } from '../../../shared/observe/ingestMetrics.js';
 import type { ObjectSummary } from '../../../shared/pipeline.js';
@@ -67,13 +67,13 @@ describe('METRICS_NAMESPACE', () => {
   });
 });
 
-describe('objectMetrics', () => {
+describe('ingestMetrics', () => {
   it('returns the counts, duration, bad records by reason and lag of an ingested object', () => {
     // Prepare
     const summary = ingested();
 
     // Act
-    const points = objectMetrics(summary, NOW);
+    const points = ingestMetrics(summary, NOW);
 
     // Assess
     expect(points).toEqual([
@@ -96,7 +96,7 @@ describe('objectMetrics', () => {
     const summary = skipped('not-a-flow-log-key');
 
     // Act
-    const points = objectMetrics(summary, NOW);
+    const points = ingestMetrics(summary, NOW);
 
     // Assess
     expect(points).toEqual([
@@ -109,7 +109,7 @@ describe('objectMetrics', () => {
     const summary = ingested({ badRecordsByReason: { [reason]: 5 } });
 
     // Act
-    const points = objectMetrics(summary, NOW);
+    const points = ingestMetrics(summary, NOW);
 
     // Assess
     const byReason = points.filter(
@@ -134,7 +134,7 @@ describe('objectMetrics', () => {
     };
 
     // Act
-    const points = objectMetrics(summary, NOW);
+    const points = ingestMetrics(summary, NOW);
 
     // Assess
     expect(points.map((point) => [point.name, point.value])).toEqual([
@@ -154,7 +154,7 @@ describe('objectMetrics', () => {
     const summary = ingested({ newestWindowEnd: NOW - 300 });
 
     // Act
-    const points = objectMetrics(summary, NOW + 0.5);
+    const points = ingestMetrics(summary, NOW + 0.5);
 
     // Assess
     expect(points.find((point) => point.name === 'IngestLag')).toEqual({
@@ -169,7 +169,7 @@ describe('objectMetrics', () => {
     const summary = ingested({ newestWindowEnd: NOW + 120 });
 
     // Act
-    const points = objectMetrics(summary, NOW);
+    const points = ingestMetrics(summary, NOW);
 
     // Assess
     expect(points.find((point) => point.name === 'IngestLag')?.value).toBe(0);
@@ -180,7 +180,7 @@ describe('objectMetrics', () => {
     const summary = ingested({ newestWindowEnd: null });
 
     // Act
-    const points = objectMetrics(summary, NOW);
+    const points = ingestMetrics(summary, NOW);
 
     // Assess
     expect(points.map((point) => point.name)).not.toContain('IngestLag');
