@@ -4,13 +4,17 @@
  * generates a sample flow-log file with `flowlogs generate`, uploads it
  * under a real VPC Flow Logs key, runs the real `s3Ingest` handler on
  * events/s3-object-created.json, prints what it ingested, and keeps the
- * stand-ins running until Ctrl-C. `SEED=0` skips the sample.
- * Ports: DYNAMODB_PORT (8000), S3_PORT (4568).
+ * stand-ins running until Ctrl-C. Serves the query API (the real
+ * `queryApi` handler behind a local API Gateway stand-in) on
+ * 127.0.0.1:3000. `SEED=0` skips the sample.
+ * Ports: DYNAMODB_PORT (8000), S3_PORT (4568), API_PORT (3000).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createDynamoRollupReader } from '../shared/store/dynamoRollupReader.js';
+import { serveHttpApi } from './local/httpApi.js';
 import { lambdaContext } from './local/lambdaContext.js';
 import { type LocalStack, startLocalStack } from './local/localStack.js';
 import {
@@ -18,6 +22,7 @@ import {
   SAMPLE,
   SAMPLE_BUCKET,
   SAMPLE_KEY,
+  SAMPLE_WINDOW,
 } from './local/sample.js';
 
 const DATA_DIRECTORY = '.local';
@@ -81,6 +86,21 @@ async function main(): Promise<void> {
     console.log(`Ingesting s3://${SAMPLE_BUCKET}/${SAMPLE_KEY} ...`);
     await seed(stack);
   }
+  const { handler: queryApi } = await import('../functions/queryApi.js');
+  const api = await serveHttpApi(queryApi, port('API_PORT', 3000));
+  const base = `http://127.0.0.1:${api.port}`;
+  console.log(`Query API on ${base}`);
+  const [busiest] = await createDynamoRollupReader(
+    stack.dynamo,
+    LOCAL_TABLE
+  ).topOfWindow(SAMPLE_WINDOW, 'bytes', 1);
+  if (busiest) {
+    const eni = busiest.interfaceId;
+    console.log(`Try the sample (busiest ENI ${eni}):
+  curl '${base}/enis/${eni}/rollups?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z&limit=3'
+  curl '${base}/enis/${eni}/summary?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z'
+  curl '${base}/windows/2026-11-01T00:00:00Z/top?by=bytes&limit=5&format=csv'`);
+  }
   const env = Object.entries(stack.env)
     .filter(([name]) => name.startsWith('AWS_'))
     .map(([name, value]) => `${name}=${value}`)
@@ -93,6 +113,7 @@ Look at the rollups:
 Ctrl-C stops the stand-ins; data stays in ${DATA_DIRECTORY}/ (delete it to start over).`);
   process.once('SIGINT', () => {
     console.log('\nStopping.');
+    api.server.close();
     void stack.close().then(() => process.exit(0));
   });
 }

@@ -26,6 +26,12 @@ interface Config {
   readonly flowLogFormat: string | null;
   /** Formats by log group name (`FLOW_LOG_FORMATS`, a JSON object). */
   readonly flowLogFormats: Readonly<Record<string, string>>;
+  /**
+   * Key of the HMAC that signs the query API's `nextToken`s
+   * (`PAGE_TOKEN_SECRET`); by default derived from the table name, which
+   * detects edits but not forgery by someone who knows the name: set it.
+   */
+  readonly pageTokenSecret: string;
 }
 
 const DEFAULTS = {
@@ -140,6 +146,9 @@ function loadConfig(env: Env = process.env): Config {
     s3ForcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3?.trim()),
     flowLogFormat: env.FLOW_LOG_FORMAT?.trim() || null,
     flowLogFormats: Object.freeze(read.stringMap('FLOW_LOG_FORMATS')),
+    pageTokenSecret:
+      env.PAGE_TOKEN_SECRET?.trim() ||
+      `flowlog-rollups:${env.ROLLUP_TABLE?.trim() ?? ''}`,
   };
   if (read.problems.length > 0) {
     throw new ConfigError(`bad configuration: ${read.problems.join('; ')}`);

@@ -40,9 +40,10 @@ class QueryError extends FlowLogError {
     statusCode: number,
     code: string,
     message: string,
-    param?: string
+    param?: string,
+    options?: { cause?: unknown }
   ) {
-    super(message);
+    super(message, options);
     this.statusCode = statusCode;
     this.code = code;
     this.param = param;

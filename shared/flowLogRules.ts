@@ -23,7 +23,12 @@ const toSeconds = (value: number): number =>
 const windowStartOf = (seconds: number): number =>
   seconds - (seconds % WINDOW_SECONDS);
 
+/** `2026-11-01T00:05:00Z`: epoch seconds as ISO-8601 UTC, whole seconds. */
+const isoOfSeconds = (seconds: number): string =>
+  new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
 export {
+  isoOfSeconds,
   MAX_LINE_BYTES,
   MAX_RECORD_SECONDS,
   MILLISECONDS_FROM,

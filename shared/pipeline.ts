@@ -12,7 +12,12 @@ import {
   takeFirstLine,
 } from './decode/flowLogText.js';
 import { openParquetFile } from './decode/parquetFlowLog.js';
-import { DecodeError, FlowLogError, FormatError } from './errors.js';
+import {
+  DecodeError,
+  FlowLogError,
+  FormatError,
+  StoreError,
+} from './errors.js';
 import { WINDOW_SECONDS } from './flowLogRules.js';
 import {
   DEFAULT_FORMAT,
@@ -412,13 +417,18 @@ function streamInterfaceId(
   return interfaceId;
 }
 
-/** Adds the input's label to an error that does not name it yet. */
+/** Adds the input's label to an error that does not name it yet, keeping its kind. */
 function labelled(error: unknown, label: string): unknown {
   if (error instanceof FlowLogError && error.message.includes(label)) {
     return error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const Kind = error instanceof FormatError ? FormatError : DecodeError;
+  // Keep what kind of failure it was; an error from elsewhere (an SDK
+  // call, a stream) stays a plain FlowLogError, not a decode failure.
+  const Kind =
+    [DecodeError, FormatError, StoreError].find(
+      (kind) => error instanceof kind
+    ) ?? FlowLogError;
   return new Kind(`${label}: ${message}`, { cause: error });
 }
 

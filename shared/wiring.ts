@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { ConfigError, FormatError } from './errors.js';
 import { DEFAULT_FORMAT, resolveFormat } from './parse/flowLogFormat.js';
 import type { CloudWatchDeps, FormatResolver, IngestDeps } from './pipeline.js';
+import type { QueryDeps } from './query/queryRollups.js';
 import {
   createEc2Client,
   createEc2FlowLogFormatLookup,
@@ -11,6 +12,7 @@ import {
   createS3Client,
   createS3ObjectSource,
 } from './source/s3ObjectSource.js';
+import { createDynamoRollupReader } from './store/dynamoRollupReader.js';
 import {
   createDynamoClient,
   createDynamoRollupStore,
@@ -92,7 +94,10 @@ function createFormatResolver(
       return rollupFormat(spec);
     } catch (error) {
       if (!(error instanceof FormatError)) throw error;
-      problems.push(`${variable}: ${error.message}`);
+      const auto = variable === 'FLOW_LOG_FORMAT' ? ', auto' : '';
+      problems.push(
+        `${variable}: ${error.message} (accepted: v2, v5, v11${auto} or a \${...} format string)`
+      );
       return DEFAULT_FORMAT;
     }
   };
@@ -106,9 +111,7 @@ function createFormatResolver(
       ? DEFAULT_FORMAT
       : checked(config.flowLogFormat, 'FLOW_LOG_FORMAT');
   if (problems.length > 0) {
-    throw new ConfigError(
-      `bad configuration: ${problems.join('; ')} (accepted: v2, v5, v11, auto, or a \${...} format string)`
-    );
+    throw new ConfigError(`bad configuration: ${problems.join('; ')}`);
   }
   const discovered = isAuto ? lookup() : null;
   async function formatFor(logGroup: string): Promise<FlowLogFormat> {
@@ -147,9 +150,24 @@ function createCloudWatchDeps(
   };
 }
 
+/** Builds what the query API needs: the DynamoDB reader and the token key. */
+function createQueryDeps(
+  config: Config,
+  instrument: Instrument = asIs
+): QueryDeps {
+  return {
+    reader: createDynamoRollupReader(
+      instrument(createDynamoClient()),
+      config.rollupTable
+    ),
+    tokenSecret: config.pageTokenSecret,
+  };
+}
+
 export {
   createCloudWatchDeps,
   createFormatResolver,
   createIngestDeps,
+  createQueryDeps,
   rollupFormat,
 };

@@ -10,4 +10,7 @@ const SAMPLE_KEY =
 /** Generated sample: records, ENIs and seed (deterministic: same bytes, same ETag). */
 const SAMPLE = { records: 20_000, enis: 12, seed: 1 } as const;
 
-export { LOCAL_TABLE, SAMPLE, SAMPLE_BUCKET, SAMPLE_KEY };
+/** The first window of the sample (2026-11-01T00:00:00Z, the generator's default start). */
+const SAMPLE_WINDOW = 1_793_491_200;
+
+export { LOCAL_TABLE, SAMPLE, SAMPLE_BUCKET, SAMPLE_KEY, SAMPLE_WINDOW };

@@ -6,6 +6,7 @@ import {
   OPTIONAL_COUNTERS,
 } from '../aggregate/mergeRollups.js';
 import { StoreError } from '../errors.js';
+import { isoOfSeconds } from '../flowLogRules.js';
 import type { RejectedSource, Rollup, TopTalker } from '../types.js';
 
 /**
@@ -40,14 +41,12 @@ const ALL_COUNTERS = [...COUNTERS, ...OPTIONAL_COUNTERS] as const;
 const partitionKey = (interfaceId: string): string => `ENI#${interfaceId}`;
 
 /** `W#2026-11-01T00:05:00Z`: sorts by time, readable in the console. */
-const isoOf = (windowStart: number): string =>
-  new Date(windowStart * 1000).toISOString().replace('.000Z', 'Z');
-
-const sortKey = (windowStart: number): string => `W#${isoOf(windowStart)}`;
+const sortKey = (windowStart: number): string =>
+  `W#${isoOfSeconds(windowStart)}`;
 
 /** `T#2026-11-01T00:05:00Z#<contribution id>`: the details of one window sort together. */
 const detailSortKey = (windowStart: number, contributionId: string): string =>
-  `T#${isoOf(windowStart)}#${contributionId}`;
+  `T#${isoOfSeconds(windowStart)}#${contributionId}`;
 
 /** The top lists of one contribution, as stored (compact JSON). */
 interface StoredTopLists {

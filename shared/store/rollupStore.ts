@@ -31,4 +31,51 @@ interface RollupStore {
   applyContribution(contribution: Contribution): Promise<ApplyResult>;
 }
 
-export type { ApplyResult, Contribution, RollupStore };
+/** Where a page of a query ended: the key to start the next page after. */
+type PageKey = Readonly<Record<string, string>>;
+
+/** One page of an ENI's rollups, oldest first. */
+interface RollupPage {
+  readonly rollups: readonly Rollup[];
+  /** Null when no more pages remain. */
+  readonly lastKey: PageKey | null;
+}
+
+/**
+ * How the query API reads rollups. Window bounds are window starts (epoch
+ * seconds, inclusive). Every method throws `StoreError` when the store
+ * fails after the SDK's retries.
+ */
+interface RollupReader {
+  /** Counters of an ENI's windows in [fromWindow, toWindow], oldest first, a page at a time. */
+  rollupPage(
+    interfaceId: string,
+    fromWindow: number,
+    toWindow: number,
+    limit: number,
+    startAfter: PageKey | null
+  ): Promise<RollupPage>;
+  /** Every rollup of an ENI in [fromWindow, toWindow], with its top lists. */
+  allRollups(
+    interfaceId: string,
+    fromWindow: number,
+    toWindow: number
+  ): Promise<Rollup[]>;
+  /** The ENIs of one window, busiest first by `by`, at most `limit`. */
+  topOfWindow(
+    windowStart: number,
+    by: 'bytes' | 'packets' | 'flows' | 'rejectFlows',
+    limit: number
+  ): Promise<Rollup[]>;
+  /** Resolves when the table answers. */
+  ping(): Promise<void>;
+}
+
+export type {
+  ApplyResult,
+  Contribution,
+  PageKey,
+  RollupPage,
+  RollupReader,
+  RollupStore,
+};

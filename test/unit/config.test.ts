@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       s3ForcePathStyle: false,
       flowLogFormat: null,
       flowLogFormats: {},
+      pageTokenSecret: `flowlog-rollups:${TABLE}`,
     });
     expect(DEFAULTS).toStrictEqual({
       retentionDays: 30,

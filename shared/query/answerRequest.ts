@@ -1,0 +1,36 @@
+import {
+  errorResponse,
+  type HttpResponse,
+  resultResponse,
+} from './httpResponse.js';
+import { type ApiRequest, parseQueryParams } from './parseQueryParams.js';
+import { type QueryDeps, queryRollups } from './queryRollups.js';
+
+/**
+ * The query API end to end: route and validate the request, read the
+ * rollups, answer JSON or CSV. Never throws: every error becomes a
+ * response (`errorResponse`), 4xx for the client's mistakes, 503 when the
+ * table fails, 500 for anything else; `failure` is the error of a 5xx, for
+ * the caller to log.
+ * @example const { response } = await answerRequest(request, deps, Date.now() / 1000);
+ */
+async function answerRequest(
+  request: ApiRequest,
+  deps: QueryDeps,
+  nowSeconds: number
+): Promise<{ response: HttpResponse; failure: unknown }> {
+  try {
+    const query = parseQueryParams(request, Math.floor(nowSeconds));
+    const result = await queryRollups(query, deps);
+    const format = 'format' in query ? query.format : 'json';
+    return { response: resultResponse(result, format), failure: undefined };
+  } catch (error) {
+    const response = errorResponse(error);
+    return {
+      response,
+      failure: response.statusCode >= 500 ? error : undefined,
+    };
+  }
+}
+
+export { answerRequest };

@@ -1,0 +1,68 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { QueryError } from '../errors.js';
+import type { PageKey } from '../store/rollupStore.js';
+
+/** What a page token carries: where the page ended, and for which query. */
+interface PageToken {
+  readonly interfaceId: string;
+  readonly from: number;
+  readonly to: number;
+  readonly lastKey: PageKey;
+}
+
+const sign = (secret: string, payload: string): Buffer =>
+  createHmac('sha256', secret).update(payload).digest();
+
+/**
+ * An opaque, tamper-evident `nextToken`: base64url JSON of the page's end
+ * and its query, then `.` and an HMAC-SHA256 of it under `secret`.
+ * Never a raw DynamoDB key a client could edit.
+ */
+function encodePageToken(token: PageToken, secret: string): string {
+  const payload = Buffer.from(JSON.stringify(token)).toString('base64url');
+  return `${payload}.${sign(secret, payload).toString('base64url')}`;
+}
+
+const invalid = (reason: string) =>
+  new QueryError(
+    400,
+    'invalid_next_token',
+    `nextToken is not a token this API issued for this query (${reason})`,
+    'nextToken'
+  );
+
+/**
+ * Reads a `nextToken` back. Throws `QueryError` 400 naming `nextToken`
+ * when the signature does not match, the token is malformed, or it was
+ * issued for another ENI or range.
+ */
+function decodePageToken(
+  text: string,
+  secret: string,
+  query: { interfaceId: string; from: number; to: number }
+): PageToken {
+  const [payload = '', signature = '', ...rest] = text.split('.');
+  const expected = sign(secret, payload);
+  const given = Buffer.from(signature, 'base64url');
+  if (
+    rest.length > 0 ||
+    given.length !== expected.length ||
+    !timingSafeEqual(given, expected)
+  ) {
+    throw invalid('bad signature');
+  }
+  const token = JSON.parse(
+    Buffer.from(payload, 'base64url').toString('utf8')
+  ) as PageToken;
+  if (
+    token.interfaceId !== query.interfaceId ||
+    token.from !== query.from ||
+    token.to !== query.to
+  ) {
+    throw invalid('it belongs to another interfaceId, from or to');
+  }
+  return token;
+}
+
+export type { PageToken };
+export { decodePageToken, encodePageToken };

@@ -1,0 +1,250 @@
+import { QueryError } from '../errors.js';
+import { windowStartOf } from '../flowLogRules.js';
+
+/** An HTTP request as the API sees it (from an API Gateway v2 event). */
+interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Query parameters; a repeated one arrives comma-joined, as API Gateway does. */
+  readonly query: Readonly<Record<string, string | undefined>>;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+type ResponseFormat = 'json' | 'csv';
+
+/** What `top` can rank the ENIs of a window by. */
+const TOP_BY = ['bytes', 'packets', 'flows', 'rejectFlows'] as const;
+type TopBy = (typeof TOP_BY)[number];
+
+/** A validated query: one per route. Times are epoch seconds. */
+type ApiQuery =
+  | {
+      readonly route: 'rollups';
+      readonly interfaceId: string;
+      readonly from: number;
+      readonly to: number;
+      readonly limit: number;
+      readonly nextToken: string | null;
+      readonly format: ResponseFormat;
+    }
+  | {
+      readonly route: 'summary';
+      readonly interfaceId: string;
+      readonly from: number;
+      readonly to: number;
+      readonly format: ResponseFormat;
+    }
+  | {
+      readonly route: 'top';
+      readonly windowStart: number;
+      readonly by: TopBy;
+      readonly limit: number;
+      readonly format: ResponseFormat;
+    }
+  | { readonly route: 'health' };
+
+const LIMITS = {
+  /** One day of 5-minute windows. */
+  rollupsDefault: 288,
+  /** One week. */
+  rollupsMax: 2016,
+  topDefault: 10,
+  topMax: 100,
+  /** A range is at most 31 days. */
+  rangeSeconds: 31 * 86_400,
+  /** Default range: the last hour. */
+  defaultRangeSeconds: 3600,
+  /** Times more than a day ahead are not flow-log times. */
+  futureSeconds: 86_400,
+} as const;
+
+const ENI = /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const ISO_UTC =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?Z$/;
+const EPOCH = /^\d{1,11}$/;
+
+const bad = (param: string, message: string, code = 'invalid_parameter') =>
+  new QueryError(400, code, message, param);
+
+/** Epoch seconds of an ISO-8601 UTC time or of epoch seconds; 400 otherwise. */
+function timeParam(param: string, raw: string, nowSeconds: number): number {
+  let seconds: number;
+  if (EPOCH.test(raw)) {
+    seconds = Number(raw);
+  } else {
+    const match = ISO_UTC.exec(raw);
+    const ms = match ? Date.parse(raw) : Number.NaN;
+    // Date.parse rolls 2026-02-30 over to March: require the fields back.
+    const iso = Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+    if (!match || iso.slice(0, 10) !== raw.slice(0, 10)) {
+      throw bad(
+        param,
+        `${param} must be ISO-8601 UTC (2026-11-01T00:05:00Z) or epoch seconds, got '${raw}'`
+      );
+    }
+    seconds = Math.floor(ms / 1000);
+  }
+  if (seconds > nowSeconds + LIMITS.futureSeconds) {
+    throw bad(
+      param,
+      `${param} is more than a day in the future: '${raw}'`,
+      'time_out_of_range'
+    );
+  }
+  return seconds;
+}
+
+function limitParam(raw: string | undefined, fallback: number, max: number) {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > max) {
+    throw bad(
+      'limit',
+      `limit must be an integer from 1 to ${max}, got '${raw}'`
+    );
+  }
+  return value;
+}
+
+function formatOf(request: ApiRequest): ResponseFormat {
+  const format = request.query.format;
+  if (format === undefined) {
+    return /\btext\/csv\b/.test(request.headers.accept ?? '') ? 'csv' : 'json';
+  }
+  if (format !== 'json' && format !== 'csv') {
+    throw bad('format', `format must be json or csv, got '${format}'`);
+  }
+  return format;
+}
+
+/** A path segment, percent-decoded; a malformed escape is a 400. */
+function segment(param: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw bad(param, `${param} is not a valid URL path segment: '${raw}'`);
+  }
+}
+
+function interfaceIdParam(raw: string): string {
+  const interfaceId = segment('interfaceId', raw);
+  if (!ENI.test(interfaceId)) {
+    throw bad(
+      'interfaceId',
+      `interfaceId must be eni- and 8 or 17 lower-case hex digits, got '${interfaceId}'`
+    );
+  }
+  return interfaceId;
+}
+
+/** `from`/`to` with their defaults (to = now, from = to - 1 h), checked. */
+function rangeParams(request: ApiRequest, nowSeconds: number) {
+  const { from: rawFrom, to: rawTo } = request.query;
+  const to =
+    rawTo === undefined ? nowSeconds : timeParam('to', rawTo, nowSeconds);
+  const from =
+    rawFrom === undefined
+      ? to - LIMITS.defaultRangeSeconds
+      : timeParam('from', rawFrom, nowSeconds);
+  if (from > to) {
+    throw bad('from', `from (${rawFrom}) is after to (${rawTo ?? 'now'})`);
+  }
+  if (to - from > LIMITS.rangeSeconds) {
+    throw bad(
+      'to',
+      `the range from ${rawFrom} to ${rawTo ?? 'now'} is over 31 days`,
+      'range_too_long'
+    );
+  }
+  return { from, to };
+}
+
+/** The routes: path pattern, and how a matching GET request becomes a query. */
+const ROUTES: readonly {
+  readonly pattern: RegExp;
+  readonly toQuery: (
+    match: readonly string[],
+    request: ApiRequest,
+    nowSeconds: number
+  ) => ApiQuery;
+}[] = [
+  {
+    pattern: /^\/enis\/([^/]+)\/rollups$/,
+    toQuery: ([, eni = ''], request, nowSeconds) => ({
+      route: 'rollups',
+      interfaceId: interfaceIdParam(eni),
+      ...rangeParams(request, nowSeconds),
+      limit: limitParam(
+        request.query.limit,
+        LIMITS.rollupsDefault,
+        LIMITS.rollupsMax
+      ),
+      nextToken: request.query.nextToken ?? null,
+      format: formatOf(request),
+    }),
+  },
+  {
+    pattern: /^\/enis\/([^/]+)\/summary$/,
+    toQuery: ([, eni = ''], request, nowSeconds) => ({
+      route: 'summary',
+      interfaceId: interfaceIdParam(eni),
+      ...rangeParams(request, nowSeconds),
+      format: formatOf(request),
+    }),
+  },
+  {
+    pattern: /^\/windows\/([^/]+)\/top$/,
+    toQuery: ([, window = ''], request, nowSeconds) => {
+      const by = request.query.by ?? 'bytes';
+      const known = TOP_BY.find((name) => name === by);
+      if (known === undefined) {
+        throw bad('by', `by must be one of ${TOP_BY.join(', ')}, got '${by}'`);
+      }
+      const seconds = timeParam(
+        'windowStart',
+        segment('windowStart', window),
+        nowSeconds
+      );
+      return {
+        route: 'top',
+        windowStart: windowStartOf(seconds),
+        by: known,
+        limit: limitParam(
+          request.query.limit,
+          LIMITS.topDefault,
+          LIMITS.topMax
+        ),
+        format: formatOf(request),
+      };
+    },
+  },
+  { pattern: /^\/health$/, toQuery: () => ({ route: 'health' }) },
+];
+
+/**
+ * Routes and validates a request. Unknown query parameters are ignored.
+ * Throws `QueryError`: 404 for an unknown path, 405 for a method other
+ * than GET (or HEAD) on a known one, 400 naming the parameter for a bad
+ * value (interface id, time, range, limit, by, format).
+ * @example parseQueryParams({ method: 'GET', path: '/health', query: {}, headers: {} }, now)
+ */
+function parseQueryParams(request: ApiRequest, nowSeconds: number): ApiQuery {
+  const path = request.path.replace(/\/+$/, '') || '/';
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      throw new QueryError(
+        405,
+        'method_not_allowed',
+        `${request.method} is not allowed on ${path}: use GET`
+      );
+    }
+    return route.toQuery(match, request, nowSeconds);
+  }
+  throw new QueryError(404, 'not_found', `no route ${path}`);
+}
+
+export type { ApiQuery, ApiRequest, ResponseFormat, TopBy };
+export { LIMITS, parseQueryParams, TOP_BY };

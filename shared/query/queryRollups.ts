@@ -1,0 +1,217 @@
+import {
+  COUNTERS,
+  emptyRollup,
+  mergeRollups,
+  OPTIONAL_COUNTERS,
+} from '../aggregate/mergeRollups.js';
+import { QueryError, StoreError } from '../errors.js';
+import { isoOfSeconds, windowStartOf } from '../flowLogRules.js';
+import type { RollupReader } from '../store/rollupStore.js';
+import type { Rollup } from '../types.js';
+import { decodePageToken, encodePageToken } from './pageToken.js';
+import type { ApiQuery } from './parseQueryParams.js';
+
+/** What the queries need: the store's reader and the page-token key. */
+interface QueryDeps {
+  readonly reader: RollupReader;
+  readonly tokenSecret: string;
+}
+
+/** A query's answer: the JSON body, and the same data as CSV rows. */
+interface QueryResult {
+  readonly statusCode: number;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly table: {
+    readonly columns: readonly string[];
+    readonly rows: readonly Readonly<Record<string, unknown>>[];
+  };
+}
+
+const IDS = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
+const ROLLUP_COLUMNS = [
+  'interfaceId',
+  'windowStart',
+  'window',
+  ...COUNTERS,
+  ...OPTIONAL_COUNTERS,
+  ...IDS,
+] as const;
+
+/** A rollup as the API shows it: every counter, the window as ISO too; no top lists. */
+function rollupRow(rollup: Rollup): Record<string, unknown> {
+  const { topTalkers, topRejectedSources, ...counters } = rollup;
+  return { ...counters, window: isoOfSeconds(rollup.windowStart) };
+}
+
+/** The windows that overlap [from, to): first and last window start. */
+const windowsOf = (from: number, to: number) => ({
+  fromWindow: windowStartOf(from),
+  toWindow: windowStartOf(Math.max(from, to - 1)),
+});
+
+const range = (from: number, to: number) => ({
+  from: isoOfSeconds(from),
+  to: isoOfSeconds(to),
+});
+
+/** The counters and ids of a rollup that it has. */
+function countersOf(rollup: Rollup): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of [...COUNTERS, ...OPTIONAL_COUNTERS, ...IDS]) {
+    if (rollup[name] !== undefined) picked[name] = rollup[name];
+  }
+  return picked;
+}
+
+/** Adds up rollups of one ENI over a range; top lists merged (approximate). */
+function totalOf(interfaceId: string, rollups: readonly Rollup[]): Rollup {
+  return rollups.reduce(
+    (total, rollup) => mergeRollups(total, { ...rollup, windowStart: 0 }),
+    emptyRollup(interfaceId, 0)
+  );
+}
+
+async function run(
+  query: Exclude<ApiQuery, { route: 'health' }>,
+  deps: QueryDeps
+): Promise<QueryResult> {
+  switch (query.route) {
+    case 'rollups': {
+      const { interfaceId, from, to, limit } = query;
+      const { fromWindow, toWindow } = windowsOf(from, to);
+      const startAfter =
+        query.nextToken === null
+          ? null
+          : decodePageToken(query.nextToken, deps.tokenSecret, query).lastKey;
+      const page = await deps.reader.rollupPage(
+        interfaceId,
+        fromWindow,
+        toWindow,
+        limit,
+        startAfter
+      );
+      const rows = page.rollups.map(rollupRow);
+      const nextToken =
+        page.lastKey === null
+          ? undefined
+          : encodePageToken(
+              { interfaceId, from, to, lastKey: page.lastKey },
+              deps.tokenSecret
+            );
+      return {
+        statusCode: 200,
+        body: {
+          interfaceId,
+          ...range(from, to),
+          limit,
+          rollups: rows,
+          nextToken,
+        },
+        table: { columns: ROLLUP_COLUMNS, rows },
+      };
+    }
+    case 'summary': {
+      const { interfaceId, from, to } = query;
+      const { fromWindow, toWindow } = windowsOf(from, to);
+      const rollups = await deps.reader.allRollups(
+        interfaceId,
+        fromWindow,
+        toWindow
+      );
+      const total = totalOf(interfaceId, rollups);
+      const totals = countersOf(total);
+      const skipdataWindows = rollups
+        .filter((rollup) => rollup.skipdataRecords > 0)
+        .map((rollup) => ({
+          windowStart: rollup.windowStart,
+          window: isoOfSeconds(rollup.windowStart),
+          skipdataRecords: rollup.skipdataRecords,
+        }));
+      const row = {
+        interfaceId,
+        ...range(from, to),
+        windows: rollups.length,
+        ...totals,
+      };
+      return {
+        statusCode: 200,
+        body: {
+          interfaceId,
+          ...range(from, to),
+          windows: rollups.length,
+          totals,
+          topTalkers: total.topTalkers ?? [],
+          topRejectedSources: total.topRejectedSources ?? [],
+          skipdataWindows,
+        },
+        table: {
+          columns: [
+            'interfaceId',
+            'from',
+            'to',
+            'windows',
+            ...COUNTERS,
+            ...OPTIONAL_COUNTERS,
+            ...IDS,
+          ],
+          rows: [row],
+        },
+      };
+    }
+    case 'top': {
+      const { windowStart, by, limit } = query;
+      const rollups = await deps.reader.topOfWindow(windowStart, by, limit);
+      const rows = rollups.map(rollupRow);
+      return {
+        statusCode: 200,
+        body: {
+          windowStart,
+          window: isoOfSeconds(windowStart),
+          by,
+          limit,
+          enis: rows,
+        },
+        table: { columns: ROLLUP_COLUMNS, rows },
+      };
+    }
+  }
+}
+
+/**
+ * Answers a validated query from the rollup store. Top lists merged over
+ * a range are approximate (see `mergeRollups`). Throws `QueryError`: 400
+ * for a `nextToken` this API did not issue for the query, 503 (with a
+ * retry hint) when the store fails.
+ * @example await queryRollups({ route: 'top', windowStart, by: 'bytes', limit: 10, format: 'json' }, deps)
+ */
+async function queryRollups(
+  query: ApiQuery,
+  deps: QueryDeps
+): Promise<QueryResult> {
+  try {
+    if (query.route === 'health') {
+      await deps.reader.ping();
+      const body = { status: 'ok' };
+      return {
+        statusCode: 200,
+        body,
+        table: { columns: ['status'], rows: [body] },
+      };
+    }
+    return await run(query, deps);
+  } catch (error) {
+    if (error instanceof StoreError) {
+      throw new QueryError(
+        503,
+        'unavailable',
+        'the rollup table is unavailable; retry in a few seconds',
+        undefined,
+        { cause: error }
+      );
+    }
+    throw error;
+  }
+}
+
+export type { QueryDeps, QueryResult };
+export { queryRollups };

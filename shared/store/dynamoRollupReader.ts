@@ -1,0 +1,156 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../errors.js';
+import { isoOfSeconds } from '../flowLogRules.js';
+import type { Rollup } from '../types.js';
+import {
+  ATTR,
+  partitionKey,
+  rollupFromItem,
+  rollupsFromItems,
+  sortKey,
+  WINDOW_INDEX,
+} from './rollupItem.js';
+import type { PageKey, RollupReader } from './rollupStore.js';
+
+type Item = Record<string, AttributeValue>;
+
+const toPageKey = (key: Item | undefined): PageKey | null => {
+  if (!key) return null;
+  const page: Record<string, string> = {};
+  for (const [name, value] of Object.entries(key)) {
+    if (value.S !== undefined) page[name] = value.S;
+    else if (value.N !== undefined) page[name] = `N:${value.N}`;
+  }
+  return page;
+};
+
+const fromPageKey = (key: PageKey): Item =>
+  Object.fromEntries(
+    Object.entries(key).map(([name, value]) => [
+      name,
+      value.startsWith('N:') ? { N: value.slice(2) } : { S: value },
+    ])
+  );
+
+/**
+ * Reads rollups for the query API: Query on the ENI's partition (counters
+ * items `W#…`, detail items `T#…`), Query on the `byWindow` index for a
+ * window's ENIs. Any failure after the SDK's retries is a `StoreError`.
+ * @example const reader = createDynamoRollupReader(new DynamoDBClient({}), 'flowlog-rollups-dev-rollups');
+ */
+function createDynamoRollupReader(
+  client: DynamoDBClient,
+  tableName: string
+): RollupReader {
+  async function query(input: Omit<QueryCommandInput, 'TableName'>) {
+    try {
+      return await client.send(
+        new QueryCommand({ TableName: tableName, ...input })
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new StoreError(`reading ${tableName} failed: ${message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>) {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await query({ ...input, ExclusiveStartKey: startKey });
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  const between = (interfaceId: string, low: string, high: string) => ({
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+    ExpressionAttributeValues: {
+      ':pk': { S: partitionKey(interfaceId) },
+      ':low': { S: low },
+      ':high': { S: high },
+    },
+  });
+
+  return {
+    async rollupPage(interfaceId, fromWindow, toWindow, limit, startAfter) {
+      const page = await query({
+        ...between(interfaceId, sortKey(fromWindow), sortKey(toWindow)),
+        Limit: limit,
+        ExclusiveStartKey: startAfter ? fromPageKey(startAfter) : undefined,
+      });
+      return {
+        rollups: (page.Items ?? []).map((item) => rollupFromItem(item)),
+        lastKey: toPageKey(page.LastEvaluatedKey),
+      };
+    },
+
+    async allRollups(interfaceId, fromWindow, toWindow) {
+      const [counters, details] = await Promise.all([
+        queryAll(between(interfaceId, sortKey(fromWindow), sortKey(toWindow))),
+        // `~` sorts after every contribution id character (base64url).
+        queryAll(
+          between(
+            interfaceId,
+            `T#${isoOfSeconds(fromWindow)}`,
+            `T#${isoOfSeconds(toWindow)}#~`
+          )
+        ),
+      ]);
+      return rollupsFromItems([...counters, ...details]);
+    },
+
+    async topOfWindow(windowStart, by, limit) {
+      const input = {
+        IndexName: WINDOW_INDEX,
+        KeyConditionExpression: '#w = :w',
+        ExpressionAttributeNames: { '#w': ATTR.windowStart },
+        ExpressionAttributeValues: { ':w': { N: String(windowStart) } },
+        ScanIndexForward: false,
+      };
+      if (by === 'bytes') {
+        const page = await query({ ...input, Limit: limit });
+        return (page.Items ?? []).map((item) => rollupFromItem(item));
+      }
+      const rollups = (await queryAll(input)).map((item) =>
+        rollupFromItem(item)
+      );
+      return rollups
+        .sort(
+          (a: Rollup, b: Rollup) =>
+            b[by] - a[by] ||
+            b.bytes - a.bytes ||
+            (a.interfaceId < b.interfaceId ? -1 : 1)
+        )
+        .slice(0, limit);
+    },
+
+    async ping() {
+      try {
+        await client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { [ATTR.pk]: { S: 'HEALTH' }, [ATTR.sk]: { S: 'HEALTH' } },
+          })
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new StoreError(`${tableName} does not answer: ${message}`, {
+          cause: error,
+        });
+      }
+    },
+  };
+}
+
+export { createDynamoRollupReader };
