@@ -30,7 +30,10 @@ const ingestMessage = (record: SQSRecord) =>
 /** S3 object created (direct, EventBridge, or through SQS/SNS) -> rollups in DynamoDB. */
 async function ingest(event: unknown) {
   if (isSqsEvent(event)) {
-    return processPartialResponse(event as SQSEvent, ingestMessage, processor);
+    // One object at a time: memory and DynamoDB writes stay bounded.
+    return processPartialResponse(event as SQSEvent, ingestMessage, processor, {
+      processInParallel: false,
+    });
   }
   await ingestS3Objects(objectsFromEvent(event), deps, report);
 }

@@ -21,13 +21,13 @@ function resultResponse(
   if (format === 'csv') {
     return {
       statusCode: result.statusCode,
-      headers: { 'content-type': 'text/csv; charset=utf-8' },
+      headers: { ...result.headers, 'content-type': 'text/csv; charset=utf-8' },
       body: formatCsv(result.table.columns, result.table.rows),
     };
   }
   return {
     statusCode: result.statusCode,
-    headers: { 'content-type': 'application/json' },
+    headers: { ...result.headers, 'content-type': 'application/json' },
     body: JSON.stringify(result.body),
   };
 }

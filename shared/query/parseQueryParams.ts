@@ -26,6 +26,8 @@ type ApiQuery =
       readonly to: number;
       readonly limit: number;
       readonly nextToken: string | null;
+      /** False when neither from nor to was given (a nextToken then keeps its own range). */
+      readonly isRangeGiven: boolean;
       readonly format: ResponseFormat;
     }
   | {
@@ -85,6 +87,9 @@ function timeParam(param: string, raw: string, nowSeconds: number): number {
     }
     seconds = Math.floor(ms / 1000);
   }
+  if (seconds < 0) {
+    throw bad(param, `${param} is before 1970: '${raw}'`, 'time_out_of_range');
+  }
   if (seconds > nowSeconds + LIMITS.futureSeconds) {
     throw bad(
       param,
@@ -110,7 +115,7 @@ function limitParam(raw: string | undefined, fallback: number, max: number) {
 function formatOf(request: ApiRequest): ResponseFormat {
   const format = request.query.format;
   if (format === undefined) {
-    return /\btext\/csv\b/.test(request.headers.accept ?? '') ? 'csv' : 'json';
+    return /\btext\/csv\b/i.test(request.headers.accept ?? '') ? 'csv' : 'json';
   }
   if (format !== 'json' && format !== 'csv') {
     throw bad('format', `format must be json or csv, got '${format}'`);
@@ -181,6 +186,8 @@ const ROUTES: readonly {
         LIMITS.rollupsMax
       ),
       nextToken: request.query.nextToken ?? null,
+      isRangeGiven:
+        request.query.from !== undefined || request.query.to !== undefined,
       format: formatOf(request),
     }),
   },

@@ -20,6 +20,8 @@ interface QueryDeps {
 /** A query's answer: the JSON body, and the same data as CSV rows. */
 interface QueryResult {
   readonly statusCode: number;
+  /** Extra response headers (the next page's token, for CSV clients). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly body: Readonly<Record<string, unknown>>;
   readonly table: {
     readonly columns: readonly string[];
@@ -77,19 +79,29 @@ async function run(
 ): Promise<QueryResult> {
   switch (query.route) {
     case 'rollups': {
-      const { interfaceId, from, to, limit } = query;
-      const { fromWindow, toWindow } = windowsOf(from, to);
-      const startAfter =
+      const { interfaceId, limit } = query;
+      const token =
         query.nextToken === null
           ? null
-          : decodePageToken(query.nextToken, deps.tokenSecret, query).lastKey;
-      const page = await deps.reader.rollupPage(
-        interfaceId,
-        fromWindow,
-        toWindow,
-        limit,
-        startAfter
-      );
+          : decodePageToken(
+              query.nextToken,
+              deps.tokenSecret,
+              query.isRangeGiven ? query : { interfaceId }
+            );
+      const { from, to } = token ?? query;
+      const { fromWindow, toWindow } = windowsOf(from, to);
+      const startAfter = token?.lastKey ?? null;
+      // from = to is an empty range: `to` is exclusive.
+      const page =
+        to > from
+          ? await deps.reader.rollupPage(
+              interfaceId,
+              fromWindow,
+              toWindow,
+              limit,
+              startAfter
+            )
+          : { rollups: [], lastKey: null };
       const rows = page.rollups.map(rollupRow);
       const nextToken =
         page.lastKey === null
@@ -100,6 +112,7 @@ async function run(
             );
       return {
         statusCode: 200,
+        headers: nextToken ? { 'x-next-token': nextToken } : {},
         body: {
           interfaceId,
           ...range(from, to),
@@ -113,11 +126,10 @@ async function run(
     case 'summary': {
       const { interfaceId, from, to } = query;
       const { fromWindow, toWindow } = windowsOf(from, to);
-      const rollups = await deps.reader.allRollups(
-        interfaceId,
-        fromWindow,
-        toWindow
-      );
+      const rollups =
+        to > from
+          ? await deps.reader.allRollups(interfaceId, fromWindow, toWindow)
+          : [];
       const total = totalOf(interfaceId, rollups);
       const totals = countersOf(total);
       const skipdataWindows = rollups
@@ -200,6 +212,16 @@ async function queryRollups(
     }
     return await run(query, deps);
   } catch (error) {
+    if (error instanceof RangeError) {
+      // The reader refuses a page end outside the query: a forged token.
+      throw new QueryError(
+        400,
+        'invalid_next_token',
+        `nextToken is not a token this API issued for this query (${error.message})`,
+        'nextToken',
+        { cause: error }
+      );
+    }
     if (error instanceof StoreError) {
       throw new QueryError(
         503,

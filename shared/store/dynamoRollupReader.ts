@@ -30,6 +30,31 @@ const toPageKey = (key: Item | undefined): PageKey | null => {
   return page;
 };
 
+/** The table key (pk, sk) of an item, as a page key. */
+const keyOf = (item: Item): PageKey => ({
+  [ATTR.pk]: item[ATTR.pk]?.S ?? '',
+  [ATTR.sk]: item[ATTR.sk]?.S ?? '',
+});
+
+/** Throws `RangeError` unless `key` is a counters key of the ENI within the windows. */
+function checkPageKey(
+  key: PageKey,
+  interfaceId: string,
+  fromWindow: number,
+  toWindow: number
+): void {
+  const { pk, sk } = key;
+  if (
+    Object.keys(key).length !== 2 ||
+    pk !== partitionKey(interfaceId) ||
+    sk === undefined ||
+    sk < sortKey(fromWindow) ||
+    sk > sortKey(toWindow)
+  ) {
+    throw new RangeError('page end outside the query');
+  }
+}
+
 const fromPageKey = (key: PageKey): Item =>
   Object.fromEntries(
     Object.entries(key).map(([name, value]) => [
@@ -84,14 +109,21 @@ function createDynamoRollupReader(
 
   return {
     async rollupPage(interfaceId, fromWindow, toWindow, limit, startAfter) {
+      if (startAfter !== null) {
+        checkPageKey(startAfter, interfaceId, fromWindow, toWindow);
+      }
+      // One item more than asked: a next page exists only if it arrives
+      // (DynamoDB may return a LastEvaluatedKey with nothing after it).
       const page = await query({
         ...between(interfaceId, sortKey(fromWindow), sortKey(toWindow)),
-        Limit: limit,
+        Limit: limit + 1,
         ExclusiveStartKey: startAfter ? fromPageKey(startAfter) : undefined,
       });
+      const items = page.Items ?? [];
+      const last = items.length > limit ? items[limit - 1] : undefined;
       return {
-        rollups: (page.Items ?? []).map((item) => rollupFromItem(item)),
-        lastKey: toPageKey(page.LastEvaluatedKey),
+        rollups: items.slice(0, limit).map((item) => rollupFromItem(item)),
+        lastKey: last ? keyOf(last) : null,
       };
     },
 

@@ -47,7 +47,11 @@ interface RollupPage {
  * fails after the SDK's retries.
  */
 interface RollupReader {
-  /** Counters of an ENI's windows in [fromWindow, toWindow], oldest first, a page at a time. */
+  /**
+   * Counters of an ENI's windows in [fromWindow, toWindow], oldest first, a
+   * page at a time. Throws `RangeError` when `startAfter` is not a key of
+   * that ENI and range (a page key it did not hand out for this query).
+   */
   rollupPage(
     interfaceId: string,
     fromWindow: number,
