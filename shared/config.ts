@@ -18,6 +18,8 @@ interface Config {
    * local stand-in, which has no virtual-host buckets.
    */
   readonly s3ForcePathStyle: boolean;
+  /** Attempts per AWS call, throttling retries included (`AWS_MAX_ATTEMPTS`, the SDK's own variable; default 10). */
+  readonly maxAttempts: number;
   /**
    * The format of CloudWatch Logs records (`FLOW_LOG_FORMAT`): a `${...}`
    * format string, `auto` (ask ec2:DescribeFlowLogs), or null for the
@@ -39,6 +41,7 @@ const DEFAULTS = {
   writeConcurrency: 16,
   windowMode: 'prorate',
   badRecordSamples: 5,
+  maxAttempts: 10,
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -144,6 +147,7 @@ function loadConfig(env: Env = process.env): Config {
       100
     ),
     s3ForcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3?.trim()),
+    maxAttempts: read.integer('AWS_MAX_ATTEMPTS', DEFAULTS.maxAttempts, 1, 30),
     flowLogFormat: env.FLOW_LOG_FORMAT?.trim() || null,
     flowLogFormats: Object.freeze(read.stringMap('FLOW_LOG_FORMATS')),
     pageTokenSecret:

@@ -24,11 +24,14 @@ type Instrument = <T>(client: T) => T;
 const asIs: Instrument = (client) => client;
 
 function createStore(config: Config, instrument: Instrument): RollupStore {
-  return createDynamoRollupStore(instrument(createDynamoClient()), {
-    tableName: config.rollupTable,
-    retentionDays: config.retentionDays,
-    concurrency: config.writeConcurrency,
-  });
+  return createDynamoRollupStore(
+    instrument(createDynamoClient(config.maxAttempts)),
+    {
+      tableName: config.rollupTable,
+      retentionDays: config.retentionDays,
+      concurrency: config.writeConcurrency,
+    }
+  );
 }
 
 const rollupOptions = (config: Config) => ({
@@ -157,7 +160,7 @@ function createQueryDeps(
 ): QueryDeps {
   return {
     reader: createDynamoRollupReader(
-      instrument(createDynamoClient()),
+      instrument(createDynamoClient(config.maxAttempts)),
       config.rollupTable
     ),
     tokenSecret: config.pageTokenSecret,

@@ -65,10 +65,18 @@ async function serveHttpApi(
   port: number
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((request, response) => {
-    const url = new URL(
-      request.url ?? '/',
-      `http://${request.headers.host ?? '127.0.0.1'}`
-    );
+    // Any request target, even `//`, is a path on this host (a base URL
+    // would read `//x` as a host name); one that is no path is a 400.
+    const target = request.url ?? '/';
+    const url =
+      URL.canParse(`http://127.0.0.1${target}`) && target.startsWith('/')
+        ? new URL(`http://127.0.0.1${target}`)
+        : null;
+    if (url === null) {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end('{"message":"Bad Request"}');
+      return;
+    }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = String(value);

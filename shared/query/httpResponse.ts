@@ -35,7 +35,7 @@ function resultResponse(
 /**
  * The one map from errors to HTTP (as middy's http-error-handler does): a
  * `QueryError` becomes `{"error":{"code","message","param"}}` with its
- * status (503 adds `retry-after`); anything else a generic 500 that says
+ * status (503 adds `retry-after`, 405 `allow`); anything else a generic 500 that says
  * nothing of the cause. Never a stack trace.
  */
 function errorResponse(error: unknown): HttpResponse {
@@ -48,6 +48,7 @@ function errorResponse(error: unknown): HttpResponse {
     'content-type': 'application/json',
   };
   if (statusCode === 503) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (statusCode === 405) headers.allow = 'GET, HEAD';
   return { statusCode, headers, body: JSON.stringify({ error: body }) };
 }
 

@@ -112,10 +112,28 @@ function limitParam(raw: string | undefined, fallback: number, max: number) {
   return value;
 }
 
+/** The q value (RFC 9110 §12.4.2) an Accept header gives a media type; 0 when absent. */
+function qualityOf(accept: string, mediaType: string): number {
+  for (const range of accept.split(',')) {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim());
+    if (type.toLowerCase() !== mediaType) continue;
+    const q = params.find((param) => /^q=/i.test(param));
+    const value = q === undefined ? 1 : Number(q.slice(2));
+    return Number.isFinite(value) ? value : 0;
+  }
+  return 0;
+}
+
+/** CSV when the client accepts text/csv at least as much as JSON. */
+const prefersCsv = (accept: string): boolean => {
+  const csv = qualityOf(accept, 'text/csv');
+  return csv > 0 && csv >= qualityOf(accept, 'application/json');
+};
+
 function formatOf(request: ApiRequest): ResponseFormat {
   const format = request.query.format;
   if (format === undefined) {
-    return /\btext\/csv\b/i.test(request.headers.accept ?? '') ? 'csv' : 'json';
+    return prefersCsv(request.headers.accept ?? '') ? 'csv' : 'json';
   }
   if (format !== 'json' && format !== 'csv') {
     throw bad('format', `format must be json or csv, got '${format}'`);

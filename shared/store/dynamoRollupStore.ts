@@ -206,7 +206,7 @@ function createDynamoRollupStore(
  * credential resolution (`AWS_ENDPOINT_URL_DYNAMODB` included), with room
  * for throttling retries (exponential backoff with jitter).
  */
-function createDynamoClient(maxAttempts = 10): DynamoDBClient {
+function createDynamoClient(maxAttempts: number): DynamoDBClient {
   return new DynamoDBClient({ maxAttempts });
 }
 

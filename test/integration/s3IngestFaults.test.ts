@@ -130,7 +130,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
           seed
         );
         const k = Math.floor(expected.length / 3);
-        const dynamo = createDynamoClient();
+        const dynamo = createDynamoClient(10);
         const counts = crashAfterUpdates(dynamo, k, when);
 
         // Act
@@ -190,7 +190,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
       const detailThrottled = new Set(
         expected.filter((_, i) => i % 4 === 1).map(itemKey)
       );
-      const dynamo = createDynamoClient();
+      const dynamo = createDynamoClient(10);
       const counts = throttleWrites(dynamo, (write, attempt) =>
         write.command === 'UpdateItem'
           ? (attempt === 1 && throttledOnce.has(write.itemKey)) ||
@@ -287,7 +287,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
       const lostDetails = new Set(
         expected.filter((_, i) => i % 5 === 2).map(itemKey)
       );
-      const dynamo = createDynamoClient();
+      const dynamo = createDynamoClient(10);
       const counts = loseFirstResponses(dynamo, (write) =>
         write.command === 'UpdateItem'
           ? lost.has(write.itemKey)

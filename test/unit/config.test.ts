@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       windowMode: 'prorate',
       badRecordSamples: 5,
       s3ForcePathStyle: false,
+      maxAttempts: 10,
       flowLogFormat: null,
       flowLogFormats: {},
       pageTokenSecret: `flowlog-rollups:${TABLE}`,
@@ -46,6 +47,7 @@ describe('loadConfig', () => {
       writeConcurrency: 16,
       windowMode: 'prorate',
       badRecordSamples: 5,
+      maxAttempts: 10,
     });
   });
 

@@ -232,7 +232,10 @@ describe('parseQueryParams', () => {
     it.each([
       [{}, {}, 'json'],
       [{}, { accept: 'text/csv' }, 'csv'],
-      [{}, { accept: 'application/json, text/csv;q=0.5' }, 'csv'],
+      [{}, { accept: 'application/json, text/csv;q=0.5' }, 'json'],
+      [{}, { accept: 'application/json;q=0.5, text/csv' }, 'csv'],
+      [{}, { accept: 'text/csv;q=0, application/json' }, 'json'],
+      [{}, { accept: 'Text/CSV' }, 'csv'],
       [{}, { accept: 'application/json' }, 'json'],
       [{}, { accept: '*/*' }, 'json'],
       [{ format: 'csv' }, {}, 'csv'],
