@@ -20,16 +20,6 @@ import type { PageKey, RollupReader } from './rollupStore.js';
 
 type Item = Record<string, AttributeValue>;
 
-const toPageKey = (key: Item | undefined): PageKey | null => {
-  if (!key) return null;
-  const page: Record<string, string> = {};
-  for (const [name, value] of Object.entries(key)) {
-    if (value.S !== undefined) page[name] = value.S;
-    else if (value.N !== undefined) page[name] = `N:${value.N}`;
-  }
-  return page;
-};
-
 /** The table key (pk, sk) of an item, as a page key. */
 const keyOf = (item: Item): PageKey => ({
   [ATTR.pk]: item[ATTR.pk]?.S ?? '',
@@ -55,12 +45,10 @@ function checkPageKey(
   }
 }
 
+/** A checked page key (pk, sk: strings) as a DynamoDB key. */
 const fromPageKey = (key: PageKey): Item =>
   Object.fromEntries(
-    Object.entries(key).map(([name, value]) => [
-      name,
-      value.startsWith('N:') ? { N: value.slice(2) } : { S: value },
-    ])
+    Object.entries(key).map(([name, value]) => [name, { S: value }])
   );
 
 /**
