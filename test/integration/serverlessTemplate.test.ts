@@ -1,0 +1,645 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../shared/observe/ingestMetrics.js';
+
+/**
+ * The CloudFormation template that `npx serverless package` (osls) builds
+ * from serverless.yml, offline, for the default stage and for prod.
+ */
+
+interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Readonly<Record<string, unknown>>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+interface CfnTemplate {
+  readonly Resources: Readonly<Record<string, CfnResource>>;
+}
+
+interface PolicyStatement {
+  readonly Effect?: unknown;
+  readonly Action?: unknown;
+  readonly NotAction?: unknown;
+  readonly Resource?: unknown;
+  readonly NotResource?: unknown;
+}
+
+interface InlinePolicy {
+  readonly PolicyDocument: { readonly Statement: readonly PolicyStatement[] };
+}
+
+/** An S3 bucket's Lambda notifications, as far as the tests read them. */
+interface BucketNotifications {
+  readonly LambdaConfigurations?: readonly {
+    readonly Event?: unknown;
+    readonly Function?: unknown;
+    readonly Filter?: {
+      readonly S3Key?: {
+        readonly Rules?: readonly { Name: string; Value: string }[];
+      };
+    };
+  }[];
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PACKAGE_TIMEOUT_MS = 170_000;
+const execFileAsync = promisify(execFile);
+
+/** Variables that could hand the framework AWS credentials: none are passed on. */
+const CREDENTIAL_VARIABLES = new Set([
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+]);
+
+/** This environment without credentials, config files or instance metadata, with `dir` as the temp dir. */
+function offlineEnv(dir: string): NodeJS.ProcessEnv {
+  const kept = Object.entries(process.env).filter(
+    ([name]) => !CREDENTIAL_VARIABLES.has(name)
+  );
+  return {
+    ...Object.fromEntries(kept),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // osls leaves its build directory in the temp dir: keep it in ours.
+    TMPDIR: dir,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_INTERACTIVE_SETUP_DISABLE: '1',
+  };
+}
+
+/** Runs `npx serverless package` into `dir` and reads the update template. */
+async function packageStack(
+  dir: string,
+  stageArgs: readonly string[]
+): Promise<CfnTemplate> {
+  const out = join(dir, 'package');
+  await execFileAsync(
+    'npx',
+    ['--no', 'serverless', 'package', '--package', out, ...stageArgs],
+    {
+      cwd: ROOT,
+      env: offlineEnv(dir),
+      timeout: PACKAGE_TIMEOUT_MS,
+      maxBuffer: 16 * 1024 * 1024,
+    }
+  );
+  const text = readFileSync(
+    join(out, 'cloudformation-template-update-stack.json'),
+    'utf8'
+  );
+  return JSON.parse(text) as CfnTemplate;
+}
+
+const asList = (value: unknown): readonly unknown[] =>
+  Array.isArray(value) ? value : [value];
+
+function resourceOf(template: CfnTemplate, id: string): CfnResource {
+  const resource = template.Resources[id];
+  if (resource === undefined) {
+    throw new Error(`the template has no resource ${id}`);
+  }
+  return resource;
+}
+
+const resourcesOfType = (
+  template: CfnTemplate,
+  type: string
+): (readonly [string, CfnResource])[] =>
+  Object.entries(template.Resources).filter(
+    ([, resource]) => resource.Type === type
+  );
+
+const propertiesOfType = (
+  template: CfnTemplate,
+  type: string
+): Readonly<Record<string, unknown>>[] =>
+  resourcesOfType(template, type).map(
+    ([, resource]) => resource.Properties ?? {}
+  );
+
+/** Every statement of every policy document anywhere in the template. */
+function statementsIn(value: unknown): PolicyStatement[] {
+  if (Array.isArray(value)) return value.flatMap(statementsIn);
+  if (typeof value !== 'object' || value === null) return [];
+  const found: PolicyStatement[] = [];
+  for (const [name, child] of Object.entries(value)) {
+    if (name === 'Statement' && Array.isArray(child)) {
+      found.push(...(child as PolicyStatement[]));
+    } else {
+      found.push(...statementsIn(child));
+    }
+  }
+  return found;
+}
+
+const allowStatementsOf = (template: CfnTemplate): PolicyStatement[] =>
+  statementsIn(template.Resources).filter(
+    (statement) => statement.Effect === 'Allow'
+  );
+
+/** The statements of a role's inline policies. */
+const roleStatementsOf = (role: CfnResource): PolicyStatement[] =>
+  (asList(role.Properties?.Policies ?? []) as InlinePolicy[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement
+  );
+
+/** Each (action, resource) pair a statement allows, as comparable text. */
+const grantsOf = (statements: readonly PolicyStatement[]): string[] =>
+  statements
+    .flatMap((statement) =>
+      asList(statement.Action).flatMap((action) =>
+        asList(statement.Resource).map(
+          (resource) => `${String(action)} on ${JSON.stringify(resource)}`
+        )
+      )
+    )
+    .sort();
+
+const grants = (
+  actions: readonly string[],
+  resources: readonly unknown[]
+): string[] =>
+  grantsOf([{ Effect: 'Allow', Action: actions, Resource: resources }]);
+
+const getAtt = (id: string, attribute: string) => ({
+  'Fn::GetAtt': [id, attribute],
+});
+const ref = (id: string) => ({ Ref: id });
+
+const TABLE_ARN = getAtt('RollupTable', 'Arn');
+const INDEX_ARN = { 'Fn::Join': ['/', [TABLE_ARN, 'index/byWindow']] };
+const QUEUE_ARN = getAtt('FailedEventsQueue', 'Arn');
+const FLOW_LOG_OBJECTS = 'arn:aws:s3:::flowlog-rollups-dev-flowlogs/*';
+const LOG_ACTIONS = [
+  'logs:CreateLogGroup',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+];
+const logStreamsOf = (functionName: string) => ({
+  'Fn::Sub':
+    'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:' +
+    `/aws/lambda/flowlog-rollups-dev-${functionName}:*:*`,
+});
+
+const FUNCTIONS = [
+  { name: 's3Ingest', logicalId: 'S3Ingest' },
+  { name: 'cloudwatchIngest', logicalId: 'CloudwatchIngest' },
+  { name: 'queryApi', logicalId: 'QueryApi' },
+] as const;
+const ASYNC_FUNCTIONS = FUNCTIONS.filter(({ name }) => name !== 'queryApi');
+
+/** What each function's role allows besides writing its own logs. */
+const FUNCTION_GRANTS: Readonly<Record<string, string[]>> = {
+  s3Ingest: [
+    ...grants(['s3:GetObject', 's3:GetObjectVersion'], [FLOW_LOG_OBJECTS]),
+    ...grants(['dynamodb:UpdateItem', 'dynamodb:PutItem'], [TABLE_ARN]),
+    ...grants(['sqs:SendMessage'], [QUEUE_ARN]),
+  ],
+  cloudwatchIngest: [
+    ...grants(['dynamodb:UpdateItem', 'dynamodb:PutItem'], [TABLE_ARN]),
+    ...grants(['sqs:SendMessage'], [QUEUE_ARN]),
+    ...grants(['ec2:DescribeFlowLogs'], ['*']),
+  ],
+  queryApi: grants(
+    ['dynamodb:Query', 'dynamodb:GetItem'],
+    [TABLE_ARN, INDEX_ARN]
+  ),
+};
+
+const DOCUMENTED_ROUTES = [
+  'GET /enis/{interfaceId}/rollups',
+  'GET /enis/{interfaceId}/summary',
+  'GET /windows/{windowStart}/top',
+  'GET /health',
+];
+
+const workDirs: string[] = [];
+const templates: Record<'dev' | 'prod', CfnTemplate | undefined> = {
+  dev: undefined,
+  prod: undefined,
+};
+
+function templateOf(stage: 'dev' | 'prod'): CfnTemplate {
+  const template = templates[stage];
+  if (template === undefined) {
+    throw new Error(`serverless package did not run for ${stage}`);
+  }
+  return template;
+}
+
+beforeAll(
+  async () => {
+    // One after the other: serverless-esbuild builds in the repo's .esbuild/.
+    for (const [stage, stageArgs] of [
+      ['dev', []],
+      ['prod', ['--stage', 'prod']],
+    ] as const) {
+      const dir = mkdtempSync(join(tmpdir(), `flowlog-rollups-${stage}-`));
+      workDirs.push(dir);
+      templates[stage] = await packageStack(dir, stageArgs);
+    }
+  },
+  2 * PACKAGE_TIMEOUT_MS + 20_000
+);
+
+afterAll(() => {
+  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('serverless.yml (packaged)', () => {
+  describe('the rollup table', () => {
+    it('has the pk/sk keys, the byWindow index, TTL, PITR, SSE and on-demand billing', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const table = resourceOf(template, 'RollupTable');
+      // Assess
+      expect(table.Type).toBe('AWS::DynamoDB::Table');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'byWindow',
+            KeySchema: [
+              { AttributeName: 'windowStart', KeyType: 'HASH' },
+              { AttributeName: 'bytes', KeyType: 'RANGE' },
+            ],
+          },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+      expect(table.Properties?.AttributeDefinitions).toEqual(
+        expect.arrayContaining([
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'windowStart', AttributeType: 'N' },
+          { AttributeName: 'bytes', AttributeType: 'N' },
+        ])
+      );
+      expect(table.Properties?.AttributeDefinitions).toHaveLength(4);
+    });
+
+    it('is deleted with a dev stack', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const table = resourceOf(template, 'RollupTable');
+      // Assess
+      expect(table.DeletionPolicy).toBe('Delete');
+      expect(table.Properties?.DeletionProtectionEnabled).toBe(false);
+    });
+
+    it('is retained and protected from deletion on prod', () => {
+      // Prepare
+      const template = templateOf('prod');
+      // Act
+      const table = resourceOf(template, 'RollupTable');
+      // Assess
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties?.DeletionProtectionEnabled).toBe(true);
+      expect(table.Properties?.TableName).toBe('flowlog-rollups-prod-rollups');
+    });
+  });
+
+  describe('IAM', () => {
+    it.each(FUNCTIONS)(
+      'gives $name a role of its own that only Lambda assumes',
+      ({ logicalId }) => {
+        // Prepare
+        const template = templateOf('dev');
+        const roleId = `${logicalId}IamRoleLambdaExecution`;
+        // Act
+        const lambda = resourceOf(template, `${logicalId}LambdaFunction`);
+        const role = resourceOf(template, roleId);
+        // Assess
+        expect(lambda.Properties?.Role).toEqual(getAtt(roleId, 'Arn'));
+        expect(role.Type).toBe('AWS::IAM::Role');
+        expect(role.Properties).toMatchObject({
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { Service: ['lambda.amazonaws.com'] },
+                Action: ['sts:AssumeRole'],
+              },
+            ],
+          },
+          ManagedPolicyArns: [],
+        });
+      }
+    );
+
+    it.each(FUNCTIONS)(
+      'allows $name only its own logs and what it uses',
+      ({ name, logicalId }) => {
+        // Prepare
+        const template = templateOf('dev');
+        const role = resourceOf(template, `${logicalId}IamRoleLambdaExecution`);
+        // Act
+        const statements = roleStatementsOf(role);
+        // Assess
+        expect(statements.map((statement) => statement.Effect)).toEqual(
+          statements.map(() => 'Allow')
+        );
+        expect(grantsOf(statements)).toEqual(
+          [
+            ...grants(LOG_ACTIONS, [logStreamsOf(name)]),
+            ...(FUNCTION_GRANTS[name] ?? []),
+          ].sort()
+        );
+      }
+    );
+
+    it.each(['dev', 'prod'] as const)(
+      'allows no wildcard action, and a * resource only for ec2:DescribeFlowLogs, on %s',
+      (stage) => {
+        // Prepare
+        const template = templateOf(stage);
+        // Act
+        const allows = allowStatementsOf(template);
+        // Assess
+        expect(allows.length).toBeGreaterThan(0);
+        const actions = allows.flatMap((statement) => asList(statement.Action));
+        expect(
+          actions.filter(
+            (action) => typeof action !== 'string' || action.includes('*')
+          )
+        ).toEqual([]);
+        expect(
+          allows.filter(
+            (statement) =>
+              statement.NotAction !== undefined ||
+              statement.NotResource !== undefined
+          )
+        ).toEqual([]);
+        const starred = allows.filter((statement) =>
+          asList(statement.Resource).includes('*')
+        );
+        expect([
+          ...new Set(starred.flatMap((statement) => asList(statement.Action))),
+        ]).toEqual(['ec2:DescribeFlowLogs']);
+      }
+    );
+
+    it("review finding: the only role no function uses is the framework's shared one", () => {
+      // Prepare
+      const template = templateOf('dev');
+      const used = new Set(
+        propertiesOfType(template, 'AWS::Lambda::Function').map((lambda) =>
+          JSON.stringify(lambda.Role)
+        )
+      );
+      // Act
+      const unused = resourcesOfType(template, 'AWS::IAM::Role')
+        .map(([id]) => id)
+        .filter((id) => !used.has(JSON.stringify(getAtt(id, 'Arn'))));
+      // Assess
+      // serverless-iam-roles-per-function leaves the framework's shared
+      // IamRoleLambdaExecution in place; no function assumes it (osls drops
+      // it only when every function names a `role:`, which the plugin
+      // refuses next to iamRoleStatements). Any other unused role is a leak.
+      expect(unused).toEqual(['IamRoleLambdaExecution']);
+    });
+  });
+
+  describe('failure handling', () => {
+    it('keeps failed events for 14 days in the failed-events queue', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const queue = resourceOf(template, 'FailedEventsQueue');
+      // Assess
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(queue.Properties?.MessageRetentionPeriod).toBe(14 * 86_400);
+    });
+
+    it.each(ASYNC_FUNCTIONS)(
+      'retries $name twice, then sends the event to the failed-events queue',
+      ({ logicalId }) => {
+        // Prepare
+        const template = templateOf('dev');
+        const lambda = ref(`${logicalId}LambdaFunction`);
+        // Act
+        const configs = propertiesOfType(
+          template,
+          'AWS::Lambda::EventInvokeConfig'
+        ).filter(
+          (config) =>
+            JSON.stringify(config.FunctionName) === JSON.stringify(lambda)
+        );
+        // Assess
+        expect(configs).toEqual([
+          expect.objectContaining({
+            Qualifier: '$LATEST',
+            MaximumRetryAttempts: 2,
+            DestinationConfig: { OnFailure: { Destination: QUEUE_ARN } },
+          }),
+        ]);
+      }
+    );
+  });
+
+  describe('observability', () => {
+    const overZero = {
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    };
+
+    it('alarms when the failed-events queue holds a message', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const alarms = propertiesOfType(template, 'AWS::CloudWatch::Alarm');
+      // Assess
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          ...overZero,
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [
+            {
+              Name: 'QueueName',
+              Value: getAtt('FailedEventsQueue', 'QueueName'),
+            },
+          ],
+        })
+      );
+    });
+
+    it.each(
+      FUNCTIONS.flatMap(({ name, logicalId }) =>
+        ['Errors', 'Throttles'].map((metric) => ({ name, logicalId, metric }))
+      )
+    )('alarms on $metric of $name', ({ logicalId, metric }) => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const alarms = propertiesOfType(template, 'AWS::CloudWatch::Alarm');
+      // Assess
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          ...overZero,
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [
+            { Name: 'FunctionName', Value: ref(`${logicalId}LambdaFunction`) },
+          ],
+        })
+      );
+    });
+
+    it('alarms on SKIPDATA records with the dimensions the handlers emit', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const alarms = propertiesOfType(template, 'AWS::CloudWatch::Alarm');
+      // Assess
+      // Powertools Metrics gives every metric one dimension: service.
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          ...overZero,
+          Namespace: METRICS_NAMESPACE,
+          MetricName: 'SkipdataRecords',
+          Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+        })
+      );
+      expect(METRICS_NAMESPACE).toBe('FlowlogRollups');
+    });
+
+    it.each(FUNCTIONS)(
+      'keeps the logs of $name for a limited time',
+      ({ name }) => {
+        // Prepare
+        const template = templateOf('dev');
+        // Act
+        const logGroups = propertiesOfType(
+          template,
+          'AWS::Logs::LogGroup'
+        ).filter(
+          (group) =>
+            group.LogGroupName === `/aws/lambda/flowlog-rollups-dev-${name}`
+        );
+        // Assess
+        expect(logGroups).toEqual([
+          expect.objectContaining({ RetentionInDays: expect.any(Number) }),
+        ]);
+        expect(logGroups[0]?.RetentionInDays).toBeGreaterThan(0);
+      }
+    );
+  });
+
+  describe('the HTTP API', () => {
+    it('has the documented routes and a catch-all, all IAM-authorized', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const routes = propertiesOfType(template, 'AWS::ApiGatewayV2::Route');
+      // Assess
+      expect(routes.map((route) => route.RouteKey).sort()).toEqual(
+        [...DOCUMENTED_ROUTES, 'ANY /{proxy+}'].sort()
+      );
+      expect(routes.map((route) => route.AuthorizationType)).toEqual(
+        routes.map(() => 'AWS_IAM')
+      );
+    });
+
+    it('sends every route to queryApi', () => {
+      // Prepare
+      const template = templateOf('dev');
+      const [integration, ...others] = resourcesOfType(
+        template,
+        'AWS::ApiGatewayV2::Integration'
+      );
+      // Act
+      const routes = propertiesOfType(template, 'AWS::ApiGatewayV2::Route');
+      // Assess
+      expect(others).toEqual([]);
+      expect(integration?.[1].Properties?.IntegrationUri).toEqual(
+        getAtt('QueryApiLambdaFunction', 'Arn')
+      );
+      const target = {
+        'Fn::Join': ['/', ['integrations', ref(integration?.[0] ?? '')]],
+      };
+      expect(routes.map((route) => route.Target)).toEqual(
+        routes.map(() => target)
+      );
+    });
+  });
+
+  describe('event sources', () => {
+    it('subscribes cloudwatchIngest to /vpc/flow-logs by default', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const filters = propertiesOfType(
+        template,
+        'AWS::Logs::SubscriptionFilter'
+      );
+      // Assess
+      expect(filters).toEqual([
+        expect.objectContaining({
+          LogGroupName: '/vpc/flow-logs',
+          DestinationArn: getAtt('CloudwatchIngestLambdaFunction', 'Arn'),
+        }),
+      ]);
+    });
+
+    it('notifies s3Ingest of new .log.gz and .log.parquet objects', () => {
+      // Prepare
+      const template = templateOf('dev');
+      const s3Ingest = JSON.stringify(getAtt('S3IngestLambdaFunction', 'Arn'));
+      // Act
+      const configs = propertiesOfType(template, 'AWS::S3::Bucket')
+        .filter(
+          (bucket) => bucket.BucketName === 'flowlog-rollups-dev-flowlogs'
+        )
+        .flatMap(
+          (bucket) =>
+            (
+              bucket.NotificationConfiguration as
+                | BucketNotifications
+                | undefined
+            )?.LambdaConfigurations ?? []
+        );
+      // Assess
+      const forS3Ingest = configs.filter(
+        (config) => JSON.stringify(config.Function) === s3Ingest
+      );
+      expect(forS3Ingest.map((config) => config.Event)).toEqual(
+        forS3Ingest.map(() => 's3:ObjectCreated:*')
+      );
+      const filters = forS3Ingest.map((config) =>
+        (config.Filter?.S3Key?.Rules ?? [])
+          .map((rule) => `${rule.Name}=${rule.Value}`)
+          .join(' ')
+      );
+      expect(filters.sort()).toEqual(['suffix=.log.gz', 'suffix=.log.parquet']);
+    });
+  });
+});
