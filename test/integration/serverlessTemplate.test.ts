@@ -20,6 +20,7 @@ interface CfnResource {
   readonly Properties?: Readonly<Record<string, unknown>>;
   readonly DeletionPolicy?: string;
   readonly UpdateReplacePolicy?: string;
+  readonly Condition?: string;
 }
 
 interface CfnTemplate {
@@ -188,7 +189,7 @@ const ref = (id: string) => ({ Ref: id });
 const TABLE_ARN = getAtt('RollupTable', 'Arn');
 const INDEX_ARN = { 'Fn::Join': ['/', [TABLE_ARN, 'index/byWindow']] };
 const QUEUE_ARN = getAtt('FailedEventsQueue', 'Arn');
-const FLOW_LOG_OBJECTS = 'arn:aws:s3:::flowlog-rollups-dev-flowlogs/*';
+const FLOW_LOG_OBJECTS = 'arn:aws:s3:::flowlog-rollups-dev-flowlogs/AWSLogs/*';
 const LOG_ACTIONS = [
   'logs:CreateLogGroup',
   'logs:CreateLogStream',
@@ -233,12 +234,14 @@ const DOCUMENTED_ROUTES = [
 ];
 
 const workDirs: string[] = [];
-const templates: Record<'dev' | 'prod', CfnTemplate | undefined> = {
+type Variant = 'dev' | 'prod' | 'sqsOpen';
+const templates: Record<Variant, CfnTemplate | undefined> = {
   dev: undefined,
   prod: undefined,
+  sqsOpen: undefined,
 };
 
-function templateOf(stage: 'dev' | 'prod'): CfnTemplate {
+function templateOf(stage: Variant): CfnTemplate {
   const template = templates[stage];
   if (template === undefined) {
     throw new Error(`serverless package did not run for ${stage}`);
@@ -252,13 +255,17 @@ beforeAll(
     for (const [stage, stageArgs] of [
       ['dev', []],
       ['prod', ['--stage', 'prod']],
+      [
+        'sqsOpen',
+        ['--param', 's3Delivery=sqs', '--param', 'apiAuthorization=none'],
+      ],
     ] as const) {
       const dir = mkdtempSync(join(tmpdir(), `flowlog-rollups-${stage}-`));
       workDirs.push(dir);
       templates[stage] = await packageStack(dir, stageArgs);
     }
   },
-  2 * PACKAGE_TIMEOUT_MS + 20_000
+  3 * PACKAGE_TIMEOUT_MS + 20_000
 );
 
 afterAll(() => {
@@ -610,7 +617,7 @@ describe('serverless.yml (packaged)', () => {
       ]);
     });
 
-    it('notifies s3Ingest of new .log.gz and .log.parquet objects', () => {
+    it('notifies s3Ingest of new .log.gz and .log.parquet objects under AWSLogs/', () => {
       // Prepare
       const template = templateOf('dev');
       const s3Ingest = JSON.stringify(getAtt('S3IngestLambdaFunction', 'Arn'));
@@ -639,7 +646,68 @@ describe('serverless.yml (packaged)', () => {
           .map((rule) => `${rule.Name}=${rule.Value}`)
           .join(' ')
       );
-      expect(filters.sort()).toEqual(['suffix=.log.gz', 'suffix=.log.parquet']);
+      expect(filters.sort()).toEqual([
+        'prefix=AWSLogs/ suffix=.log.gz',
+        'prefix=AWSLogs/ suffix=.log.parquet',
+      ]);
+    });
+  });
+
+  describe('parameters', () => {
+    it('s3Delivery=sqs: the bucket notifies a queue with a dead-letter queue, read in batches with partial failures', () => {
+      // Prepare
+      const template = templateOf('sqsOpen');
+      // Act
+      const mappings = propertiesOfType(
+        template,
+        'AWS::Lambda::EventSourceMapping'
+      );
+      const queue = resourceOf(template, 'S3EventsQueue');
+      const bucket = resourceOf(template, 'FlowLogBucket');
+      // Assess
+      expect(mappings).toEqual([
+        expect.objectContaining({
+          EventSourceArn: getAtt('S3EventsQueue', 'Arn'),
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        }),
+      ]);
+      expect(queue.Properties?.RedrivePolicy).toEqual({
+        deadLetterTargetArn: getAtt('S3EventsDeadLetterQueue', 'Arn'),
+        maxReceiveCount: 5,
+      });
+      expect(JSON.stringify(bucket.Properties)).toContain(
+        JSON.stringify(getAtt('S3EventsQueue', 'Arn'))
+      );
+      expect(
+        propertiesOfType(template, 'AWS::Lambda::Permission').some(
+          (permission) =>
+            JSON.stringify(permission).includes('s3.amazonaws.com')
+        )
+      ).toBe(false);
+    });
+
+    it('s3Delivery=direct (the default) leaves the queue resources to their condition', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const queue = resourceOf(template, 'S3EventsQueue');
+      // Assess
+      expect(queue.Condition).toBe('IsSqsDelivery');
+      expect(
+        propertiesOfType(template, 'AWS::Lambda::EventSourceMapping')
+      ).toEqual([]);
+    });
+
+    it('apiAuthorization=none: no route asks for IAM', () => {
+      // Prepare
+      const template = templateOf('sqsOpen');
+      // Act
+      const routes = propertiesOfType(template, 'AWS::ApiGatewayV2::Route');
+      // Assess
+      expect(routes.length).toBe(5);
+      for (const route of routes) {
+        expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
+      }
     });
   });
 });
