@@ -218,7 +218,8 @@ const FUNCTION_GRANTS: Readonly<Record<string, string[]>> = {
   cloudwatchIngest: [
     ...grants(['dynamodb:UpdateItem', 'dynamodb:PutItem'], [TABLE_ARN]),
     ...grants(['sqs:SendMessage'], [QUEUE_ARN]),
-    ...grants(['ec2:DescribeFlowLogs'], ['*']),
+    // Without FLOW_LOG_FORMAT=auto, the discovery statement is a no-op.
+    ...grants(['logs:PutLogEvents'], [logStreamsOf('cloudwatchIngest')]),
   ],
   queryApi: grants(
     ['dynamodb:Query', 'dynamodb:GetItem'],
@@ -257,7 +258,14 @@ beforeAll(
       ['prod', ['--stage', 'prod']],
       [
         'sqsOpen',
-        ['--param', 's3Delivery=sqs', '--param', 'apiAuthorization=none'],
+        [
+          '--param',
+          's3Delivery=sqs',
+          '--param',
+          'apiAuthorization=none',
+          '--param',
+          'flowLogFormat=auto',
+        ],
       ],
     ] as const) {
       const dir = mkdtempSync(join(tmpdir(), `flowlog-rollups-${stage}-`));
@@ -384,7 +392,7 @@ describe('serverless.yml (packaged)', () => {
     );
 
     it.each(['dev', 'prod'] as const)(
-      'allows no wildcard action, and a * resource only for ec2:DescribeFlowLogs, on %s',
+      'allows no wildcard action and no * resource, on %s',
       (stage) => {
         // Prepare
         const template = templateOf(stage);
@@ -408,9 +416,7 @@ describe('serverless.yml (packaged)', () => {
         const starred = allows.filter((statement) =>
           asList(statement.Resource).includes('*')
         );
-        expect([
-          ...new Set(starred.flatMap((statement) => asList(statement.Action))),
-        ]).toEqual(['ec2:DescribeFlowLogs']);
+        expect(starred).toEqual([]);
       }
     );
 
@@ -696,6 +702,24 @@ describe('serverless.yml (packaged)', () => {
       expect(
         propertiesOfType(template, 'AWS::Lambda::EventSourceMapping')
       ).toEqual([]);
+    });
+
+    it('flowLogFormat=auto: cloudwatchIngest may call ec2:DescribeFlowLogs, the only * resource', () => {
+      // Prepare
+      const template = templateOf('sqsOpen');
+      // Act
+      const starred = allowStatementsOf(template).filter((statement) =>
+        asList(statement.Resource).includes('*')
+      );
+      // Assess
+      expect(starred.flatMap((statement) => asList(statement.Action))).toEqual([
+        'ec2:DescribeFlowLogs',
+      ]);
+      const role = resourceOf(
+        template,
+        'CloudwatchIngestIamRoleLambdaExecution'
+      );
+      expect(JSON.stringify(role)).toContain('ec2:DescribeFlowLogs');
     });
 
     it('apiAuthorization=none: no route asks for IAM', () => {
