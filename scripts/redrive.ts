@@ -5,18 +5,15 @@
  * destinations) once their cause is fixed. Each message's original event
  * is invoked synchronously on its function; the message is deleted only
  * when the invocation succeeds, so a replay that fails again stays in the
- * queue. Replaying is safe: ingest applies each contribution once.
+ * queue, as does a body that is not a destination record. Replaying is
+ * safe: ingest applies each contribution once. Exits with 1 when any
+ * message failed again or was unreadable. The work is in `redriveQueue.ts`.
  */
 
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import {
-  DeleteMessageCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { failedEventOf } from '../shared/decode/failedEvent.js';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { redriveQueue } from './redriveQueue.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,53 +23,24 @@ const { values } = parseArgs({
     'dry-run': { type: 'boolean', default: false },
   },
 });
-const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
-const sqs = new SQSClient({ region });
-const lambda = new LambdaClient({ region });
-const queueName = `flowlog-rollups-${values.stage}-failed-events`;
-const { QueueUrl } = await sqs.send(
-  new GetQueueUrlCommand({ QueueName: queueName })
-);
 const max = Number(values.max);
-let replayed = 0;
-let failed = 0;
-while (replayed + failed < max) {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl,
-      MaxNumberOfMessages: Math.min(10, max - replayed - failed),
-      WaitTimeSeconds: 1,
-      VisibilityTimeout: 900,
-    })
-  );
-  if (Messages.length === 0) break;
-  for (const message of Messages) {
-    const event = failedEventOf(message.Body ?? '');
-    console.log(
-      `${values['dry-run'] ? 'would replay' : 'replaying'} on ${event.functionArn} (failed: ${event.condition}, ${event.approximateInvokeCount} attempts)`
-    );
-    if (values['dry-run']) continue;
-    const result = await lambda.send(
-      new InvokeCommand({
-        FunctionName: event.functionArn,
-        Payload: Buffer.from(JSON.stringify(event.payload)),
-      })
-    );
-    if (result.FunctionError) {
-      failed++;
-      console.log(
-        `  failed again (${result.FunctionError}): kept in the queue`
-      );
-      continue;
-    }
-    await sqs.send(
-      new DeleteMessageCommand({
-        QueueUrl,
-        ReceiptHandle: message.ReceiptHandle,
-      })
-    );
-    replayed++;
-  }
-  if (values['dry-run']) break;
+if (!Number.isInteger(max) || max < 1) {
+  console.error(`--max must be a positive integer, not ${values.max}`);
+  process.exit(2);
 }
-console.log(`${replayed} replayed, ${failed} failed again (${queueName})`);
+const region = values.region ?? process.env.AWS_REGION ?? 'us-east-1';
+const queueName = `flowlog-rollups-${values.stage}-failed-events`;
+const { replayed, failedAgain, unreadable, listed } = await redriveQueue({
+  sqs: new SQSClient({ region }),
+  lambda: new LambdaClient({ region }),
+  queueName,
+  max,
+  dryRun: values['dry-run'],
+  log: (line) => console.log(line),
+});
+console.log(
+  values['dry-run']
+    ? `${listed} would be replayed, ${unreadable} unreadable (${queueName})`
+    : `${replayed} replayed, ${failedAgain} failed again, ${unreadable} unreadable (${queueName})`
+);
+if (failedAgain > 0 || unreadable > 0) process.exitCode = 1;
