@@ -189,7 +189,13 @@ const ref = (id: string) => ({ Ref: id });
 const TABLE_ARN = getAtt('RollupTable', 'Arn');
 const INDEX_ARN = { 'Fn::Join': ['/', [TABLE_ARN, 'index/byWindow']] };
 const QUEUE_ARN = getAtt('FailedEventsQueue', 'Arn');
-const FLOW_LOG_OBJECTS = 'arn:aws:s3:::flowlog-rollups-dev-flowlogs/AWSLogs/*';
+const FLOW_LOG_OBJECTS = {
+  'Fn::Sub':
+    'arn:${AWS::Partition}:s3:::flowlog-rollups-dev-flowlogs/AWSLogs/*',
+};
+const FLOW_LOG_BUCKET = {
+  'Fn::Sub': 'arn:${AWS::Partition}:s3:::flowlog-rollups-dev-flowlogs',
+};
 const LOG_ACTIONS = [
   'logs:CreateLogGroup',
   'logs:CreateLogStream',
@@ -212,6 +218,8 @@ const ASYNC_FUNCTIONS = FUNCTIONS.filter(({ name }) => name !== 'queryApi');
 const FUNCTION_GRANTS: Readonly<Record<string, string[]>> = {
   s3Ingest: [
     ...grants(['s3:GetObject', 's3:GetObjectVersion'], [FLOW_LOG_OBJECTS]),
+    // ListBucket (under AWSLogs/ only) makes a deleted object a 404.
+    ...grants(['s3:ListBucket'], [FLOW_LOG_BUCKET]),
     ...grants(['dynamodb:UpdateItem', 'dynamodb:PutItem'], [TABLE_ARN]),
     ...grants(['sqs:SendMessage'], [QUEUE_ARN]),
   ],
@@ -732,6 +740,26 @@ describe('serverless.yml (packaged)', () => {
       for (const route of routes) {
         expect(route.AuthorizationType ?? 'NONE').toBe('NONE');
       }
+    });
+  });
+
+  describe('the flow-log log group', () => {
+    it('is created (14 days) before the subscription unless existingLogGroup=true', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const group = resourceOf(template, 'FlowLogGroup');
+      const filter = resourceOf(
+        template,
+        'CloudwatchIngestLogsSubscriptionFilterCloudWatchLog1'
+      ) as CfnResource & { DependsOn?: string[] };
+      // Assess
+      expect(group.Condition).toBe('CreatesLogGroup');
+      expect(group.Properties).toEqual({
+        LogGroupName: '/vpc/flow-logs',
+        RetentionInDays: 14,
+      });
+      expect(filter.DependsOn).toContain('FlowLogGroup');
     });
   });
 });
