@@ -8,8 +8,10 @@ import { ingestCloudWatchEvent } from '../shared/pipeline.js';
 import { createCloudWatchDeps } from '../shared/wiring.js';
 
 const config = loadConfig();
-const { tracer, logger, metrics, report, instrument } =
-  createTelemetry('Batches');
+const { tracer, logger, metrics, report, instrument } = createTelemetry(
+  'Batches',
+  config.stage
+);
 const deps = createCloudWatchDeps(config, instrument);
 
 /** CloudWatch Logs subscription batch (one ENI's log stream) -> rollups in DynamoDB. */

@@ -8,7 +8,7 @@ import { answerRequest } from '../shared/query/answerRequest.js';
 import { createQueryDeps } from '../shared/wiring.js';
 
 const config = loadConfig();
-const { tracer, logger, instrument } = createTelemetry('Objects');
+const { tracer, logger, instrument } = createTelemetry('Objects', config.stage);
 const deps = createQueryDeps(config, instrument);
 
 /** API Gateway HTTP API (payload 2.0) -> rollup query -> JSON or CSV. */

@@ -19,8 +19,10 @@ import { ingestS3Objects } from '../shared/pipeline.js';
 import { createIngestDeps } from '../shared/wiring.js';
 
 const config = loadConfig();
-const { tracer, logger, metrics, report, instrument } =
-  createTelemetry('Objects');
+const { tracer, logger, metrics, report, instrument } = createTelemetry(
+  'Objects',
+  config.stage
+);
 const deps = createIngestDeps(config, instrument);
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -18,6 +18,8 @@ interface Config {
    * local stand-in, which has no virtual-host buckets.
    */
   readonly s3ForcePathStyle: boolean;
+  /** The deployment stage (`STAGE`, set by serverless.yml; `local` otherwise): a metrics dimension. */
+  readonly stage: string;
   /** Attempts per AWS call, throttling retries included (`AWS_MAX_ATTEMPTS`, the SDK's own variable; default 10). */
   readonly maxAttempts: number;
   /**
@@ -147,6 +149,7 @@ function loadConfig(env: Env = process.env): Config {
       100
     ),
     s3ForcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3?.trim()),
+    stage: env.STAGE?.trim() || 'local',
     maxAttempts: read.integer('AWS_MAX_ATTEMPTS', DEFAULTS.maxAttempts, 1, 30),
     flowLogFormat: env.FLOW_LOG_FORMAT?.trim() || null,
     flowLogFormats: Object.freeze(read.stringMap('FLOW_LOG_FORMATS')),

@@ -12,15 +12,18 @@ import {
 /**
  * The Powertools Logger, Metrics and Tracer of one handler, and its one
  * report per input: the summary as one log line (`Ingest complete.`, at
- * the level `summaryLevel` gives) and as metrics. Handlers create it at
+ * the level `summaryLevel` gives) and as metrics (dimensions `service` and
+ * `stage`). Handlers create it at
  * module scope and wire the three into middy.
  */
-function createTelemetry(inputs: 'Objects' | 'Batches') {
+function createTelemetry(inputs: 'Objects' | 'Batches', stage: string) {
   const tracer = new Tracer({ serviceName: SERVICE_NAME });
   const logger = new Logger({ serviceName: SERVICE_NAME });
+  // `stage` keeps one stage's alarms off another's metrics in one account.
   const metrics = new Metrics({
     namespace: METRICS_NAMESPACE,
     serviceName: SERVICE_NAME,
+    defaultDimensions: { stage },
   });
   const report = (summary: IngestCounts): void => {
     logger[summaryLevel(summary)]('Ingest complete.', { ...summary });

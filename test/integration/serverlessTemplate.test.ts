@@ -541,15 +541,24 @@ describe('serverless.yml (packaged)', () => {
       // Act
       const alarms = propertiesOfType(template, 'AWS::CloudWatch::Alarm');
       // Assess
-      // Powertools Metrics gives every metric one dimension: service.
+      // The handlers' metrics carry service and stage (from STAGE).
       expect(alarms).toContainEqual(
         expect.objectContaining({
           ...overZero,
           Namespace: METRICS_NAMESPACE,
           MetricName: 'SkipdataRecords',
-          Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+          Dimensions: [
+            { Name: 'service', Value: SERVICE_NAME },
+            { Name: 'stage', Value: 'dev' },
+          ],
         })
       );
+      for (const lambda of propertiesOfType(
+        template,
+        'AWS::Lambda::Function'
+      )) {
+        expect(JSON.stringify(lambda)).toContain('"STAGE":"dev"');
+      }
       expect(METRICS_NAMESPACE).toBe('FlowlogRollups');
     });
 

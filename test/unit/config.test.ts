@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       windowMode: 'prorate',
       badRecordSamples: 5,
       s3ForcePathStyle: false,
+      stage: 'local',
       maxAttempts: 10,
       flowLogFormat: null,
       flowLogFormats: {},
