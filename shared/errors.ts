@@ -10,6 +10,10 @@ type BadRecordReason =
   | 'span-too-long'
   | 'line-too-long';
 
+/** The message of a caught value (`unknown`: not always an Error). */
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 /** Base class of every error this project throws or returns. */
 class FlowLogError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -140,6 +144,7 @@ export {
   FlowLogError,
   FormatError,
   fieldCountError,
+  messageOf,
   ParseError,
   QueryError,
   StoreError,

@@ -16,6 +16,7 @@ import {
   DecodeError,
   FlowLogError,
   FormatError,
+  messageOf,
   StoreError,
 } from './errors.js';
 import { WINDOW_SECONDS } from './flowLogRules.js';
@@ -375,9 +376,7 @@ async function ingestS3Objects(
   const [first] = failures;
   if (failures.length === 1) throw first;
   if (failures.length > 1) {
-    const messages = failures.map((error) =>
-      error instanceof Error ? error.message : String(error)
-    );
+    const messages = failures.map(messageOf);
     throw new AggregateError(
       failures,
       `${failures.length} of ${refs.length} objects failed: ${messages.join('; ')}`
@@ -422,7 +421,7 @@ function labelled(error: unknown, label: string): unknown {
   if (error instanceof FlowLogError && error.message.includes(label)) {
     return error;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   // Keep what kind of failure it was; an error from elsewhere (an SDK
   // call, a stream) stays a plain FlowLogError, not a decode failure.
   const Kind =

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { ConfigError, FormatError } from './errors.js';
+import { ConfigError, FormatError, messageOf } from './errors.js';
 import { DEFAULT_FORMAT, resolveFormat } from './parse/flowLogFormat.js';
 import type { CloudWatchDeps, FormatResolver, IngestDeps } from './pipeline.js';
 import type { QueryDeps } from './query/queryRollups.js';
@@ -125,7 +125,7 @@ function createFormatResolver(
     try {
       return rollupFormat(spec);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       throw new FormatError(
         `the flow log of log group ${logGroup} has a format rollups cannot use: ${message}`,
         { cause: error }

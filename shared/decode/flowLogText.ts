@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DecodeError } from '../errors.js';
+import { DecodeError, messageOf } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 
 /** zlib chunk size: 256 KiB inflates 1.4-1.7x faster than Node's 16 KiB default. */
@@ -71,10 +71,9 @@ async function* gunzipIfNeeded(
   try {
     yield* gunzip;
   } catch (error) {
-    throw new DecodeError(
-      `${label}: not valid gzip (${error instanceof Error ? error.message : String(error)})`,
-      { cause: error }
-    );
+    throw new DecodeError(`${label}: not valid gzip (${messageOf(error)})`, {
+      cause: error,
+    });
   } finally {
     source.destroy();
   }

@@ -5,7 +5,7 @@ import {
   parquetSchema,
 } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { DecodeError } from '../errors.js';
+import { DecodeError, messageOf } from '../errors.js';
 import type { RandomAccessObject, RawFieldValue } from '../types.js';
 
 /** One row of a Parquet file: its number (from 1) and its cells in column order. */
@@ -20,10 +20,6 @@ interface ParquetFile {
   /** One entry per row, in file order; read one row group at a time. */
   readonly rows: AsyncIterable<ParquetRow>;
 }
-
-/** The text of a caught value, for a message. */
-const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
 
 /** Reads the footer; anything that is not Parquet fails here. */
 async function readMetadata(

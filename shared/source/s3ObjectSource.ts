@@ -7,7 +7,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { DecodeError } from '../errors.js';
+import { DecodeError, messageOf } from '../errors.js';
 import type { RandomAccessObject, S3ObjectRef } from '../types.js';
 
 /** Which bytes were read: the identity that makes a contribution id. */
@@ -49,7 +49,7 @@ const isMissing = (error: unknown): boolean =>
     (error.name === 'NoSuchKey' || error.name === 'NoSuchVersion'));
 
 function unreadable(ref: S3ObjectRef, step: string, error: unknown) {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new DecodeError(`${urlOf(ref)}: ${step} failed: ${message}`, {
     cause: error,
   });

@@ -5,7 +5,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { StoreError } from '../errors.js';
+import { messageOf, StoreError } from '../errors.js';
 import { isoOfSeconds } from '../flowLogRules.js';
 import type { Rollup } from '../types.js';
 import {
@@ -67,7 +67,7 @@ function createDynamoRollupReader(
         new QueryCommand({ TableName: tableName, ...input })
       );
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       throw new StoreError(`reading ${tableName} failed: ${message}`, {
         cause: error,
       });
@@ -164,7 +164,7 @@ function createDynamoRollupReader(
           })
         );
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         throw new StoreError(`${tableName} does not answer: ${message}`, {
           cause: error,
         });

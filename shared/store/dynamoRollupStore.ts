@@ -7,7 +7,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { StoreError } from '../errors.js';
+import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
 import {
   ALL_COUNTERS,
@@ -187,8 +187,7 @@ function createDynamoRollupStore(
             itemsAlreadyApplied++;
             return;
           }
-          const message =
-            error instanceof Error ? error.message : String(error);
+          const message = messageOf(error);
           throw new StoreError(
             `${contribution.label}: writing ${partitionKey(rollup.interfaceId)} ${sortKey(rollup.windowStart)} failed: ${message}`,
             { cause: error }
