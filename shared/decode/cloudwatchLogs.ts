@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DecodeError } from '../errors.js';
+import { isJsonObject, type JsonObject } from './jsonObject.js';
 
 /** One log event of a subscription batch: one flow-log record. */
 interface CloudWatchLogEvent {
@@ -22,11 +23,6 @@ type CloudWatchLogsPayload =
   /** CloudWatch checks that the destination is reachable: nothing to ingest. */
   | { readonly kind: 'control' };
 
-type JsonObject = Record<string, unknown>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const describe = (value: unknown): string =>
   value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 
@@ -42,7 +38,7 @@ function text(parent: JsonObject, name: string): string {
 
 function logEventAt(value: unknown, index: number): CloudWatchLogEvent {
   const where = `awslogs.data: logEvents[${index}]`;
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     throw new DecodeError(`${where} must be an object, got ${describe(value)}`);
   }
   const { id, timestamp, message } = value;
@@ -87,15 +83,15 @@ function unpack(data: string): unknown {
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
  */
 function decodeCloudWatchLogs(event: unknown): CloudWatchLogsPayload {
-  const awslogs = isObject(event) ? event.awslogs : undefined;
-  const data = isObject(awslogs) ? awslogs.data : undefined;
+  const awslogs = isJsonObject(event) ? event.awslogs : undefined;
+  const data = isJsonObject(awslogs) ? awslogs.data : undefined;
   if (typeof data !== 'string') {
     throw new DecodeError(
       'not a CloudWatch Logs subscription event: expected { awslogs: { data: "<base64>" } }'
     );
   }
   const payload = unpack(data);
-  if (!isObject(payload)) {
+  if (!isJsonObject(payload)) {
     throw new DecodeError(
       `awslogs.data must hold a JSON object, got ${describe(payload)}`
     );

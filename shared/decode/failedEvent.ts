@@ -1,4 +1,5 @@
 import { DecodeError } from '../errors.js';
+import { isJsonObject } from './jsonObject.js';
 
 /** What a Lambda on-failure destination record says: which function, which event. */
 interface FailedEvent {
@@ -8,9 +9,6 @@ interface FailedEvent {
   readonly condition: string;
   readonly approximateInvokeCount: number;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Reads the body of a message that Lambda sent to an on-failure
@@ -29,10 +27,10 @@ function failedEventOf(body: string): FailedEvent {
       cause: error,
     });
   }
-  const context = isObject(record) ? record.requestContext : undefined;
+  const context = isJsonObject(record) ? record.requestContext : undefined;
   if (
-    !isObject(record) ||
-    !isObject(context) ||
+    !isJsonObject(record) ||
+    !isJsonObject(context) ||
     typeof context.functionArn !== 'string' ||
     !('requestPayload' in record)
   ) {

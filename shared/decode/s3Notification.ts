@@ -1,5 +1,6 @@
 import { DecodeError } from '../errors.js';
 import type { S3ObjectRef } from '../types.js';
+import { isJsonObject, type JsonObject } from './jsonObject.js';
 
 /** One message of an SQS event, as far as decoding needs it. */
 interface SqsMessage {
@@ -12,11 +13,6 @@ interface SqsMessage {
 interface SqsEvent {
   readonly Records: readonly SqsMessage[];
 }
-
-type JsonObject = Readonly<Record<string, unknown>>;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Names a bad value's kind for a message, never echoing a whole payload. */
 const describe = (value: unknown): string => {
@@ -40,7 +36,7 @@ function requireObject(
   path: string
 ): JsonObject {
   const value = parent[name];
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     throw new DecodeError(
       `${path}.${name}: expected an object, got ${describe(value)}`
     );
@@ -131,7 +127,7 @@ function objectRef(
 
 /** One record of an S3 event notification; [] unless `ObjectCreated:*`. */
 function objectsFromS3Record(record: unknown, path: string): S3ObjectRef[] {
-  if (!isObject(record)) {
+  if (!isJsonObject(record)) {
     throw new DecodeError(
       `${path}: expected an object, got ${describe(record)}`
     );
@@ -204,7 +200,7 @@ function objectsFromEventBridge(
 
 /** An S3 notification, the S3 test event or an EventBridge S3 event. */
 function objectsFromNotification(value: unknown, path: string): S3ObjectRef[] {
-  if (!isObject(value)) {
+  if (!isJsonObject(value)) {
     throw new DecodeError(
       `${path}: expected ${SHAPES}, got ${describe(value)}`
     );
@@ -269,14 +265,14 @@ function objectsFromSnsEnvelope(
  * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
  */
 function isSqsEvent(event: unknown): event is SqsEvent {
-  if (!isObject(event)) return false;
+  if (!isJsonObject(event)) return false;
   const records = event.Records;
   return (
     Array.isArray(records) &&
     records.length > 0 &&
     records.every(
       (record) =>
-        isObject(record) &&
+        isJsonObject(record) &&
         record.eventSource === 'aws:sqs' &&
         typeof record.messageId === 'string' &&
         typeof record.body === 'string'
@@ -302,22 +298,22 @@ function isSqsEvent(event: unknown): event is SqsEvent {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html
  */
 function objectsFromEvent(event: unknown): S3ObjectRef[] {
-  if (!isObject(event)) {
+  if (!isJsonObject(event)) {
     throw new DecodeError(
       `event: expected ${SHAPES} or an SNS event, got ${describe(event)}`
     );
   }
   const records = event.Records;
   if (Array.isArray(records)) {
-    if (records.some((r) => isObject(r) && r.eventSource === 'aws:sqs')) {
+    if (records.some((r) => isJsonObject(r) && r.eventSource === 'aws:sqs')) {
       throw new DecodeError(
         'event: an SQS event; decode each message body with objectsFromMessageBody'
       );
     }
-    if (records.some((r) => isObject(r) && r.EventSource === 'aws:sns')) {
+    if (records.some((r) => isJsonObject(r) && r.EventSource === 'aws:sns')) {
       return records.flatMap((record, index) => {
         const path = `event.Records[${index}]`;
-        if (!isObject(record) || record.EventSource !== 'aws:sns') {
+        if (!isJsonObject(record) || record.EventSource !== 'aws:sns') {
           throw new DecodeError(
             `${path}: expected an SNS record (EventSource 'aws:sns')`
           );
@@ -354,7 +350,7 @@ function objectsFromMessageBody(body: string): S3ObjectRef[] {
     );
   }
   const message = parseJson(body, 'message body');
-  if (isObject(message) && message.Type !== undefined) {
+  if (isJsonObject(message) && message.Type !== undefined) {
     return objectsFromSnsEnvelope(message, 'message body');
   }
   return objectsFromNotification(message, 'message body');
