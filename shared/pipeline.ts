@@ -228,10 +228,14 @@ async function applyRollups(
   };
 }
 
-const newestWindowEnd = (rollups: readonly Rollup[]): number | null =>
-  rollups.length === 0
-    ? null
-    : Math.max(...rollups.map((rollup) => rollup.windowStart)) + WINDOW_SECONDS;
+/** A loop, not Math.max(...spread): a big file holds more windows than a call has arguments. */
+function newestWindowEnd(rollups: readonly Rollup[]): number | null {
+  let newest: number | null = null;
+  for (const { windowStart } of rollups) {
+    if (newest === null || windowStart > newest) newest = windowStart;
+  }
+  return newest === null ? null : newest + WINDOW_SECONDS;
+}
 
 /**
  * Opens a VPC Flow Logs Parquet file (`.log.parquet`, as delivered to S3):
