@@ -8,7 +8,12 @@ import {
 } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup } from '../types.js';
-import { COUNTERS, mergeRollups, OPTIONAL_COUNTERS } from './mergeRollups.js';
+import {
+  COUNTERS,
+  IDS,
+  mergeRollups,
+  OPTIONAL_COUNTERS,
+} from './mergeRollups.js';
 import {
   type RollupShape,
   rollupShapeOf,
@@ -104,7 +109,6 @@ const SHAPE_FLAGS: readonly [keyof RollupShape, number][] = [
 ];
 /** The counters of a window struct, in layout order. */
 const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
-const ID_NAMES = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
 const W_START = 0;
 const W_ENI = 8;
 const W_TALKERS = 12;
@@ -396,7 +400,7 @@ class FlowLogScanner {
       COUNTER_NAMES.forEach((name, index) => {
         counters[name] = view.getFloat64(at + W_COUNTERS + index * 8, true);
       });
-      ID_NAMES.forEach((name, index) => {
+      IDS.forEach((name, index) => {
         const length = view.getInt32(at + W_IDS + index * 8 + 4, true);
         counters[name] =
           length < 0

@@ -46,6 +46,7 @@ const emptyRollup = (interfaceId: string, windowStart: number): Rollup => ({
   skipdataRecords: 0,
 });
 
+/** The ids of an ENI a rollup carries when the format has their fields. */
 const IDS = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
 
 const smaller = (a?: string, b?: string): string | undefined =>
@@ -112,4 +113,4 @@ function mergeRollups(a: Rollup, b: Rollup): Rollup {
   return merged;
 }
 
-export { COUNTERS, emptyRollup, mergeRollups, OPTIONAL_COUNTERS };
+export { COUNTERS, emptyRollup, IDS, mergeRollups, OPTIONAL_COUNTERS };

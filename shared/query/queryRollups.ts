@@ -1,6 +1,7 @@
 import {
   COUNTERS,
   emptyRollup,
+  IDS,
   mergeRollups,
   OPTIONAL_COUNTERS,
 } from '../aggregate/mergeRollups.js';
@@ -29,7 +30,6 @@ interface QueryResult {
   };
 }
 
-const IDS = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
 const ROLLUP_COLUMNS = [
   'interfaceId',
   'windowStart',

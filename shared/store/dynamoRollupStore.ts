@@ -7,13 +7,13 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { IDS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
 import {
   ALL_COUNTERS,
   ATTR,
   detailSortKey,
-  IDS,
   partitionKey,
   sortKey,
   topListsOf,

@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   COUNTERS,
   emptyRollup,
+  IDS,
   mergeRollups,
   OPTIONAL_COUNTERS,
 } from '../aggregate/mergeRollups.js';
@@ -35,7 +36,6 @@ const ATTR = {
 } as const;
 
 const WINDOW_INDEX = 'byWindow';
-const IDS = ['accountId', 'vpcId', 'subnetId', 'instanceId'] as const;
 const ALL_COUNTERS = [...COUNTERS, ...OPTIONAL_COUNTERS] as const;
 
 const partitionKey = (interfaceId: string): string => `ENI#${interfaceId}`;
@@ -158,7 +158,6 @@ export {
   ALL_COUNTERS,
   ATTR,
   detailSortKey,
-  IDS,
   partitionKey,
   rollupFromItem,
   rollupsFromItems,
