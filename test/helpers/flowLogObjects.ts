@@ -36,6 +36,8 @@ interface GenerateSpec {
   readonly enis: number;
   readonly seed: number;
   readonly format?: 'v2' | 'v5';
+  /** Earliest flow start, epoch seconds (the generator's default otherwise). */
+  readonly start?: number;
 }
 
 /** The header line and record lines of gzip text, as VPC Flow Logs writes it. */
@@ -69,7 +71,7 @@ async function generateWithCli(
 ): Promise<FlowLogFile> {
   const out = join(
     directory,
-    `generated-${spec.seed}-${spec.records}-${spec.format ?? 'v2'}.log.gz`
+    `generated-${spec.seed}-${spec.records}-${spec.format ?? 'v2'}-${spec.start ?? 'default'}.log.gz`
   );
   const args = [
     join('scripts', 'flowlogs.mjs'),
@@ -82,6 +84,7 @@ async function generateWithCli(
     String(spec.seed),
     '--format',
     spec.format ?? 'v2',
+    ...(spec.start === undefined ? [] : ['--start', String(spec.start)]),
     '--out',
     out,
   ];

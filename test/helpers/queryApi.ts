@@ -1,16 +1,8 @@
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { serveHttpApi } from '../../scripts/local/httpApi.js';
 import type { RejectedSource, TopTalker } from '../../shared/types.js';
 import type { ExactRollup } from './expectedRollups.js';
-import {
-  type FlowLogFile,
-  type GenerateSpec,
-  readFlowLogText,
-} from './flowLogObjects.js';
 
 /** The repository root, wherever this clone lives. */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -258,52 +250,6 @@ function csvOfRows(
   ];
 }
 
-/**
- * A flow-log file generated with the real CLI (`flowlogs generate
- * --start`) into `directory`, read back.
- */
-async function generateWithCliAt(
-  directory: string,
-  spec: GenerateSpec & { readonly start: number }
-): Promise<FlowLogFile> {
-  const out = join(
-    directory,
-    `generated-${spec.seed}-${spec.records}-${spec.start}.log.gz`
-  );
-  const args = [
-    join('scripts', 'flowlogs.mjs'),
-    'generate',
-    '--records',
-    String(spec.records),
-    '--enis',
-    String(spec.enis),
-    '--seed',
-    String(spec.seed),
-    '--format',
-    spec.format ?? 'v2',
-    '--start',
-    String(spec.start),
-    '--out',
-    out,
-  ];
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (code === 0 && text.trim() === '') resolve();
-      else reject(new Error(`flowlogs generate exited ${code}: ${text}`));
-    });
-  });
-  const gzip = new Uint8Array(await readFile(out));
-  return { ...readFlowLogText(gzip), gzip };
-}
-
 export type {
   ApiEnv,
   ApiResponse,
@@ -320,7 +266,6 @@ export {
   call,
   csvOfRows,
   errorBodyProblems,
-  generateWithCliAt,
   importQueryApi,
   internalsIn,
   parseCsv,

@@ -39,6 +39,7 @@ import {
 import {
   type FlowLogFile,
   flowLogKey,
+  generateWithCli,
   interfaceIdsOf,
   upload,
 } from '../helpers/flowLogObjects.js';
@@ -54,7 +55,6 @@ import {
   csvOfRows,
   type ErrorBody,
   errorBodyProblems,
-  generateWithCliAt,
   parseCsv,
   type RollupRow,
   type RollupsBody,
@@ -223,7 +223,7 @@ describe('queryApi', () => {
 
     const files: FlowLogFile[] = [];
     for (const spec of FILES) {
-      const file = await generateWithCliAt(directory, {
+      const file = await generateWithCli(directory, {
         records: spec.records,
         enis: ENIS,
         seed: SEED,
@@ -242,7 +242,7 @@ describe('queryApi', () => {
       [...enis].sort((a, b) => windowCount(b) - windowCount(a))[0] ?? '';
     busiestRollups = storedOf(busiest);
 
-    const recent = await generateWithCliAt(directory, {
+    const recent = await generateWithCli(directory, {
       records: 2000,
       enis: 3,
       seed: 31,
@@ -258,7 +258,7 @@ describe('queryApi', () => {
     );
 
     // The sample exactly as `npm start` makes and ingests it.
-    const sample = await generateWithCliAt(directory, {
+    const sample = await generateWithCli(directory, {
       ...SAMPLE,
       start: SAMPLE_WINDOW,
     });
