@@ -3,11 +3,7 @@ import { ConfigError, FormatError, messageOf } from './errors.js';
 import { DEFAULT_FORMAT, resolveFormat } from './parse/flowLogFormat.js';
 import type { CloudWatchDeps, FormatResolver, IngestDeps } from './pipeline.js';
 import type { QueryDeps } from './query/queryRollups.js';
-import {
-  createEc2Client,
-  createEc2FlowLogFormatLookup,
-  type FlowLogFormatLookup,
-} from './source/ec2FlowLogFormats.js';
+import type { FlowLogFormatLookup } from './source/ec2FlowLogFormats.js';
 import {
   createS3Client,
   createS3ObjectSource,
@@ -147,9 +143,25 @@ function createCloudWatchDeps(
   return {
     store: createStore(config, instrument),
     options: rollupOptions(config),
-    formats: createFormatResolver(config, () =>
-      createEc2FlowLogFormatLookup(instrument(createEc2Client()))
-    ),
+    formats: createFormatResolver(config, () => ec2Lookup(instrument)),
+  };
+}
+
+/**
+ * The EC2 format lookup, its module loaded only when one is made (that is,
+ * FLOW_LOG_FORMAT=auto): the EC2 client alone adds about 120 MiB to a
+ * process, which no other configuration should pay at cold start.
+ */
+function ec2Lookup(instrument: Instrument): FlowLogFormatLookup {
+  const lookup = import('./source/ec2FlowLogFormats.js').then((ec2) =>
+    ec2.createEc2FlowLogFormatLookup(instrument(ec2.createEc2Client()))
+  );
+  // A failed load surfaces at the first lookup, not as an unhandled rejection.
+  lookup.catch(() => undefined);
+  return {
+    async formatStringOf(logGroup) {
+      return (await lookup).formatStringOf(logGroup);
+    },
   };
 }
 

@@ -441,12 +441,15 @@ describe('createCloudWatchDeps', () => {
     ['unset', undefined, ['DynamoDBClient']],
   ])(
     'wraps an EC2 client only when FLOW_LOG_FORMAT is auto (%s)',
-    (_case, spec, clients) => {
+    async (_case, spec, clients) => {
       // Prepare
       const { instrument, wrapped } = recordingInstrument();
 
       // Act
       createCloudWatchDeps(configOf({ FLOW_LOG_FORMAT: spec }), instrument);
+      // The EC2 module loads asynchronously (only under auto).
+      await import('../../shared/source/ec2FlowLogFormats.js');
+      await new Promise((resolve) => setTimeout(resolve, 0));
 
       // Assess
       expect(wrapped).toStrictEqual(clients);
