@@ -86,11 +86,14 @@ const HAS_INSTANCE = 32;
 // Window struct.
 const W_START = 0; // f64
 const W_ENI = 8; // i32 ENI index
-const W_TALKERS = 12; // sketch pointer or 0
-const W_REJECTED = 16; // sketch pointer or 0
-const W_IDS = 20; // 4 x (pointer u32, length i32; -1 = none)
-const W_COUNTERS = 56; // 20 x f64
-const W_SIZE = 216;
+const W_TALKERS = 12; // pointer to the talkers sketch (at W_TALKER_SKETCH)
+const W_REJECTED = 16; // pointer to the rejected sketch (at W_REJECTED_SKETCH)
+// The sketch headers sit in the window's first cache line, next to its key.
+const W_TALKER_SKETCH = 24;
+const W_REJECTED_SKETCH = 48;
+const W_IDS = 72; // 4 x (pointer u32, length i32; -1 = none)
+const W_COUNTERS = 104; // 20 x f64
+const W_SIZE = 264;
 const C_FLOWS = 0;
 const C_PACKETS = 1;
 const C_BYTES = 2;
@@ -127,7 +130,6 @@ const S_RANDOM = 4;
 const S_ENTRIES = 8; // 32 bytes per entry, a set (2 ways) per 64-byte line
 const S_LABELS = 12; // MAX_LABEL bytes per entry
 const S_LABEL_LENGTHS = 16;
-const S_SIZE_BYTES = 24;
 // Entry: weight f64, packets f64, bytes f64, hash u32, flows u32 (0 = empty).
 const N_WEIGHT = 0;
 const N_PACKETS = 8;
@@ -175,8 +177,6 @@ let isProrate: bool = true;
 let shape: i32 = 0;
 let kinds: usize = 0;
 let roles: usize = 0;
-let integerColumns: usize = 0;
-let integerCount: i32 = 0;
 let checkedColumns: usize = 0;
 let checkedCount: i32 = 0;
 let starts: usize = 0;
@@ -189,6 +189,8 @@ let defaultEni: usize = 0;
 let input: usize = 0;
 
 // Record facts.
+/** Some integer column of the line holds no non-negative safe integer. */
+let hasBadInteger: bool = false;
 let fStart: f64 = 0;
 let fEnd: f64 = 0;
 let fPackets: f64 = 0;
@@ -244,7 +246,6 @@ export function init(
   kinds = alloc(n);
   roles = alloc(ROLES * 4);
   for (let r = 0; r < ROLES; r++) store<i32>(roles + r * 4, columnCount);
-  integerColumns = alloc(n * 4);
   checkedColumns = alloc(n * 4);
   starts = alloc(n * 4);
   ends = alloc(n * 4);
@@ -271,10 +272,6 @@ export function init(
 
 export function setColumn(column: i32, kind: i32, isChecked: bool): void {
   store<u8>(kinds + column, <u8>kind);
-  if (kind === KIND_INTEGER) {
-    store<i32>(integerColumns + integerCount * 4, column);
-    integerCount++;
-  }
   if (isChecked) {
     store<i32>(checkedColumns + checkedCount * 4, column);
     checkedCount++;
@@ -394,18 +391,22 @@ function hashRange(from: usize, to: usize): u32 {
 
 /**
  * The value of the decimal digits in [from, to), or INVALID. Up to 15
- * digits (always exact) accumulate in integer arithmetic, longer runs in
- * doubles exactly as the typed path does.
+ * digits (always exact) are converted eight at a time in a 64-bit word
+ * (SWAR, no loop or branch per digit); longer runs accumulate in doubles
+ * exactly as the typed path does. Reads up to 7 bytes past `to`: every field
+ * read here ends before a newline, and the input buffer has slack after it.
  */
 function parseDigits(from: usize, to: usize): f64 {
-  if (to - from <= 15) {
-    let value: i64 = 0;
-    for (let p = from; p < to; p++) {
-      const digit = <u32>load<u8>(p) - ZERO;
-      if (digit > 9) return INVALID;
-      value = value * 10 + <i64>digit;
-    }
-    return <f64>value;
+  const length = <i32>(to - from);
+  if (length <= 8) {
+    const value = eightDigits(from, length);
+    return value < 0 ? INVALID : <f64>value;
+  }
+  if (length <= 15) {
+    const high = eightDigits(from, length - 8);
+    const low = eightDigits(to - 8, 8);
+    if (high < 0 || low < 0) return INVALID;
+    return <f64>(high * 100000000 + low);
   }
   let value: f64 = 0;
   for (let p = from; p < to; p++) {
@@ -414,6 +415,32 @@ function parseDigits(from: usize, to: usize): f64 {
     value = value * 10 + <f64>digit;
   }
   return value;
+}
+
+/**
+ * The value of the 1 to 8 decimal digits at `at`, or -1. The word is shifted
+ * so that the digits fill its top bytes (the bottom ones act as leading
+ * zeros), checked to be digits in two masked compares, then folded in pairs,
+ * quads and halves by three multiplications.
+ */
+function eightDigits(at: usize, length: i32): i64 {
+  const shift = <u64>((8 - length) << 3);
+  const word = load<u64>(at) << shift;
+  const ones = <u64>0x3030303030303030 << shift;
+  const high = <u64>0xf0f0f0f0f0f0f0f0 << shift;
+  if (
+    (word & high) !== ones ||
+    ((word + (<u64>0x0606060606060606 << shift)) & high) !== ones
+  ) {
+    return -1;
+  }
+  let value = word - ones;
+  value = value * 10 + (value >> 8);
+  value =
+    ((value & 0x000000ff000000ff) * 0x000f424000000064 +
+      ((value >> 16) & 0x000000ff000000ff) * 0x0000271000000001) >>
+    32;
+  return <i64>value;
 }
 
 /** Bit k set when byte block + k is a space or a control byte (<= 0x20). */
@@ -561,6 +588,7 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
   let i = lineStart;
   let column: i32 = 0;
   let c: i32 = 0;
+  hasBadInteger = false;
   // Separators (bytes <= 0x20) of the current 16-byte block, not yet used.
   let block = lineStart;
   let mask = separators(block);
@@ -581,6 +609,7 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
       } else if (i > fieldStart) {
         value = parseDigits(fieldStart, i);
       }
+      if (value < ABSENT || value > MAX_SAFE) hasBadInteger = true;
       store<f64>(values + column * 8, value);
     } else if (kind === KIND_HASHED) {
       store<u32>(hashes + column * 4, hashRange(fieldStart, i));
@@ -643,6 +672,7 @@ function slowLine(lineStart: usize): usize {
 }
 
 function readFields(): void {
+  hasBadInteger = false;
   for (let column: i32 = 0; column < columns; column++) {
     const from = startOf(column);
     const to = endOf(column);
@@ -658,16 +688,13 @@ function readFields(): void {
       value = digit >= 0 && digit <= 9 ? value * 10 + <f64>digit : INVALID;
     }
     if (to - from === 1 && <i32>load<u8>(from) === DASH) value = ABSENT;
+    if (value < ABSENT || value > MAX_SAFE) hasBadInteger = true;
     store<f64>(values + column * 8, value);
   }
 }
 
 function check(): void {
-  let isValid = true;
-  for (let k: i32 = 0; k < integerCount; k++) {
-    const value = valueAt(load<i32>(integerColumns + k * 4));
-    if (value < ABSENT || value > MAX_SAFE) isValid = false;
-  }
+  let isValid = !hasBadInteger;
   fAction = ACTION_NONE;
   fStatus = STATUS_OK;
   fDirection = DIRECTION_UNKNOWN;
@@ -887,9 +914,13 @@ function windowOf(eni: usize, windowStart: f64): usize {
     at = (at + 1) & mask;
   }
   if (window === 0) {
-    window = alloc(W_SIZE);
+    window = alloc(W_SIZE, 64);
     store<f64>(window + W_START, windowStart);
     store<i32>(window + W_ENI, eniIndex);
+    initSketch(window + W_TALKER_SKETCH);
+    initSketch(window + W_REJECTED_SKETCH);
+    store<u32>(window + W_TALKERS, <u32>(window + W_TALKER_SKETCH));
+    store<u32>(window + W_REJECTED, <u32>(window + W_REJECTED_SKETCH));
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -968,6 +999,22 @@ function addRecord(eni: usize): usize {
     addTraffic(first, fPackets, fBytes);
     return first;
   }
+  const seconds = fEnd - fStart + 1;
+  if (lastStart === firstStart + WINDOW_SECONDS && seconds < 4294967296) {
+    // Two windows (the usual crossing): the first part alone decides both.
+    const overlap = <u32>(firstStart + WINDOW_SECONDS - fStart);
+    const packets = firstOfTwo(fPackets, overlap, <u32>seconds);
+    const bytes = firstOfTwo(fBytes, overlap, <u32>seconds);
+    if (packets >= 0 && bytes >= 0) {
+      addTraffic(first, packets, bytes);
+      addTraffic(
+        windowOf(eni, lastStart),
+        fPackets - packets,
+        fBytes - bytes
+      );
+      return first;
+    }
+  }
   const count = splitByOverlap(fPackets, packetParts);
   splitByOverlap(fBytes, byteParts);
   for (let k: i32 = 0; k < count; k++) {
@@ -980,6 +1027,32 @@ function addRecord(eni: usize): usize {
     );
   }
   return first;
+}
+
+/**
+ * The first of the two parts splitByOverlap gives `total` over two windows
+ * (`overlap` of the record's `seconds` in the first), or -1 when the total is
+ * too large for this shortcut. The remainders of the two parts sum to 0 or
+ * to `seconds`; in the second case the unit left over goes to the first part
+ * when its remainder is at least the second's (ties go to the earlier
+ * window), that is when twice its remainder reaches `seconds`.
+ */
+function firstOfTwo(total: f64, overlap: u32, seconds: u32): f64 {
+  if (total < 14316557) {
+    // total * overlap < 2^32.
+    const scaled = <u32>total * overlap;
+    const part = scaled / seconds;
+    const remainder = scaled - part * seconds;
+    return <f64>(part + (remainder * 2 >= seconds ? 1 : 0));
+  }
+  if (total < 17592186044416) {
+    // total * overlap < 2^53.
+    const scaled = <u64>total * <u64>overlap;
+    const part = scaled / <u64>seconds;
+    const remainder = scaled - part * <u64>seconds;
+    return <f64>(part + (remainder * 2 >= <u64>seconds ? 1 : 0));
+  }
+  return -1;
 }
 
 /**
@@ -1069,18 +1142,13 @@ function talkerHash(srcHash: u32, dstHash: u32): u32 {
   return mixHash((hash ^ <u32>protocol) * HASH_PRIME);
 }
 
-function newSketch(): usize {
-  const sketch = alloc(S_SIZE_BYTES);
+/** An empty sketch (its entries are allocated by the first add). */
+function initSketch(sketch: usize): void {
   store<u32>(sketch + S_RANDOM, 0x9e3779b9);
-  return sketch;
 }
 
 function addTalker(window: usize, hash: u32, cSrc: i32, cDst: i32): void {
-  let sketch = <usize>load<u32>(window + W_TALKERS);
-  if (sketch === 0) {
-    sketch = newSketch();
-    store<u32>(window + W_TALKERS, <u32>sketch);
-  }
+  const sketch = window + W_TALKER_SKETCH;
   const entry = sketchAdd(sketch, hash, fBytes, 1, fPackets, fBytes);
   if (entry < 0) return;
   const room = MAX_LABEL - TAIL_BYTES;
@@ -1101,11 +1169,7 @@ function addTalker(window: usize, hash: u32, cSrc: i32, cDst: i32): void {
 
 function addRejected(window: usize, hash: u32, cSrc: i32): void {
   if (fDirection === DIRECTION_EGRESS) return;
-  let sketch = <usize>load<u32>(window + W_REJECTED);
-  if (sketch === 0) {
-    sketch = newSketch();
-    store<u32>(window + W_REJECTED, <u32>sketch);
-  }
+  const sketch = window + W_REJECTED_SKETCH;
   const entry = sketchAdd(sketch, hash, 1, 1, fPackets, fBytes);
   if (entry >= 0)
     appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), MAX_LABEL);
