@@ -426,11 +426,11 @@ function parseDigits(from: usize, to: usize): f64 {
 function eightDigits(at: usize, length: i32): i64 {
   const shift = <u64>((8 - length) << 3);
   const word = load<u64>(at) << shift;
-  const ones = <u64>0x3030303030303030 << shift;
-  const high = <u64>0xf0f0f0f0f0f0f0f0 << shift;
+  const ones = (<u64>0x3030303030303030) << shift;
+  const high = (<u64>0xf0f0f0f0f0f0f0f0) << shift;
   if (
     (word & high) !== ones ||
-    ((word + (<u64>0x0606060606060606 << shift)) & high) !== ones
+    ((word + ((<u64>0x0606060606060606) << shift)) & high) !== ones
   ) {
     return -1;
   }
@@ -1007,11 +1007,7 @@ function addRecord(eni: usize): usize {
     const bytes = firstOfTwo(fBytes, overlap, <u32>seconds);
     if (packets >= 0 && bytes >= 0) {
       addTraffic(first, packets, bytes);
-      addTraffic(
-        windowOf(eni, lastStart),
-        fPackets - packets,
-        fBytes - bytes
-      );
+      addTraffic(windowOf(eni, lastStart), fPackets - packets, fBytes - bytes);
       return first;
     }
   }
