@@ -178,6 +178,11 @@ let shape: i32 = 0;
 let kinds: usize = 0;
 let roles: usize = 0;
 let checkedColumns: usize = 0;
+/** Columns to read, by kind: integers, then hashed and key columns. */
+let integerColumns: usize = 0;
+let integerCount: i32 = 0;
+let hashedColumns: usize = 0;
+let hashedCount: i32 = 0;
 let checkedCount: i32 = 0;
 let starts: usize = 0;
 let ends: usize = 0;
@@ -247,6 +252,8 @@ export function init(
   roles = alloc(ROLES * 4);
   for (let r = 0; r < ROLES; r++) store<i32>(roles + r * 4, columnCount);
   checkedColumns = alloc(n * 4);
+  integerColumns = alloc(n * 4);
+  hashedColumns = alloc(n * 4);
   starts = alloc(n * 4);
   ends = alloc(n * 4);
   values = alloc(n * 8);
@@ -272,6 +279,13 @@ export function init(
 
 export function setColumn(column: i32, kind: i32, isChecked: bool): void {
   store<u8>(kinds + column, <u8>kind);
+  if (kind === KIND_INTEGER) {
+    store<i32>(integerColumns + integerCount * 4, column);
+    integerCount++;
+  } else if (kind === KIND_HASHED || kind === KIND_KEY) {
+    store<i32>(hashedColumns + hashedCount * 4, column);
+    hashedCount++;
+  }
   if (isChecked) {
     store<i32>(checkedColumns + checkedCount * 4, column);
     checkedCount++;
@@ -396,6 +410,8 @@ function hashRange(from: usize, to: usize): u32 {
  * exactly as the typed path does. Reads up to 7 bytes past `to`: every field
  * read here ends before a newline, and the input buffer has slack after it.
  */
+// @ts-expect-error: an AssemblyScript decorator
+@inline
 function parseDigits(from: usize, to: usize): f64 {
   const length = <i32>(to - from);
   if (length <= 8) {
@@ -423,6 +439,8 @@ function parseDigits(from: usize, to: usize): f64 {
  * zeros), checked to be digits in two masked compares, then folded in pairs,
  * quads and halves by three multiplications.
  */
+// @ts-expect-error: an AssemblyScript decorator
+@inline
 function eightDigits(at: usize, length: i32): i64 {
   const shift = <u64>((8 - length) << 3);
   const word = load<u64>(at) << shift;
@@ -585,43 +603,27 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
     const next = afterHeader(lineStart, bufferEnd);
     if (next > 0) return next;
   }
-  let i = lineStart;
+  // Split only: each field ends at a separator (a byte <= 0x20) and the next
+  // starts one byte later; values are read once the field count is right.
+  let fieldStart = lineStart;
   let column: i32 = 0;
+  let i: usize = 0;
   let c: i32 = 0;
-  hasBadInteger = false;
-  // Separators (bytes <= 0x20) of the current 16-byte block, not yet used.
   let block = lineStart;
   let mask = separators(block);
   while (true) {
-    const fieldStart = i;
     while (mask === 0) {
       block += 16;
       mask = separators(block);
     }
     i = block + <usize>ctz<i32>(mask);
     mask &= mask - 1;
-    c = <i32>load<u8>(i);
-    const kind = <i32>load<u8>(kinds + column);
-    if (kind === KIND_INTEGER) {
-      let value: f64 = INVALID;
-      if (i - fieldStart === 1 && <i32>load<u8>(fieldStart) === DASH) {
-        value = ABSENT;
-      } else if (i > fieldStart) {
-        value = parseDigits(fieldStart, i);
-      }
-      if (value < ABSENT || value > MAX_SAFE) hasBadInteger = true;
-      store<f64>(values + column * 8, value);
-    } else if (kind === KIND_HASHED) {
-      store<u32>(hashes + column * 4, hashRange(fieldStart, i));
-    } else if (kind === KIND_KEY) {
-      store<u32>(hashes + column * 4, keyHash(fieldStart, i));
-    }
     store<u32>(starts + column * 4, <u32>fieldStart);
     store<u32>(ends + column * 4, <u32>i);
-    if (c !== SPACE) break;
     column++;
-    if (column === columns) break;
-    i++;
+    c = <i32>load<u8>(i);
+    if (c !== SPACE || column === columns) break;
+    fieldStart = i + 1;
   }
   const newline = c === RETURN ? i + 1 : i;
   if (
@@ -633,8 +635,12 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
     return slowLine(lineStart);
   }
   lines++;
-  if (column + 1 !== columns) bad(BAD_FIELD_COUNT, -1, <f64>(column + 1), 0);
-  else check();
+  if (column !== columns) {
+    bad(BAD_FIELD_COUNT, -1, <f64>column, 0);
+  } else {
+    readFields();
+    check();
+  }
   return newline + 1;
 }
 
@@ -671,25 +677,36 @@ function slowLine(lineStart: usize): usize {
   return newline + 1;
 }
 
+/**
+ * Reads the integer columns (noting whether each holds a non-negative safe
+ * integer or "-") and hashes the address and key columns of a split line.
+ */
 function readFields(): void {
-  hasBadInteger = false;
-  for (let column: i32 = 0; column < columns; column++) {
+  let isBad = false;
+  for (let k: i32 = 0; k < integerCount; k++) {
+    const column = load<i32>(integerColumns + k * 4);
     const from = startOf(column);
     const to = endOf(column);
-    const kind = <i32>load<u8>(kinds + column);
-    if (kind === KIND_HASHED) {
-      store<u32>(hashes + column * 4, hashRange(from, to));
+    let value: f64 = INVALID;
+    if (to - from === 1 && <i32>load<u8>(from) === DASH) {
+      value = ABSENT;
+    } else if (to > from) {
+      value = parseDigits(from, to);
     }
-    if (kind === KIND_KEY) store<u32>(hashes + column * 4, keyHash(from, to));
-    if (kind !== KIND_INTEGER) continue;
-    let value: f64 = from === to ? INVALID : 0;
-    for (let i = from; i < to && value >= 0; i++) {
-      const digit = <i32>load<u8>(i) - ZERO;
-      value = digit >= 0 && digit <= 9 ? value * 10 + <f64>digit : INVALID;
-    }
-    if (to - from === 1 && <i32>load<u8>(from) === DASH) value = ABSENT;
-    if (value < ABSENT || value > MAX_SAFE) hasBadInteger = true;
+    if (value < ABSENT || value > MAX_SAFE) isBad = true;
     store<f64>(values + column * 8, value);
+  }
+  hasBadInteger = isBad;
+  for (let k: i32 = 0; k < hashedCount; k++) {
+    const column = load<i32>(hashedColumns + k * 4);
+    const from = startOf(column);
+    const to = endOf(column);
+    store<u32>(
+      hashes + column * 4,
+      <i32>load<u8>(kinds + column) === KIND_HASHED
+        ? hashRange(from, to)
+        : keyHash(from, to)
+    );
   }
 }
 
@@ -803,23 +820,24 @@ function record(): void {
   fTcpFlags = valueAt(role(R_TCPFLAGS));
   fSrcport = valueAt(role(R_SRCPORT));
   fDstport = valueAt(role(R_DSTPORT));
-  const window = addRecord(eni);
+  const window = windowOf(eni, windowStartOf(start));
+  const cSrc = role(R_SRC);
+  const cDst = role(R_DST);
+  const srcHash = load<u32>(hashes + cSrc * 4);
+  const isTalker = fStatus === STATUS_OK && (shape & HAS_TALKERS) !== 0;
+  const talker = isTalker
+    ? talkerHash(srcHash, load<u32>(hashes + cDst * 4))
+    : 0;
+  // Touch the talker's sketch set now, so that its likely cache miss
+  // overlaps the counter updates instead of stalling the sketch update.
+  if (isTalker) touchSet(window + W_TALKER_SKETCH, talker);
+  addRecord(eni, window);
   if ((shape & HAS_ACCOUNT) !== 0) setId(window, 0, role(R_ACCOUNT));
   if ((shape & HAS_VPC) !== 0) setId(window, 1, role(R_VPC));
   if ((shape & HAS_SUBNET) !== 0) setId(window, 2, role(R_SUBNET));
   if ((shape & HAS_INSTANCE) !== 0) setId(window, 3, role(R_INSTANCE));
   if (fStatus !== STATUS_OK) return;
-  const cSrc = role(R_SRC);
-  const srcHash = load<u32>(hashes + cSrc * 4);
-  if ((shape & HAS_TALKERS) !== 0) {
-    const cDst = role(R_DST);
-    addTalker(
-      window,
-      talkerHash(srcHash, load<u32>(hashes + cDst * 4)),
-      cSrc,
-      cDst
-    );
-  }
+  if (isTalker) addTalker(window, talker, cSrc, cDst);
   if ((shape & HAS_REJECTED) !== 0 && fAction === ACTION_REJECT) {
     addRejected(window, srcHash, cSrc);
   }
@@ -978,16 +996,15 @@ function addTo(window: usize, counter: i32, value: f64): void {
   store<f64>(at, load<f64>(at) + value);
 }
 
-/** As RollupAccumulator.add: returns the window of start. */
-function addRecord(eni: usize): usize {
-  const first = windowOf(eni, windowStartOf(fStart));
+/** As RollupAccumulator.add, given the window of start. */
+function addRecord(eni: usize, first: usize): void {
   if (fStatus === STATUS_NODATA) {
     addTo(first, C_NODATA, 1);
-    return first;
+    return;
   }
   if (fStatus === STATUS_SKIPDATA) {
     addTo(first, C_SKIPDATA, 1);
-    return first;
+    return;
   }
   addTo(first, C_FLOWS, 1);
   if (fAction === ACTION_ACCEPT) addTo(first, C_ACCEPT_FLOWS, 1);
@@ -997,7 +1014,7 @@ function addRecord(eni: usize): usize {
   const lastStart = windowStartOf(fEnd);
   if (!isProrate || lastStart === firstStart) {
     addTraffic(first, fPackets, fBytes);
-    return first;
+    return;
   }
   const seconds = fEnd - fStart + 1;
   if (lastStart === firstStart + WINDOW_SECONDS && seconds < 4294967296) {
@@ -1008,7 +1025,7 @@ function addRecord(eni: usize): usize {
     if (packets >= 0 && bytes >= 0) {
       addTraffic(first, packets, bytes);
       addTraffic(windowOf(eni, lastStart), fPackets - packets, fBytes - bytes);
-      return first;
+      return;
     }
   }
   const count = splitByOverlap(fPackets, packetParts);
@@ -1022,7 +1039,7 @@ function addRecord(eni: usize): usize {
       load<f64>(byteParts + k * 8)
     );
   }
-  return first;
+  return;
 }
 
 /**
@@ -1141,6 +1158,14 @@ function talkerHash(srcHash: u32, dstHash: u32): u32 {
 /** An empty sketch (its entries are allocated by the first add). */
 function initSketch(sketch: usize): void {
   store<u32>(sketch + S_RANDOM, 0x9e3779b9);
+}
+
+/** Reads the set a hash maps to (if the sketch has entries yet). */
+function touchSet(sketch: usize, hash: u32): void {
+  const sets = load<i32>(sketch + S_SETS);
+  if (sets === 0) return;
+  const entries = <usize>load<u32>(sketch + S_ENTRIES);
+  load<u32>(entries + <usize>((<i32>hash & (sets - 1)) * WAYS) * N_SIZE);
 }
 
 function addTalker(window: usize, hash: u32, cSrc: i32, cDst: i32): void {
