@@ -410,8 +410,6 @@ function hashRange(from: usize, to: usize): u32 {
  * exactly as the typed path does. Reads up to 7 bytes past `to`: every field
  * read here ends before a newline, and the input buffer has slack after it.
  */
-// @ts-expect-error: an AssemblyScript decorator
-@inline
 function parseDigits(from: usize, to: usize): f64 {
   const length = <i32>(to - from);
   if (length <= 8) {
@@ -439,8 +437,6 @@ function parseDigits(from: usize, to: usize): f64 {
  * zeros), checked to be digits in two masked compares, then folded in pairs,
  * quads and halves by three multiplications.
  */
-// @ts-expect-error: an AssemblyScript decorator
-@inline
 function eightDigits(at: usize, length: i32): i64 {
   const shift = <u64>((8 - length) << 3);
   const word = load<u64>(at) << shift;
