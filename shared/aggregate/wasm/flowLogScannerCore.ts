@@ -404,24 +404,29 @@ function hashRange(from: usize, to: usize): u32 {
 }
 
 /**
- * The value of the decimal digits in [from, to), or INVALID. Up to 15
- * digits (always exact) are converted eight at a time in a 64-bit word
- * (SWAR, no loop or branch per digit); longer runs accumulate in doubles
- * exactly as the typed path does. Reads up to 7 bytes past `to`: every field
- * read here ends before a newline, and the input buffer has slack after it.
+ * The value of the 1 to 15 decimal digits in [from, to), or -1 when the
+ * field is empty, longer or holds anything else. Always exact; converted
+ * eight digits at a time in a 64-bit word (SWAR, no loop or branch per
+ * digit). Reads up to 7 bytes past `to`: every field read here ends before a
+ * newline, and the input buffer has slack after it.
  */
-function parseDigits(from: usize, to: usize): f64 {
+function shortDigits(from: usize, to: usize): i64 {
   const length = <i32>(to - from);
-  if (length <= 8) {
-    const value = eightDigits(from, length);
-    return value < 0 ? INVALID : <f64>value;
-  }
-  if (length <= 15) {
-    const high = eightDigits(from, length - 8);
-    const low = eightDigits(to - 8, 8);
-    if (high < 0 || low < 0) return INVALID;
-    return <f64>(high * 100000000 + low);
-  }
+  if (<u32>(length - 1) < 8) return eightDigits(from, length);
+  if (<u32>(length - 9) >= 7) return -1;
+  const high = eightDigits(from, length - 8);
+  const low = eightDigits(to - 8, 8);
+  return (high | low) < 0 ? -1 : high * 100000000 + low;
+}
+
+/**
+ * The value of a field shortDigits did not take: ABSENT for "-", INVALID for
+ * an empty field or one with a non-digit, else (16 digits or more) the digits
+ * accumulated in doubles exactly as the typed path does.
+ */
+function otherDigits(from: usize, to: usize): f64 {
+  if (to - from === 1 && <i32>load<u8>(from) === DASH) return ABSENT;
+  if (to === from) return INVALID;
   let value: f64 = 0;
   for (let p = from; p < to; p++) {
     const digit = <i32>load<u8>(p) - ZERO;
@@ -683,13 +688,12 @@ function readFields(): void {
     const column = load<i32>(integerColumns + k * 4);
     const from = startOf(column);
     const to = endOf(column);
-    let value: f64 = INVALID;
-    if (to - from === 1 && <i32>load<u8>(from) === DASH) {
-      value = ABSENT;
-    } else if (to > from) {
-      value = parseDigits(from, to);
+    const digits = shortDigits(from, to);
+    let value = <f64>digits;
+    if (digits < 0) {
+      value = otherDigits(from, to);
+      if (value < ABSENT || value > MAX_SAFE) isBad = true;
     }
-    if (value < ABSENT || value > MAX_SAFE) isBad = true;
     store<f64>(values + column * 8, value);
   }
   hasBadInteger = isBad;
