@@ -254,8 +254,9 @@ export function init(
   checkedColumns = alloc(n * 4);
   integerColumns = alloc(n * 4);
   hashedColumns = alloc(n * 4);
-  starts = alloc(n * 4);
-  ends = alloc(n * 4);
+  // Room for the 16 fields a block may end past the last column.
+  starts = alloc((n + 16) * 4);
+  ends = alloc((n + 16) * 4);
   values = alloc(n * 8);
   for (let c: i32 = 0; c <= columnCount; c++)
     store<f64>(values + c * 8, ABSENT);
@@ -462,9 +463,14 @@ function eightDigits(at: usize, length: i32): i64 {
   return <i64>value;
 }
 
-/** Bit k set when byte block + k is a space or a control byte (<= 0x20). */
-function separators(block: usize): i32 {
-  return i8x16.bitmask(i8x16.le_u(v128.load(block), SEPARATORS));
+/** Bit k set when byte block + k is a space. */
+function spaces(bytes: v128): i32 {
+  return i8x16.bitmask(i8x16.eq(bytes, SEPARATORS));
+}
+
+/** Bit k set when byte block + k is a control byte (< 0x20: \n, \r, \t...). */
+function stops(bytes: v128): i32 {
+  return i8x16.bitmask(i8x16.lt_u(bytes, SEPARATORS));
 }
 
 function role(r: i32): i32 {
@@ -604,31 +610,39 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
     const next = afterHeader(lineStart, bufferEnd);
     if (next > 0) return next;
   }
-  // Split only: each field ends at a separator (a byte <= 0x20) and the next
-  // starts one byte later; values are read once the field count is right.
+  // Split only, a 16-byte block at a time: each field ends at a space and
+  // the next starts one byte later; the line's fields end at its first
+  // control byte. Values are read once the field count is right.
   let fieldStart = lineStart;
   let column: i32 = 0;
-  let i: usize = 0;
-  let c: i32 = 0;
   let block = lineStart;
-  let mask = separators(block);
+  let i: usize = 0;
   while (true) {
-    while (mask === 0) {
-      block += 16;
-      mask = separators(block);
+    const bytes = v128.load(block);
+    const stop = stops(bytes);
+    let space = spaces(bytes);
+    if (stop !== 0) space &= (stop & -stop) - 1;
+    while (space !== 0) {
+      i = block + <usize>ctz<i32>(space);
+      space &= space - 1;
+      store<u32>(starts + column * 4, <u32>fieldStart);
+      store<u32>(ends + column * 4, <u32>i);
+      column++;
+      fieldStart = i + 1;
     }
-    i = block + <usize>ctz<i32>(mask);
-    mask &= mask - 1;
-    store<u32>(starts + column * 4, <u32>fieldStart);
-    store<u32>(ends + column * 4, <u32>i);
-    column++;
-    c = <i32>load<u8>(i);
-    if (c !== SPACE || column === columns) break;
-    fieldStart = i + 1;
+    if (column >= columns) return slowLine(lineStart);
+    if (stop !== 0) {
+      i = block + <usize>ctz<i32>(stop);
+      break;
+    }
+    block += 16;
   }
+  store<u32>(starts + column * 4, <u32>fieldStart);
+  store<u32>(ends + column * 4, <u32>i);
+  column++;
+  const c = <i32>load<u8>(i);
   const newline = c === RETURN ? i + 1 : i;
   if (
-    c === SPACE ||
     <i32>load<u8>(newline) !== NEWLINE ||
     i === lineStart ||
     <i32>(newline - lineStart) > MAX_LINE_BYTES
