@@ -3,8 +3,14 @@ import { createGunzip } from 'node:zlib';
 import { DecodeError, messageOf } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 
-/** zlib chunk size: 256 KiB inflates 1.4-1.7x faster than Node's 16 KiB default. */
-const INFLATE_CHUNK_BYTES = 256 * 1024;
+/**
+ * zlib chunk size (and the CLI's file read size). 256 KiB inflates 1.4-1.7x
+ * faster than Node's 16 KiB default; 1 MiB also quarters the hand-offs
+ * between inflating (libuv pool) and scanning (this thread), each of which
+ * can leave one of them waiting: the 5M-record rollup measured about 8% less
+ * wall and CPU time than with 256 KiB.
+ */
+const INFLATE_CHUNK_BYTES = 1024 * 1024;
 /** How much inflated text may wait for the scanner (bounded, so memory stays flat). */
 const INFLATE_AHEAD_BYTES = 4 * 1024 * 1024;
 
