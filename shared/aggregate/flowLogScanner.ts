@@ -111,10 +111,10 @@ const SHAPE_FLAGS: readonly [keyof RollupShape, number][] = [
 const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
 const W_START = 0;
 const W_ENI = 8;
-const W_TALKERS = 12;
-const W_REJECTED = 16;
-const W_IDS = 72;
-const W_COUNTERS = 104;
+const W_TALKER_SKETCH = 16;
+const W_REJECTED_SKETCH = 40;
+const W_IDS = 64;
+const W_COUNTERS = 96;
 const E_KEY = 4;
 const E_LENGTH = 8;
 const S_SETS = 0;
@@ -413,8 +413,8 @@ class FlowLogScanner {
           counters as unknown as WindowCounters,
           this.shape,
           {
-            talkers: this.entries(view, view.getUint32(at + W_TALKERS, true)),
-            rejected: this.entries(view, view.getUint32(at + W_REJECTED, true)),
+            talkers: this.entries(view, at + W_TALKER_SKETCH),
+            rejected: this.entries(view, at + W_REJECTED_SKETCH),
           }
         )
       );
@@ -423,7 +423,6 @@ class FlowLogScanner {
   }
 
   private entries(view: DataView, sketch: number): SketchEntry[] {
-    if (sketch === 0) return [];
     const count = view.getInt32(sketch + S_SETS, true) * WAYS;
     const entries = view.getUint32(sketch + S_ENTRIES, true);
     const labels = view.getUint32(sketch + S_LABELS, true);

@@ -83,17 +83,14 @@ const HAS_VPC = 8;
 const HAS_SUBNET = 16;
 const HAS_INSTANCE = 32;
 
-// Window struct.
+// Window struct: four cache lines; the key and both sketch headers fill the first.
 const W_START = 0; // f64
 const W_ENI = 8; // i32 ENI index
-const W_TALKERS = 12; // pointer to the talkers sketch (at W_TALKER_SKETCH)
-const W_REJECTED = 16; // pointer to the rejected sketch (at W_REJECTED_SKETCH)
-// The sketch headers sit in the window's first cache line, next to its key.
-const W_TALKER_SKETCH = 24;
-const W_REJECTED_SKETCH = 48;
-const W_IDS = 72; // 4 x (pointer u32, length i32; -1 = none)
-const W_COUNTERS = 104; // 20 x f64
-const W_SIZE = 264;
+const W_TALKER_SKETCH = 16; // sketch header
+const W_REJECTED_SKETCH = 40; // sketch header
+const W_IDS = 64; // 4 x (pointer u32, length i32; -1 = none)
+const W_COUNTERS = 96; // 20 x f64
+const W_SIZE = 256;
 const C_FLOWS = 0;
 const C_PACKETS = 1;
 const C_BYTES = 2;
@@ -173,24 +170,28 @@ function alloc(size: usize, alignment: usize = 8): usize {
 
 /** Bytes of a block of hot memory. */
 const HOT_BLOCK: usize = 256 * 1024;
-let hotTop: usize = 0;
-let hotEnd: usize = 0;
+/** Arenas of hot memory: [top, end) of the current block, as two u32s. */
+const WINDOW_ARENA: usize = 0;
+const ENTRY_ARENA: usize = 8;
+let arenas: usize = 0;
 
 /**
- * Zeroed, 64-byte aligned memory for what every record touches (windows,
- * ENIs, sketch entries), packed in blocks of their own: apart from the
- * rarely touched labels and ids, they span fewer pages, so fewer TLB misses.
+ * Zeroed, 64-byte aligned memory for what every record touches, packed in
+ * blocks of its own: windows and ENIs (with their ids) in one arena, sketch
+ * entries in another, and labels elsewhere. What a record touches then spans
+ * few pages (fewer TLB misses), and the windows fit the L2 cache.
  */
-function allocHot(size: usize): usize {
+function allocHot(arena: usize, size: usize): usize {
+  const at = arenas + arena;
   const bytes = (size + 63) & ~63;
-  if (hotTop + bytes > hotEnd) {
+  let top = <usize>load<u32>(at);
+  if (top + bytes > <usize>load<u32>(at + 4)) {
     const block = max(HOT_BLOCK, bytes);
-    hotTop = alloc(block, 64);
-    hotEnd = hotTop + block;
+    top = alloc(block, 64);
+    store<u32>(at + 4, <u32>(top + block));
   }
-  const ptr = hotTop;
-  hotTop += bytes;
-  return ptr;
+  store<u32>(at, <u32>(top + bytes));
+  return top;
 }
 
 // Configuration and per-line scratch.
@@ -266,8 +267,7 @@ export function init(
   sampleLimit: i32
 ): void {
   top = __heap_base;
-  hotTop = 0;
-  hotEnd = 0;
+  arenas = alloc(16);
   columns = columnCount;
   isProrate = prorate;
   shape = shapeFlags;
@@ -910,7 +910,7 @@ function lookupEni(from: usize, to: usize, hash: u32): usize {
     at = (at + 1) & mask;
   }
   // The key follows the struct: an ENI id and its struct share a cache line.
-  const eni = allocHot(E_SIZE + <usize>length);
+  const eni = allocHot(WINDOW_ARENA, <usize>(E_SIZE + length));
   const key = eni + E_SIZE;
   memory.copy(key, from, length);
   store<u32>(eni + E_HASH, hash);
@@ -971,13 +971,11 @@ function windowOf(eni: usize, windowStart: f64): usize {
     at = (at + 1) & mask;
   }
   if (window === 0) {
-    window = allocHot(W_SIZE);
+    window = allocHot(WINDOW_ARENA, W_SIZE);
     store<f64>(window + W_START, windowStart);
     store<i32>(window + W_ENI, eniIndex);
     initSketch(window + W_TALKER_SKETCH);
     initSketch(window + W_REJECTED_SKETCH);
-    store<u32>(window + W_TALKERS, <u32>(window + W_TALKER_SKETCH));
-    store<u32>(window + W_REJECTED, <u32>(window + W_REJECTED_SKETCH));
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -1341,7 +1339,10 @@ function draw(sketch: usize): f64 {
 function allocateSets(sketch: usize, sets: i32): void {
   const entries = sets * WAYS;
   store<i32>(sketch + S_SETS, sets);
-  store<u32>(sketch + S_ENTRIES, <u32>allocHot(<usize>entries * N_SIZE));
+  store<u32>(
+    sketch + S_ENTRIES,
+    <u32>allocHot(ENTRY_ARENA, <usize>entries * N_SIZE)
+  );
   store<u32>(sketch + S_LABELS, <u32>alloc(<usize>entries * MAX_LABEL));
   store<u32>(sketch + S_LABEL_LENGTHS, <u32>alloc(<usize>entries));
 }
