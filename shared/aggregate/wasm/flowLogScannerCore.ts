@@ -726,7 +726,10 @@ function readFields(): void {
     const column = load<i32>(integerColumns + k * 4);
     const from = startOf(column);
     const to = endOf(column);
-    const digits = shortDigits(from, to);
+    // Up to 8 digits here (most integer fields), longer runs in a call.
+    const length = <i32>(to - from);
+    const digits =
+      <u32>(length - 1) < 8 ? eightDigits(from, length) : shortDigits(from, to);
     let value = <f64>digits;
     if (digits < 0) {
       value = otherDigits(from, to);
