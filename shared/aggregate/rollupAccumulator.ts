@@ -148,7 +148,7 @@ const HASH_PRIME = 0x01000193;
 
 /**
  * The hash that identifies a top-talker key: source and destination address
- * hashes (`hashBytes`, MurmurHash3 of their bytes) mixed with direction, service port (the
+ * hashes (`hashBytes`, a multiply-xorshift hash of their bytes) mixed with direction, service port (the
  * lower of the two ports) and protocol. Both ingest paths call this.
  */
 function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {

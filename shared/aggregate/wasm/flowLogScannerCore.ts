@@ -24,6 +24,7 @@ const MAX_RECORD_SECONDS: f64 = 86400;
 const MAX_LINE_BYTES: i32 = 65536;
 const HASH_SEED: u32 = 0x811c9dc5;
 const HASH_PRIME: u32 = 0x01000193;
+const WORD_PRIME: u32 = 0x9e3779b1;
 const SEPARATORS: v128 = i8x16.splat(0x20);
 
 const _KIND_TEXT: i32 = 0;
@@ -408,23 +409,23 @@ function mixHash(value: u32): u32 {
   return h ^ (h >> 16);
 }
 
-function mixWord(h: u32, word: u32): u32 {
-  return h ^ (rotl<u32>(word * 0xcc9e2d51, 15) * 0x1b873593);
-}
-
-/** MurmurHash3 (x86, 32-bit) of [from, to), as hashBytes in topSketch.ts. */
+/**
+ * The hash of [from, to), as hashBytes in topSketch.ts. The last, partial
+ * word is read whole and masked (fields end before a newline, and the input
+ * buffer has slack after it).
+ */
 function hashRange(from: usize, to: usize): u32 {
   let h = HASH_SEED;
   let p = from;
   for (; p + 4 <= to; p += 4) {
-    h = mixWord(h, load<u32>(p));
-    h = rotl<u32>(h, 13) * 5 + 0xe6546b64;
+    h = (h ^ load<u32>(p)) * WORD_PRIME;
+    h ^= h >> 15;
   }
-  let rest: u32 = 0;
-  for (let shift: u32 = 0; p < to; p++, shift += 8) {
-    rest |= (<u32>load<u8>(p)) << shift;
+  const left = <u32>(to - p);
+  if (left !== 0) {
+    h = (h ^ (load<u32>(p) & (((<u32>1) << (left << 3)) - 1))) * WORD_PRIME;
+    h ^= h >> 15;
   }
-  if (((to - from) & 3) !== 0) h = mixWord(h, rest);
   return mixHash(h ^ <u32>(to - from));
 }
 
