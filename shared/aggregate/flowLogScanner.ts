@@ -23,12 +23,7 @@ import {
 } from './rollupAccumulator.js';
 import { assertRollupFormat, type RollupOptions } from './rollupRecords.js';
 import { DEFAULT_SAMPLE_LIMIT } from './statsCollector.js';
-import {
-  MAX_KEY_BYTES,
-  type SketchEntry,
-  sortSketchEntries,
-  WAYS,
-} from './topSketch.js';
+import { type SketchEntry, sortSketchEntries, WAYS } from './topSketch.js';
 import { FLOW_LOG_SCANNER_WASM } from './wasm/flowLogScannerWasm.js';
 
 /** The exports of wasm/flowLogScannerCore.ts (AssemblyScript). */
@@ -121,6 +116,7 @@ const S_SETS = 0;
 const S_ENTRIES = 8;
 const S_LABELS = 12;
 const S_LABEL_LENGTHS = 16;
+const S_LABEL_BYTES = 20;
 const N_SIZE = 32;
 const B_SIZE = 40;
 
@@ -427,13 +423,14 @@ class FlowLogScanner {
     const entries = view.getUint32(sketch + S_ENTRIES, true);
     const labels = view.getUint32(sketch + S_LABELS, true);
     const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
+    const labelBytes = view.getUint32(sketch + S_LABEL_BYTES, true);
     const memory = new Uint8Array(view.buffer);
     const result: SketchEntry[] = [];
     for (let entry = 0; entry < count; entry++) {
       const at = entries + entry * N_SIZE;
       const flows = view.getUint32(at + 28, true);
       if (flows === 0) continue;
-      const label = labels + entry * MAX_KEY_BYTES;
+      const label = labels + entry * labelBytes;
       result.push({
         // A view, not a copy: the instance's memory is no longer written.
         key: memory.subarray(label, label + view.getUint8(lengths + entry)),

@@ -12,6 +12,7 @@ import type {
 } from '../types.js';
 import { splitByOverlap } from './splitByOverlap.js';
 import {
+  MAX_ADDRESS_BYTES,
   MAX_KEY_BYTES,
   mixHash,
   type SketchEntry,
@@ -284,7 +285,7 @@ class RollupAccumulator {
     srcTo: number
   ): void {
     if (facts.direction === DIRECTION_EGRESS) return;
-    window.rejected ??= new TopSketch();
+    window.rejected ??= new TopSketch(MAX_ADDRESS_BYTES);
     const slot = window.rejected.add(hash, 1, 1, facts.packets, facts.bytes);
     if (slot >= 0) window.rejected.appendLabel(slot, src, srcFrom, srcTo);
   }

@@ -1,5 +1,7 @@
-/** Longest label a sketch stores; longer labels are cut. */
+/** Longest label a sketch stores by default (talkers); longer labels are cut. */
 const MAX_KEY_BYTES = 96;
+/** Longest label of a sketch of addresses alone (IPv6 text is at most 39). */
+const MAX_ADDRESS_BYTES = 40;
 
 const HASH_SEED = 0x811c9dc5;
 
@@ -92,6 +94,12 @@ class TopSketch {
   private labelLengths = EMPTY_BYTES;
   /** xorshift32 state for the takeover draws. */
   private random = 0x9e3779b9;
+  /** Bytes kept of each label (longer ones are cut). */
+  private readonly labelBytes: number;
+
+  constructor(labelBytes = MAX_KEY_BYTES) {
+    this.labelBytes = labelBytes;
+  }
 
   /**
    * Adds one observation of the key with this hash. Returns the entry whose
@@ -147,11 +155,11 @@ class TopSketch {
     source: Uint8Array,
     from: number,
     to: number,
-    limit = MAX_KEY_BYTES
+    limit = this.labelBytes
   ): void {
     const length = this.labelLengths[entry] as number;
     const end = Math.min(to, from + limit - length);
-    const base = entry * MAX_KEY_BYTES + length;
+    const base = entry * this.labelBytes + length;
     for (let i = from; i < end; i++) {
       this.labels[base + i - from] = source[i] as number;
     }
@@ -164,7 +172,7 @@ class TopSketch {
     for (let entry = 0; entry < this.sets * WAYS; entry++) {
       const at = entry * 4;
       if (this.counts[at + 1] === 0) continue;
-      const offset = entry * MAX_KEY_BYTES;
+      const offset = entry * this.labelBytes;
       result.push({
         key: this.labels.slice(
           offset,
@@ -212,7 +220,7 @@ class TopSketch {
     this.sets = sets;
     this.hashes = new Int32Array(entries);
     this.counts = new Float64Array(entries * 4);
-    this.labels = new Uint8Array(entries * MAX_KEY_BYTES);
+    this.labels = new Uint8Array(entries * this.labelBytes);
     this.labelLengths = new Uint8Array(entries);
   }
 
@@ -249,8 +257,8 @@ class TopSketch {
       this.hashes[target] = hash;
       this.counts.set(counts.subarray(entry * 4, entry * 4 + 4), target * 4);
       this.labels.set(
-        labels.subarray(entry * MAX_KEY_BYTES, (entry + 1) * MAX_KEY_BYTES),
-        target * MAX_KEY_BYTES
+        labels.subarray(entry * this.labelBytes, (entry + 1) * this.labelBytes),
+        target * this.labelBytes
       );
       this.labelLengths[target] = labelLengths[entry] as number;
     }
@@ -267,6 +275,7 @@ function sortSketchEntries(entries: SketchEntry[]): SketchEntry[] {
 export type { SketchEntry };
 export {
   hashBytes,
+  MAX_ADDRESS_BYTES,
   MAX_KEY_BYTES,
   mixHash,
   sortSketchEntries,

@@ -126,8 +126,9 @@ const E_SIZE = 32;
 const S_SETS = 0; // 0 until the first add
 const S_RANDOM = 4;
 const S_ENTRIES = 8; // 32 bytes per entry, a set (2 ways) per 64-byte line
-const S_LABELS = 12; // MAX_LABEL bytes per entry
+const S_LABELS = 12; // S_LABEL_BYTES bytes per entry
 const S_LABEL_LENGTHS = 16;
+const S_LABEL_BYTES = 20; // u32: MAX_LABEL (talkers) or MAX_ADDRESS (sources)
 // Entry: weight f64, packets f64, bytes f64, hash u32, flows u32 (0 = empty).
 const N_WEIGHT = 0;
 const N_PACKETS = 8;
@@ -139,6 +140,7 @@ const FULL_SETS = 32;
 const FIRST_SETS = 4;
 const WAYS = 2;
 const MAX_LABEL = 96;
+const MAX_ADDRESS = 40;
 const TAIL_BYTES = 6;
 
 // Sample struct (a bad record the caller turns into a ParseError).
@@ -978,8 +980,8 @@ function windowOf(eni: usize, windowStart: f64): usize {
     window = allocHot(WINDOW_ARENA, W_SIZE);
     store<f64>(window + W_START, windowStart);
     store<i32>(window + W_ENI, eniIndex);
-    initSketch(window + W_TALKER_SKETCH);
-    initSketch(window + W_REJECTED_SKETCH);
+    initSketch(window + W_TALKER_SKETCH, MAX_LABEL);
+    initSketch(window + W_REJECTED_SKETCH, MAX_ADDRESS);
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -1197,8 +1199,9 @@ function talkerHash(srcHash: u32, dstHash: u32): u32 {
 }
 
 /** An empty sketch (its entries are allocated by the first add). */
-function initSketch(sketch: usize): void {
+function initSketch(sketch: usize, labelBytes: u32): void {
   store<u32>(sketch + S_RANDOM, 0x9e3779b9);
+  store<u32>(sketch + S_LABEL_BYTES, labelBytes);
 }
 
 /** Reads the set a hash maps to (if the sketch has entries yet). */
@@ -1234,7 +1237,7 @@ function addRejected(window: usize, hash: u32, cSrc: i32): void {
   const sketch = window + W_REJECTED_SKETCH;
   const entry = sketchAdd(sketch, hash, 1, 1, fPackets, fBytes);
   if (entry >= 0)
-    appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), MAX_LABEL);
+    appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), MAX_ADDRESS);
 }
 
 function appendLabel(
@@ -1248,7 +1251,9 @@ function appendLabel(
   const length = <i32>load<u8>(lengths + entry);
   const end = min(to, from + <usize>(limit - length));
   const base =
-    <usize>load<u32>(sketch + S_LABELS) + <usize>(entry * MAX_LABEL + length);
+    <usize>load<u32>(sketch + S_LABELS) +
+    <usize>entry * <usize>load<u32>(sketch + S_LABEL_BYTES) +
+    <usize>length;
   let n: i32 = 0;
   // Labels are short: a byte loop beats a bulk-memory call.
   for (let p = from; p < end; p++, n++) store<u8>(base + n, load<u8>(p));
@@ -1347,7 +1352,10 @@ function allocateSets(sketch: usize, sets: i32): void {
     sketch + S_ENTRIES,
     <u32>allocHot(ENTRY_ARENA, <usize>entries * N_SIZE)
   );
-  store<u32>(sketch + S_LABELS, <u32>alloc(<usize>entries * MAX_LABEL));
+  store<u32>(
+    sketch + S_LABELS,
+    <u32>alloc(<usize>entries * <usize>load<u32>(sketch + S_LABEL_BYTES))
+  );
   store<u32>(sketch + S_LABEL_LENGTHS, <u32>alloc(<usize>entries));
 }
 
@@ -1357,6 +1365,7 @@ function growSketch(sketch: usize): void {
   const oldEntries = <usize>load<u32>(sketch + S_ENTRIES);
   const oldLabels = <usize>load<u32>(sketch + S_LABELS);
   const oldLengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
+  const labelBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
   allocateSets(sketch, FULL_SETS);
   const entries = <usize>load<u32>(sketch + S_ENTRIES);
   const labels = <usize>load<u32>(sketch + S_LABELS);
@@ -1386,9 +1395,9 @@ function growSketch(sketch: usize): void {
     }
     memory.copy(entries + <usize>target * N_SIZE, from, N_SIZE);
     memory.copy(
-      labels + <usize>target * MAX_LABEL,
-      oldLabels + <usize>entry * MAX_LABEL,
-      MAX_LABEL
+      labels + <usize>target * labelBytes,
+      oldLabels + <usize>entry * labelBytes,
+      labelBytes
     );
     store<u8>(lengths + target, load<u8>(oldLengths + entry));
   }

@@ -369,6 +369,24 @@ describe('FlowLogScanner', () => {
     }
   );
 
+  it('keeps 40 bytes of a rejected source and a whole talker of 69, as the typed path does', async () => {
+    // Prepare: a source address far longer than any IPv6 text.
+    const source = `2001:db8:${'f'.repeat(60)}`;
+    const text = `2 1 eni-a ${source} 10.0.0.2 1 2 6 1 100 1793491200 1793491260 REJECT OK\n`;
+    // Act
+    const { scanned, typed } = await bothPaths(encode(text), {
+      windowMode: 'start',
+    });
+    // Assess
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    const [rollup] = scanned.rollups;
+    expect(rollup?.topRejectedSources?.map((s) => s.address)).toEqual([
+      source.slice(0, 40),
+    ]);
+    expect(rollup?.topTalkers?.[0]?.peer).toBe(source);
+  });
+
   it('reads every integer the typed path reads, digit runs of any length', async () => {
     // Prepare
     const digits = fc.oneof(
