@@ -108,9 +108,26 @@ async function rollupFlowLog(
   const { format, firstLineNumber, text } = await openFlowLog(input);
   if (format.isTransitGateway) return notPerEni(format);
   const scanner = new FlowLogScanner(format, options, firstLineNumber);
-  for await (const chunk of text) scanner.push(chunk);
+  for await (const chunk of text) {
+    for (let from = 0; from < chunk.length; from += SCAN_SLICE_BYTES) {
+      scanner.push(chunk.subarray(from, from + SCAN_SLICE_BYTES));
+      await turnOfEventLoop();
+    }
+  }
   return { kind: 'rollups', format, ...scanner.finish() };
 }
+
+/**
+ * Text scanned between two turns of the event loop. zlib inflates on the
+ * libuv pool but starts its next piece only from a callback on this thread:
+ * without a turn now and then it would wait for the scan of every chunk, and
+ * the scan for it in turn (about 6% of the wall time of a 5M-record file).
+ */
+const SCAN_SLICE_BYTES = 512 * 1024;
+
+/** Lets pending I/O callbacks (zlib's, the source's) run. */
+const turnOfEventLoop = (): Promise<void> =>
+  new Promise((resolve) => setImmediate(resolve));
 
 /**
  * The typed path: every non-blank, non-header line parsed into a

@@ -11,8 +11,12 @@ import { MAX_LINE_BYTES } from '../flowLogRules.js';
  * wall and CPU time than with 256 KiB.
  */
 const INFLATE_CHUNK_BYTES = 1024 * 1024;
-/** How much inflated text may wait for the scanner (bounded, so memory stays flat). */
-const INFLATE_AHEAD_BYTES = 4 * 1024 * 1024;
+/**
+ * How much inflated text may wait for the scanner (bounded, so memory stays
+ * flat): one chunk, enough when the consumer gives zlib a turn of the event
+ * loop now and then (as rollupFlowLog does); more only costs memory.
+ */
+const INFLATE_AHEAD_BYTES = 1024 * 1024;
 
 /** One line of text; `text` is null when the line is longer than MAX_LINE_BYTES. */
 interface TextLine {
