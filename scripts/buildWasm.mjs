@@ -26,7 +26,8 @@ const { error, stderr } = await asc.main(
     'simd',
     // Optimise until nothing changes: about 3% faster.
     '--converge',
-    // `npm run build:wasm -- --debug` keeps function names, for profiling.
+    // `npm run build:wasm -- --debug` keeps function names and skips the
+    // Binaryen inlining pass below, for profiling stage by stage.
     ...(process.argv.includes('--debug') ? ['--debug'] : []),
     '--outFile',
     'flowLogScanner.wasm',

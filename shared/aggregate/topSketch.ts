@@ -18,6 +18,12 @@ function mixHash(value: number): number {
   return h ^ (h >>> 16);
 }
 
+/** One word of hashBytes: a multiplication, then its high bits folded down. */
+function foldWord(h: number, word: number): number {
+  const folded = Math.imul(h ^ word, WORD_PRIME);
+  return folded ^ (folded >>> 15);
+}
+
 /**
  * A 32-bit hash of bytes[from..to): how both ingest paths identify peers.
  * Each little-endian 4-byte word (the last one zero-padded) is folded in
@@ -38,17 +44,13 @@ function hashBytes(bytes: Uint8Array, from: number, to: number): number {
       ((bytes[i + 1] as number) << 8) |
       ((bytes[i + 2] as number) << 16) |
       ((bytes[i + 3] as number) << 24);
-    h = Math.imul(h ^ word, WORD_PRIME);
-    h ^= h >>> 15;
+    h = foldWord(h, word);
   }
   let rest = 0;
   for (let shift = 0; i < to; i++, shift += 8) {
     rest |= (bytes[i] as number) << shift;
   }
-  if (((to - from) & 3) !== 0) {
-    h = Math.imul(h ^ rest, WORD_PRIME);
-    h ^= h >>> 15;
-  }
+  if (((to - from) & 3) !== 0) h = foldWord(h, rest);
   return mixHash(h ^ (to - from));
 }
 

@@ -419,16 +419,18 @@ function mixHash(value: u32): u32 {
 function hashRange(from: usize, to: usize): u32 {
   let h = HASH_SEED;
   let p = from;
-  for (; p + 4 <= to; p += 4) {
-    h = (h ^ load<u32>(p)) * WORD_PRIME;
-    h ^= h >> 15;
-  }
+  for (; p + 4 <= to; p += 4) h = foldWord(h, load<u32>(p));
   const left = <u32>(to - p);
   if (left !== 0) {
-    h = (h ^ (load<u32>(p) & (((<u32>1) << (left << 3)) - 1))) * WORD_PRIME;
-    h ^= h >> 15;
+    h = foldWord(h, load<u32>(p) & (((<u32>1) << (left << 3)) - 1));
   }
   return mixHash(h ^ <u32>(to - from));
+}
+
+/** One word of hashRange, as foldWord in topSketch.ts. */
+function foldWord(h: u32, word: u32): u32 {
+  const folded = (h ^ word) * WORD_PRIME;
+  return folded ^ (folded >> 15);
 }
 
 /**
@@ -729,10 +731,7 @@ function readFields(): void {
     const column = load<i32>(integerColumns + k * 4);
     const from = startOf(column);
     const to = endOf(column);
-    // Up to 8 digits here (most integer fields), longer runs in a call.
-    const length = <i32>(to - from);
-    const digits =
-      <u32>(length - 1) < 8 ? eightDigits(from, length) : shortDigits(from, to);
+    const digits = shortDigits(from, to);
     let value = <f64>digits;
     if (digits < 0) {
       value = otherDigits(from, to);
@@ -1059,12 +1058,13 @@ function addRecord(eni: usize, first: usize): void {
     addTraffic(first, fPackets, fBytes);
     return;
   }
-  const seconds = fEnd - fStart + 1;
-  if (lastStart === firstStart + WINDOW_SECONDS && seconds < 4294967296) {
+  if (lastStart === firstStart + WINDOW_SECONDS) {
     // Two windows (the usual crossing): the first part alone decides both.
+    // record() keeps spans within MAX_RECORD_SECONDS, so they fit a u32.
+    const seconds = <u32>(fEnd - fStart + 1);
     const overlap = <u32>(firstStart + WINDOW_SECONDS - fStart);
-    const packets = firstOfTwo(fPackets, overlap, <u32>seconds);
-    const bytes = firstOfTwo(fBytes, overlap, <u32>seconds);
+    const packets = firstOfTwo(fPackets, overlap, seconds);
+    const bytes = firstOfTwo(fBytes, overlap, seconds);
     if (packets >= 0 && bytes >= 0) {
       addTraffic(first, packets, bytes);
       addTraffic(windowOf(eni, lastStart), fPackets - packets, fBytes - bytes);
@@ -1082,7 +1082,6 @@ function addRecord(eni: usize, first: usize): void {
       load<f64>(byteParts + k * 8)
     );
   }
-  return;
 }
 
 /**
