@@ -13,11 +13,15 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return result;
 }
 
-const text = async (chunks: AsyncIterable<Uint8Array>): Promise<string> =>
-  Buffer.concat(await collect(chunks)).toString('utf8');
+/** The whole text; each chunk is copied before the next is asked for. */
+async function text(chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const copies: Uint8Array[] = [];
+  for await (const chunk of chunks) copies.push(chunk.slice());
+  return Buffer.concat(copies).toString('utf8');
+}
 
 describe('flowLogText', () => {
-  it('gunzips gzip and passes plain text through, for any chunking', async () => {
+  it('gunzips gzip (in a worker or not) and passes plain text through, for any chunking', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.string({ unit: 'grapheme', maxLength: 300 }),
@@ -33,9 +37,13 @@ describe('flowLogText', () => {
           const unzipped = await text(
             gunzipIfNeeded(chunked(gzipText(content), sizes), 'x')
           );
+          const onThisThread = await text(
+            gunzipIfNeeded(chunked(gzipText(content), sizes), 'x', false, false)
+          );
           // Assess
           expect(plain).toBe(content);
           expect(unzipped).toBe(content);
+          expect(onThisThread).toBe(content);
         }
       )
     );

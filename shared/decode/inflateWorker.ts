@@ -1,0 +1,447 @@
+import { Worker } from 'node:worker_threads';
+import { createGunzip } from 'node:zlib';
+
+/** Bytes of one slot of inflated text; the worker fills them in turn. */
+const SLOT_BYTES = 1024 * 1024;
+/** Slots in the ring: at most this many await the consumer (4 MiB). */
+const SLOTS = 4;
+/** Compressed bytes that may wait for the worker (a power of two). */
+const INPUT_BYTES = 1024 * 1024;
+/** Room for the text of a zlib error. */
+const MESSAGE_BYTES = 512;
+/** Workers kept for later jobs (one per input inflating at once). */
+const MAX_IDLE_WORKERS = 2;
+
+/**
+ * The words both threads read and write with Atomics. Counters only grow
+ * (wrapping at 2^32); ring positions are counters masked by the ring size.
+ */
+const WORDS = {
+  /** Bumped by the main thread to start a job. */
+  job: 0,
+  /** Compressed bytes the main thread has written into the input ring. */
+  inWritten: 1,
+  /** Compressed bytes the worker has taken from it. */
+  inRead: 2,
+  /** 1 once the main thread has written the whole input. */
+  inEnd: 3,
+  /** Slots the worker has filled. */
+  produced: 4,
+  /** Slots the main thread has handed back. */
+  consumed: 5,
+  /** IDLE, RUNNING, DONE or FAILED. */
+  state: 6,
+  /** 1 when the main thread abandons the job. */
+  stop: 7,
+  /** Bytes of the error text in the message buffer. */
+  messageLength: 8,
+  /** Bumped (and notified) on every change the main thread waits for. */
+  signal: 9,
+  /** Bumped (and notified) on every change the worker waits for. */
+  wake: 10,
+  /** The first of SLOTS slot lengths. */
+  lengths: 16,
+} as const;
+const CONTROL_WORDS = WORDS.lengths + SLOTS;
+const RUNNING = 1;
+const DONE = 2;
+const FAILED = 3;
+
+/**
+ * The worker, as plain CommonJS for `eval: true`, so that every bundle
+ * (the CLI, the Lambda bundles, tsx, vitest) runs it without a file of its
+ * own. It inflates with the synchronous `writeSync` of a node:zlib handle,
+ * straight from the shared input ring into the shared output slots: no
+ * buffer is allocated per chunk (so no garbage, no page faults, flat
+ * memory), and no event-loop turn of either thread sits between two
+ * pieces of inflating. zlib's own gunzip mode checks the CRC, reads
+ * concatenated members and reports corrupt or truncated data.
+ */
+const WORKER_SOURCE = `'use strict';
+const { workerData } = require('node:worker_threads');
+const zlib = require('node:zlib');
+const { words: W, slotBytes, slots } = workerData;
+const control = new Int32Array(workerData.control);
+const input = new Uint8Array(workerData.input);
+const output = new Uint8Array(workerData.output);
+const message = new Uint8Array(workerData.message);
+const inputMask = input.length - 1;
+const RUNNING = ${RUNNING}, DONE = ${DONE}, FAILED = ${FAILED};
+const gunzip = zlib.createGunzip();
+const handle = gunzip._handle;
+const state = gunzip._writeState;
+let failure = null;
+handle.onerror = (text) => { failure = String(text); };
+const signal = () => {
+  Atomics.add(control, W.signal, 1);
+  Atomics.notify(control, W.signal);
+};
+
+function runJob() {
+  handle.reset();
+  failure = null;
+  let produced = 0, offset = 0, read = 0;
+  const isStopped = () => Atomics.load(control, W.stop) === 1;
+  // Hands over the filled part of the current slot, then waits for a free
+  // one; false when the job was stopped.
+  const handOver = () => {
+    if (offset > 0) {
+      control[W.lengths + (produced & (slots - 1))] = offset;
+      produced = (produced + 1) | 0;
+      Atomics.store(control, W.produced, produced);
+      signal();
+      offset = 0;
+    }
+    for (;;) {
+      // Read first: a change after this read ends the wait below.
+      const seen = Atomics.load(control, W.wake);
+      if (isStopped()) return false;
+      const consumed = Atomics.load(control, W.consumed);
+      if (((produced - consumed) | 0) < slots) return true;
+      Atomics.wait(control, W.wake, seen);
+    }
+  };
+  // Inflates input[at, at + length) until zlib wants more input.
+  const inflate = (flush, at, length) => {
+    for (;;) {
+      const slot = (produced & (slots - 1)) * slotBytes;
+      handle.writeSync(flush, input, at, length, output, slot + offset, slotBytes - offset);
+      if (failure !== null) return false;
+      const availOut = state[0];
+      const availIn = state[1];
+      at += length - availIn;
+      length = availIn;
+      offset = slotBytes - availOut;
+      if (availOut !== 0) return true;
+      if (!handOver()) return false;
+    }
+  };
+  let isOk = true;
+  for (;;) {
+    const seen = Atomics.load(control, W.wake);
+    const written = Atomics.load(control, W.inWritten);
+    const available = (written - read) | 0;
+    if (available === 0) {
+      if (Atomics.load(control, W.inEnd) === 1) break;
+      // Waiting for input: let the consumer have what is inflated so far.
+      if (!handOver()) { isOk = false; break; }
+      Atomics.wait(control, W.wake, seen);
+      continue;
+    }
+    const at = read & inputMask;
+    const length = Math.min(available, input.length - at);
+    if (!inflate(zlib.constants.Z_NO_FLUSH, at, length)) { isOk = false; break; }
+    read = (read + length) | 0;
+    Atomics.store(control, W.inRead, read);
+    Atomics.notify(control, W.inRead);
+  }
+  if (isOk && inflate(zlib.constants.Z_FINISH, 0, 0) && offset > 0) handOver();
+  return failure;
+}
+
+let job = 0;
+for (;;) {
+  Atomics.wait(control, W.job, job);
+  job = Atomics.load(control, W.job);
+  const failure = runJob();
+  if (failure !== null) {
+    const bytes = new TextEncoder().encode(failure).subarray(0, message.length);
+    message.set(bytes);
+    control[W.messageLength] = bytes.length;
+  }
+  Atomics.store(control, W.state, failure === null ? DONE : FAILED);
+  signal();
+}
+`;
+
+/** What this module reaches into: a node:zlib stream's native handle. */
+interface ZlibInternals {
+  readonly _handle?: { readonly writeSync?: unknown };
+  readonly _writeState?: unknown;
+}
+
+/**
+ * Whether this Node.js has what the worker relies on: the synchronous
+ * `writeSync` of a zlib stream's native handle and its write state. It has
+ * been there since Node.js 0.x; should a release drop it, gunzipIfNeeded
+ * falls back to the stream on this thread.
+ */
+const canInflateInWorker = ((): boolean => {
+  const probe = createGunzip();
+  const internals = probe as unknown as ZlibInternals;
+  const isSupported =
+    typeof internals._handle?.writeSync === 'function' &&
+    internals._writeState instanceof Uint32Array;
+  probe.close();
+  return isSupported;
+})();
+
+/** A zlib error the worker reported (corrupt or truncated gzip data). */
+class InflateError extends Error {
+  override readonly name = 'InflateError';
+}
+
+/** One worker thread and the shared memory it works in; one job at a time. */
+class Inflater {
+  /** Workers left from earlier jobs, waiting for the next (unref'd). */
+  private static readonly idle: Inflater[] = [];
+
+  private readonly worker: Worker;
+  private readonly control: Int32Array;
+  private readonly input: Uint8Array;
+  private readonly output: Uint8Array;
+  private readonly message: Uint8Array;
+  /** The worker thread itself failed (it cannot be reused). */
+  private failure: Error | null = null;
+  private sourceError: { readonly error: unknown } | null = null;
+  private isStopped = false;
+  private written = 0;
+  private consumed = 0;
+  /** Waits in progress: the worker keeps the process alive meanwhile. */
+  private waits = 0;
+
+  private constructor() {
+    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
+    const input = new SharedArrayBuffer(INPUT_BYTES);
+    const output = new SharedArrayBuffer(SLOT_BYTES * SLOTS);
+    const message = new SharedArrayBuffer(MESSAGE_BYTES);
+    this.control = new Int32Array(control);
+    this.input = new Uint8Array(input);
+    this.output = new Uint8Array(output);
+    this.message = new Uint8Array(message);
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      // Node.js built-ins are all it needs: no loader hooks (tsx, vitest)
+      // from the parent's command line, which also slow its start.
+      execArgv: [],
+      workerData: {
+        control,
+        input,
+        output,
+        message,
+        words: WORDS,
+        slotBytes: SLOT_BYTES,
+        slots: SLOTS,
+      },
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      this.signal();
+      Atomics.notify(this.control, WORDS.inRead);
+    };
+    this.worker.unref();
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) =>
+      fail(new Error(`the inflate worker exited (code ${code})`))
+    );
+  }
+
+  /** An idle worker, or a new one; the job starts at once. */
+  static start(): Inflater {
+    let inflater = Inflater.idle.pop();
+    while (inflater?.failure) inflater = Inflater.idle.pop();
+    inflater ??= new Inflater();
+    inflater.begin();
+    return inflater;
+  }
+
+  private begin(): void {
+    const { control } = this;
+    for (const word of [
+      WORDS.inWritten,
+      WORDS.inRead,
+      WORDS.inEnd,
+      WORDS.produced,
+      WORDS.consumed,
+      WORDS.stop,
+      WORDS.messageLength,
+    ]) {
+      Atomics.store(control, word, 0);
+    }
+    Atomics.store(control, WORDS.state, RUNNING);
+    Atomics.add(control, WORDS.job, 1);
+    Atomics.notify(control, WORDS.job);
+    this.written = 0;
+    this.consumed = 0;
+    this.isStopped = false;
+    this.sourceError = null;
+  }
+
+  /**
+   * Waits until the word is no longer `value`. The worker is ref'd only
+   * meanwhile (Atomics.waitAsync alone does not keep the process alive),
+   * so an input abandoned unread never holds the process open.
+   */
+  private async wait(word: number, value: number): Promise<void> {
+    if (this.waits++ === 0) this.worker.ref();
+    try {
+      await Atomics.waitAsync(this.control, word, value).value;
+    } finally {
+      if (--this.waits === 0) this.worker.unref();
+    }
+  }
+
+  /**
+   * Copies the compressed input into the ring as the worker makes room.
+   * Never rejects: a source error is kept for the consumer.
+   */
+  async feed(chunks: AsyncIterable<Uint8Array>): Promise<void> {
+    const iterator = chunks[Symbol.asyncIterator]();
+    try {
+      while (!this.isStopped) {
+        const next = await iterator.next();
+        if (next.done) {
+          Atomics.store(this.control, WORDS.inEnd, 1);
+          this.wakeWorker();
+          return;
+        }
+        await this.write(next.value);
+      }
+      await iterator.return?.();
+    } catch (error) {
+      this.sourceError = { error };
+      this.signal();
+    }
+  }
+
+  /** Wakes the worker's wait for input, for a free slot or to stop. */
+  private wakeWorker(): void {
+    Atomics.add(this.control, WORDS.wake, 1);
+    Atomics.notify(this.control, WORDS.wake);
+  }
+
+  /** Wakes the consumer's wait in changed(). */
+  private signal(): void {
+    Atomics.add(this.control, WORDS.signal, 1);
+    Atomics.notify(this.control, WORDS.signal);
+  }
+
+  private async write(chunk: Uint8Array): Promise<void> {
+    const { control, input } = this;
+    let from = 0;
+    while (from < chunk.length && !this.isStopped && !this.failure) {
+      const read = Atomics.load(control, WORDS.inRead);
+      const free = INPUT_BYTES - ((this.written - read) | 0);
+      if (free === 0) {
+        await this.wait(WORDS.inRead, read);
+        continue;
+      }
+      const at = this.written & (INPUT_BYTES - 1);
+      const length = Math.min(free, INPUT_BYTES - at, chunk.length - from);
+      input.set(chunk.subarray(from, from + length), at);
+      from += length;
+      this.written = (this.written + length) | 0;
+      Atomics.store(control, WORDS.inWritten, this.written);
+      this.wakeWorker();
+    }
+  }
+
+  /**
+   * The next piece of text, null when none is ready yet, or undefined at
+   * the end. Throws the source's error, or `InflateError` for bad gzip.
+   */
+  take(): Uint8Array | null | undefined {
+    const { control } = this;
+    // The state is read before the count, so that DONE means every piece
+    // was counted.
+    const state = Atomics.load(control, WORDS.state);
+    if (this.sourceError) throw this.sourceError.error;
+    if (this.failure) throw this.failure;
+    const produced = Atomics.load(control, WORDS.produced);
+    if (produced !== this.consumed) {
+      const slot = this.consumed & (SLOTS - 1);
+      const length = control[WORDS.lengths + slot] ?? 0;
+      return this.output.subarray(
+        slot * SLOT_BYTES,
+        slot * SLOT_BYTES + length
+      );
+    }
+    if (state === DONE) return undefined;
+    if (state === FAILED) {
+      const length = Atomics.load(control, WORDS.messageLength);
+      throw new InflateError(
+        new TextDecoder().decode(this.message.slice(0, length))
+      );
+    }
+    return null;
+  }
+
+  /** Hands the piece from take() back to the worker. */
+  release(): void {
+    this.consumed = (this.consumed + 1) | 0;
+    Atomics.store(this.control, WORDS.consumed, this.consumed);
+    this.wakeWorker();
+  }
+
+  /** Resolves when the worker may have something new. */
+  async changed(): Promise<void> {
+    const { control } = this;
+    // Read first: a change after this read wakes the wait below.
+    const signal = Atomics.load(control, WORDS.signal);
+    if (
+      Atomics.load(control, WORDS.produced) !== this.consumed ||
+      Atomics.load(control, WORDS.state) !== RUNNING ||
+      this.sourceError ||
+      this.failure
+    ) {
+      return;
+    }
+    await this.wait(WORDS.signal, signal);
+  }
+
+  /**
+   * Ends the job (stopping the worker if it is still at it), waits for the
+   * feeder and the worker, and keeps the worker for the next job.
+   */
+  async finish(feeding: Promise<void>): Promise<void> {
+    const { control } = this;
+    this.isStopped = true;
+    Atomics.store(control, WORDS.stop, 1);
+    this.wakeWorker();
+    Atomics.notify(control, WORDS.inRead);
+    await feeding;
+    for (;;) {
+      const signal = Atomics.load(control, WORDS.signal);
+      if (this.failure || Atomics.load(control, WORDS.state) !== RUNNING) break;
+      await this.wait(WORDS.signal, signal);
+    }
+    if (this.failure || Inflater.idle.length >= MAX_IDLE_WORKERS) {
+      await this.worker.terminate();
+      return;
+    }
+    Inflater.idle.push(this);
+  }
+}
+
+/**
+ * Gunzips a byte stream in a worker thread, so that inflating runs on
+ * another core while the consumer scans: the input is copied into a
+ * shared ring, the text comes back in shared slots. Yields pieces of up to
+ * 1 MiB that stay valid only until the next is asked for (the worker
+ * refills their memory then): a consumer copies what it keeps. Throws the
+ * source's own error, or `InflateError` on corrupt or truncated gzip data.
+ * @example
+ * for await (const text of gunzipInWorker(chunks)) scanner.push(text);
+ */
+async function* gunzipInWorker(
+  chunks: AsyncIterable<Uint8Array>
+): AsyncGenerator<Uint8Array> {
+  const inflater = Inflater.start();
+  const feeding = inflater.feed(chunks);
+  try {
+    for (;;) {
+      const piece = inflater.take();
+      if (piece === undefined) return;
+      if (piece === null) {
+        await inflater.changed();
+        continue;
+      }
+      yield piece;
+      inflater.release();
+    }
+  } finally {
+    await inflater.finish(feeding);
+  }
+}
+
+export { canInflateInWorker, gunzipInWorker, InflateError };

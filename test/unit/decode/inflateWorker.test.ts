@@ -1,0 +1,161 @@
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { gunzipIfNeeded } from '../../../shared/decode/flowLogText.js';
+import {
+  canInflateInWorker,
+  gunzipInWorker,
+  InflateError,
+} from '../../../shared/decode/inflateWorker.js';
+import { DecodeError } from '../../../shared/errors.js';
+import { chunked } from '../../helpers/flowLogInput.js';
+
+/** About 6.6 MB of numbered lines: more than the worker's 4 MiB of slots. */
+const bigText = Array.from(
+  { length: 60_000 },
+  (_, i) => `line ${i} ${'x'.repeat(90 + (i % 17))}`
+).join('\n');
+
+/** The whole output; each piece is copied before the next is asked for. */
+async function collect(pieces: AsyncIterable<Uint8Array>): Promise<string> {
+  const copies: Uint8Array[] = [];
+  for await (const piece of pieces) copies.push(piece.slice());
+  return Buffer.concat(copies).toString('utf8');
+}
+
+async function* failingAfter(
+  bytes: Uint8Array,
+  error: Error
+): AsyncGenerator<Uint8Array> {
+  yield bytes.subarray(0, bytes.length >> 1);
+  throw error;
+}
+
+describe('inflateWorker', () => {
+  it('is available on this Node.js (a release without it would fall back, slower)', () => {
+    // Assess
+    expect(canInflateInWorker).toBe(true);
+  });
+
+  it('inflates more text than its slots hold, from chunks of any size', async () => {
+    // Prepare
+    const gzip = gzipSync(bigText);
+    // Act
+    const [odd, large] = await Promise.all([
+      collect(gunzipInWorker(chunked(gzip, [1, 7, 4093, 65_536]))),
+      collect(gunzipInWorker(chunked(gzip, [3_000_000]))),
+    ]);
+    // Assess
+    expect(odd).toBe(bigText);
+    expect(large).toBe(bigText);
+  });
+
+  it('yields pieces of at most 1 MiB that are overwritten once the next is asked for', async () => {
+    // Prepare
+    const gzip = gzipSync(bigText);
+    const pieces: Uint8Array[] = [];
+    const firstBytes: string[] = [];
+    // Act
+    for await (const piece of gunzipInWorker(chunked(gzip))) {
+      pieces.push(piece);
+      firstBytes.push(Buffer.from(piece.subarray(0, 32)).toString());
+    }
+    // Assess
+    expect(pieces.length).toBeGreaterThan(4);
+    expect(Math.max(...pieces.map((piece) => piece.length))).toBe(1 << 20);
+    // The ring has four slots: the first piece's memory was reused.
+    expect(Buffer.from(pieces[0]?.subarray(0, 32) ?? []).toString()).not.toBe(
+      firstBytes[0]
+    );
+  });
+
+  it('reads concatenated gzip members as one text', async () => {
+    // Prepare
+    const parts = ['first member\n', 'second member\n', bigText];
+    const gzip = Buffer.concat(parts.map((part) => gzipSync(part)));
+    // Act
+    const text = await collect(gunzipInWorker(chunked(gzip, [1000])));
+    // Assess
+    expect(text).toBe(parts.join(''));
+  });
+
+  it.each([
+    {
+      what: 'truncated',
+      bytes: gzipSync(bigText).subarray(0, 100_000),
+      message: 'unexpected end of file',
+    },
+    {
+      what: 'corrupt',
+      bytes: Buffer.concat([
+        gzipSync('fine\n').subarray(0, 10),
+        Buffer.alloc(64, 0xff),
+      ]),
+      message: 'invalid',
+    },
+  ])(
+    'throws InflateError for $what gzip, and the next input inflates',
+    async ({ bytes, message }) => {
+      // Act
+      const failing = collect(gunzipInWorker(chunked(bytes, [4096])));
+      // Assess
+      await expect(failing).rejects.toThrow(InflateError);
+      await expect(
+        collect(gunzipInWorker(chunked(bytes, [4096])))
+      ).rejects.toThrow(message);
+      expect(await collect(gunzipInWorker(chunked(gzipSync('next\n'))))).toBe(
+        'next\n'
+      );
+    }
+  );
+
+  it("passes the source's own error through, and the next input inflates", async () => {
+    // Prepare
+    const error = new Error('connection reset');
+    // Act
+    const failing = collect(
+      gunzipInWorker(failingAfter(gzipSync(bigText), error))
+    );
+    // Assess
+    await expect(failing).rejects.toBe(error);
+    expect(await collect(gunzipInWorker(chunked(gzipSync(bigText))))).toBe(
+      bigText
+    );
+  });
+
+  it('stops when the consumer leaves early, and the next input inflates whole', async () => {
+    // Prepare
+    const gzip = gzipSync(bigText);
+    let pieces = 0;
+    // Act
+    for await (const _ of gunzipInWorker(chunked(gzip, [1000]))) {
+      pieces++;
+      break;
+    }
+    const next = await collect(gunzipInWorker(chunked(gzip)));
+    // Assess
+    expect(pieces).toBe(1);
+    expect(next).toBe(bigText);
+  });
+
+  it('gunzipIfNeeded names the input in a DecodeError, worker or not', async () => {
+    // Prepare
+    const truncated = gzipSync(bigText).subarray(0, 5000);
+    // Act
+    const results = await Promise.allSettled(
+      [true, false].map((isWorkerAllowed) =>
+        collect(
+          gunzipIfNeeded(chunked(truncated), 'f.log.gz', false, isWorkerAllowed)
+        )
+      )
+    );
+    // Assess
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      const reason = (result as PromiseRejectedResult).reason;
+      expect(reason).toBeInstanceOf(DecodeError);
+      expect(reason.message).toBe(
+        'f.log.gz: not valid gzip (unexpected end of file)'
+      );
+    }
+  });
+});
