@@ -3,7 +3,7 @@ import { createGunzip } from 'node:zlib';
 
 /** Bytes of one slot of inflated text; the worker fills them in turn. */
 const SLOT_BYTES = 1024 * 1024;
-/** Slots in the ring: at most this many await the consumer (4 MiB). */
+/** Slots in the ring (a power of two): at most 4 MiB awaits the consumer. */
 const SLOTS = 4;
 /** Compressed bytes that may wait for the worker (a power of two). */
 const INPUT_BYTES = 1024 * 1024;
@@ -29,7 +29,7 @@ const WORDS = {
   produced: 4,
   /** Slots the main thread has handed back. */
   consumed: 5,
-  /** IDLE, RUNNING, DONE or FAILED. */
+  /** RUNNING, DONE or FAILED (0 before the first job). */
   state: 6,
   /** 1 when the main thread abandons the job. */
   stop: 7,
@@ -288,7 +288,7 @@ class Inflater {
   async feed(chunks: AsyncIterable<Uint8Array>): Promise<void> {
     const iterator = chunks[Symbol.asyncIterator]();
     try {
-      while (!this.isStopped) {
+      while (!this.isStopped && !this.failure) {
         const next = await iterator.next();
         if (next.done) {
           Atomics.store(this.control, WORDS.inEnd, 1);
@@ -373,20 +373,29 @@ class Inflater {
     this.wakeWorker();
   }
 
-  /** Resolves when the worker may have something new. */
+  /** Resolves when the worker (or the feeder) has something new. */
   async changed(): Promise<void> {
-    const { control } = this;
-    // Read first: a change after this read wakes the wait below.
-    const signal = Atomics.load(control, WORDS.signal);
-    if (
-      Atomics.load(control, WORDS.produced) !== this.consumed ||
-      Atomics.load(control, WORDS.state) !== RUNNING ||
-      this.sourceError ||
-      this.failure
-    ) {
-      return;
+    await this.waitUntil(
+      () =>
+        Atomics.load(this.control, WORDS.produced) !== this.consumed ||
+        this.sourceError !== null
+    );
+  }
+
+  /** Waits until `isReady()`, the job has ended or the worker has failed. */
+  private async waitUntil(isReady: () => boolean): Promise<void> {
+    for (;;) {
+      // Read first: a change after this read ends the wait below.
+      const signal = Atomics.load(this.control, WORDS.signal);
+      if (
+        isReady() ||
+        this.failure ||
+        Atomics.load(this.control, WORDS.state) !== RUNNING
+      ) {
+        return;
+      }
+      await this.wait(WORDS.signal, signal);
     }
-    await this.wait(WORDS.signal, signal);
   }
 
   /**
@@ -400,11 +409,7 @@ class Inflater {
     this.wakeWorker();
     Atomics.notify(control, WORDS.inRead);
     await feeding;
-    for (;;) {
-      const signal = Atomics.load(control, WORDS.signal);
-      if (this.failure || Atomics.load(control, WORDS.state) !== RUNNING) break;
-      await this.wait(WORDS.signal, signal);
-    }
+    await this.waitUntil(() => false);
     if (this.failure || Inflater.idle.length >= MAX_IDLE_WORKERS) {
       await this.worker.terminate();
       return;

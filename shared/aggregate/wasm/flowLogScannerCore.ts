@@ -1011,7 +1011,6 @@ function growWindowTable(): void {
   }
 }
 
-/** x mod m for non-negative integers held in doubles, in native i64 arithmetic. */
 /**
  * The start of the window holding second x. Timestamps below 2^32 take a
  * 32-bit path (division by a constant compiles to a multiply).
@@ -1024,6 +1023,7 @@ function windowStartOf(x: f64): f64 {
   return x - modulo(x, WINDOW_SECONDS);
 }
 
+/** x mod m for non-negative integers held in doubles, in native i64 arithmetic. */
 function modulo(x: f64, m: f64): f64 {
   return <f64>(<i64>x % <i64>m);
 }
