@@ -23,7 +23,14 @@ const { error, stderr } = await asc.main(
     'stub',
     '--noAssert',
     '--enable',
-    'simd',
+    'simd,threads',
+    // Shared memory, so that the inflate worker can write text straight
+    // into it (a TextRing) and the scanner reads it where it lies. Shared
+    // memory needs a maximum: 4 GiB, all that 32-bit WebAssembly addresses
+    // (address space reserved, not memory used).
+    '--sharedMemory',
+    '--maximumMemory',
+    '65536',
     // Optimise until nothing changes: about 3% faster.
     '--converge',
     // `npm run build:wasm -- --debug` keeps function names and skips the
@@ -48,7 +55,8 @@ if (!process.argv.includes('--debug')) wasm = inlineHotPath(wasm);
  * (one-caller functions up to 200, others up to 70 "size units"), which
  * leaves every stage of a record (split, read, check, window, sketch) a call
  * of its own. Inlining them into one loop measured 7-11% less scan time.
- * The features are asc's defaults plus SIMD, all of them in Node.js 20.
+ * The features are asc's defaults plus SIMD and threads (shared memory),
+ * all of them in Node.js 20.
  */
 function inlineHotPath(bytes) {
   const module = binaryen.readBinary(bytes);
@@ -60,7 +68,8 @@ function inlineHotPath(bytes) {
       Features.NontrappingFPToInt |
       Features.BulkMemory |
       Features.BulkMemoryOpt |
-      Features.SIMD128
+      Features.SIMD128 |
+      Features.Atomics
   );
   binaryen.setOptimizeLevel(3);
   binaryen.setShrinkLevel(0);

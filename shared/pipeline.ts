@@ -1,4 +1,4 @@
-import { FlowLogScanner } from './aggregate/flowLogScanner.js';
+import { FlowLogScanner, ScannerMemory } from './aggregate/flowLogScanner.js';
 import { RecordRollup, type RollupOptions } from './aggregate/rollupRecords.js';
 import {
   decodeCloudWatchLogs,
@@ -9,6 +9,8 @@ import {
   gunzipIfNeeded,
   prepend,
   splitLines,
+  TEXT_SLOT_BYTES,
+  TEXT_SLOTS,
   takeFirstLine,
 } from './decode/flowLogText.js';
 import { openParquetFile } from './decode/parquetFlowLog.js';
@@ -38,6 +40,7 @@ import type {
   Rollup,
   RollupOutcome,
   S3ObjectRef,
+  TextRing,
 } from './types.js';
 
 /** How to read one input (a file, an S3 object, a CloudWatch batch). */
@@ -63,11 +66,18 @@ interface OpenFlowLog {
 
 /**
  * Decodes an input and resolves its format: a header line wins; otherwise
- * `input.format`, otherwise the default v2 format. Throws `DecodeError` on
- * bad gzip and `FormatError` on an unusable header.
+ * `input.format`, otherwise the default v2 format. Gzipped text is inflated
+ * into `ring` when one is given. Throws `DecodeError` on bad gzip and
+ * `FormatError` on an unusable header.
  */
-async function openFlowLog(input: FlowLogInput): Promise<OpenFlowLog> {
-  const text = gunzipIfNeeded(input.chunks, input.label, input.isGzipRequired);
+async function openFlowLog(
+  input: FlowLogInput,
+  ring: TextRing | null = null
+): Promise<OpenFlowLog> {
+  const text = gunzipIfNeeded(input.chunks, input.label, {
+    isGzipRequired: input.isGzipRequired,
+    ring,
+  });
   const close = async () => {
     await text.return(undefined);
   };
@@ -129,10 +139,21 @@ async function rollupFlowLog(
   input: FlowLogInput,
   options: RollupOptions
 ): Promise<RollupOutcome> {
-  const { format, firstLineNumber, text, close } = await openFlowLog(input);
+  // The scanner's memory comes first: the text is inflated into its ring
+  // and scanned there, with no copy.
+  const memory = new ScannerMemory(TEXT_SLOTS, TEXT_SLOT_BYTES);
+  const { format, firstLineNumber, text, close } = await openFlowLog(
+    input,
+    memory.ring
+  );
   try {
     if (format.isTransitGateway) return notPerEni(format);
-    const scanner = new FlowLogScanner(format, options, firstLineNumber);
+    const scanner = new FlowLogScanner(
+      format,
+      options,
+      firstLineNumber,
+      memory
+    );
     for await (const chunk of text) {
       for (let from = 0; from < chunk.length; from += SCAN_SLICE_BYTES) {
         scanner.push(chunk.subarray(from, from + SCAN_SLICE_BYTES));

@@ -180,6 +180,18 @@ interface RandomAccessObject {
   slice(start: number, end?: number): Promise<ArrayBuffer>;
 }
 
+/**
+ * Shared memory that a decoder writes text into, slot by slot in turn, for
+ * a consumer that reads it where it lies (the scanner's own memory): no copy
+ * of the text between the two threads.
+ */
+interface TextRing {
+  readonly buffer: SharedArrayBuffer;
+  /** Where each slot starts; every slot holds `slotBytes`. */
+  readonly slotOffsets: readonly number[];
+  readonly slotBytes: number;
+}
+
 export type {
   BadRecordSample,
   FieldSpec,
@@ -199,6 +211,7 @@ export type {
   RollupCounters,
   RollupOutcome,
   S3ObjectRef,
+  TextRing,
   TopTalker,
   WindowMode,
 };

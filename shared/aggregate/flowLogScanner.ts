@@ -7,7 +7,7 @@ import {
   spanTooLongError,
 } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
-import type { FlowLogFormat, IngestStats, Rollup } from '../types.js';
+import type { FlowLogFormat, IngestStats, Rollup, TextRing } from '../types.js';
 import {
   COUNTERS,
   IDS,
@@ -28,7 +28,7 @@ import { FLOW_LOG_SCANNER_WASM } from './wasm/flowLogScannerWasm.js';
 
 /** The exports of wasm/flowLogScannerCore.ts (AssemblyScript). */
 interface ScannerExports {
-  readonly memory: { readonly buffer: ArrayBuffer };
+  readonly memory: { readonly buffer: SharedArrayBuffer };
   init(
     columns: number,
     isProrate: boolean,
@@ -47,7 +47,8 @@ interface ScannerExports {
   getSamplesWritten(): number;
   samplesPointer(): number;
   statistic(which: number): number;
-  scan(length: number): number;
+  reserveRing(bytes: number): number;
+  scan(from: number, length: number): number;
   getWindowCount(): number;
   windowAt(index: number): number;
   eniAt(index: number): number;
@@ -122,6 +123,8 @@ const B_SIZE = 40;
 
 const utf8 = new TextDecoder();
 const NEWLINE = 0x0a;
+/** Room before each ring slot for the unfinished line carried into it. */
+const RING_ROOM_BYTES = MAX_LINE_BYTES + 64;
 
 /** The part of the WebAssembly JS API used here (the ES2022 lib lacks it). */
 interface WebAssemblyApi {
@@ -148,6 +151,33 @@ function instantiate(): ScannerExports {
 }
 
 /**
+ * A scanner's WebAssembly instance made before the input's format is known,
+ * with a ring of text slots in its shared memory: text a worker inflates
+ * into `ring` is scanned where it lies, with no copy between the threads.
+ * Serves one FlowLogScanner.
+ */
+class ScannerMemory {
+  readonly ring: TextRing;
+  readonly wasm: ScannerExports;
+
+  /** `slots` slots of `slotBytes`; each has room for a carried line before it. */
+  constructor(slots: number, slotBytes: number) {
+    this.wasm = instantiate();
+    const stride = RING_ROOM_BYTES + slotBytes;
+    // The scan reads up to 16 bytes past the text: slack after the last slot.
+    const base = this.wasm.reserveRing(slots * stride + 64);
+    this.ring = {
+      buffer: this.wasm.memory.buffer,
+      slotOffsets: Array.from(
+        { length: slots },
+        (_, slot) => base + slot * stride + RING_ROOM_BYTES
+      ),
+      slotBytes,
+    };
+  }
+}
+
+/**
  * The hot path: rolls up flow-log text straight from bytes, chunk by chunk.
  * Splitting, validation and accumulation run in WebAssembly (compiled from
  * AssemblyScript, wasm/flowLogScannerCore.ts) over linear memory, with no object
@@ -171,23 +201,30 @@ class FlowLogScanner {
   /** The most bytes pushed into the input buffer at once (the rest holds the carry). */
   private readonly piece: number;
   private readonly sampleLimit: number;
+  /** The memory of this scanner's ring: text in it is scanned in place. */
+  private readonly ringBuffer: SharedArrayBuffer | null;
   private readonly samples: IngestStats['badRecordSamples'] = [];
   private carryLength = 0;
   private isOverlong = false;
   private tooLongLines = 0;
 
-  /** `firstLineNumber` is the number of the first line pushed (2 after a header). */
+  /**
+   * `firstLineNumber` is the number of the first line pushed (2 after a
+   * header); `memory`, made earlier, lends its ring to the decoder.
+   */
   constructor(
     format: FlowLogFormat,
     options: RollupOptions,
-    firstLineNumber = 1
+    firstLineNumber = 1,
+    memory?: ScannerMemory
   ) {
     assertRollupFormat(format, options);
     this.format = format;
     this.shape = rollupShapeOf(format);
     this.sampleLimit = Math.max(0, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT);
-    const wasm = instantiate();
+    const wasm = memory?.wasm ?? instantiate();
     this.wasm = wasm;
+    this.ringBuffer = memory?.ring.buffer ?? null;
     const { fields } = format;
     const shapeFlags = SHAPE_FLAGS.reduce(
       (flags, [name, flag]) => (this.shape[name] ? flags | flag : flags),
@@ -229,8 +266,19 @@ class FlowLogScanner {
     wasm.setLineNumber(firstLineNumber);
   }
 
-  /** Feeds the next chunk of text (any split, even mid-line or mid-character). */
+  /**
+   * Feeds the next chunk of text (any split, even mid-line or mid-character).
+   * A chunk in this scanner's ring is scanned where it lies.
+   */
   push(chunk: Uint8Array): void {
+    if (chunk.buffer === this.ringBuffer && !this.isOverlong) {
+      // The unfinished line goes in front of the chunk (the room before
+      // each slot, or the text already scanned).
+      const from = chunk.byteOffset - this.carryLength;
+      this.memory().copyWithin(from, this.input, this.input + this.carryLength);
+      this.scan(from, chunk.byteOffset + chunk.length - from);
+      return;
+    }
     let from = 0;
     while (from < chunk.length) {
       if (this.isOverlong) {
@@ -245,7 +293,7 @@ class FlowLogScanner {
         chunk.subarray(from, from + length),
         this.input + this.carryLength
       );
-      this.scan(this.carryLength + length);
+      this.scan(this.input, this.carryLength + length);
       from += length;
     }
   }
@@ -256,7 +304,7 @@ class FlowLogScanner {
       this.tooLong();
     } else if (this.carryLength > 0) {
       this.memory()[this.input + this.carryLength] = NEWLINE;
-      this.scan(this.carryLength + 1);
+      this.scan(this.input, this.carryLength + 1);
     }
     return { rollups: this.rollups(), stats: this.stats() };
   }
@@ -271,11 +319,14 @@ class FlowLogScanner {
     return bytes.length;
   }
 
-  /** Scans the buffered bytes; keeps the unfinished last line as carry. */
-  private scan(length: number): void {
+  /**
+   * Scans [from, from + length) of memory; keeps the unfinished last line as
+   * carry, at the start of the input buffer.
+   */
+  private scan(from: number, length: number): void {
     const { wasm } = this;
     wasm.setSamplesLeft(this.sampleLimit - this.samples.length);
-    const consumed = wasm.scan(length);
+    const consumed = wasm.scan(from, length);
     this.collectSamples();
     const rest = length - consumed;
     if (rest > MAX_LINE_BYTES) {
@@ -284,7 +335,7 @@ class FlowLogScanner {
       return;
     }
     const memory = this.memory();
-    memory.copyWithin(this.input, this.input + consumed, this.input + length);
+    memory.copyWithin(this.input, from + consumed, from + length);
     this.carryLength = rest;
   }
 
@@ -465,4 +516,4 @@ function mergeSameKeys(rollups: Rollup[]): Rollup[] {
   return merged;
 }
 
-export { FlowLogScanner };
+export { FlowLogScanner, ScannerMemory };

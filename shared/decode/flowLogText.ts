@@ -2,10 +2,13 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DecodeError, messageOf } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
+import type { TextRing } from '../types.js';
 import {
   canInflateInWorker,
   gunzipInWorker,
   InflateError,
+  TEXT_SLOT_BYTES,
+  TEXT_SLOTS,
 } from './inflateWorker.js';
 
 /**
@@ -45,17 +48,30 @@ const isGzip = (chunk: Uint8Array): boolean =>
  * passes it through (plain-text flow logs) unless `isGzipRequired` (S3
  * `.log.gz` objects), which makes non-gzip bytes a `DecodeError`. Empty
  * input yields nothing. Concatenated gzip members are read as one stream.
- * Inflates in a worker thread (gunzipInWorker) where Node.js allows it.
- * Each chunk yielded is valid only until the next is asked for: a consumer
- * copies what it keeps. Throws `DecodeError` (naming `label`) on corrupt or
+ * Inflates in a worker thread (gunzipInWorker) where Node.js allows it,
+ * into `ring` if one is given. Each chunk yielded is valid only until the
+ * next is asked for: a consumer copies what it keeps. Throws `DecodeError` (naming `label`) on corrupt or
  * truncated gzip data; an error of the source itself passes through.
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
  */
+/** How gunzipIfNeeded decodes. */
+interface GunzipOptions {
+  /** Non-gzip bytes are a `DecodeError` (S3 `.log.gz` objects), not plain text. */
+  readonly isGzipRequired?: boolean;
+  /** False inflates on this thread (the fallback; for tests). */
+  readonly isWorkerAllowed?: boolean;
+  /** Where the worker writes the text (TEXT_SLOTS slots of TEXT_SLOT_BYTES). */
+  readonly ring?: TextRing | null;
+}
+
 async function* gunzipIfNeeded(
   chunks: AsyncIterable<Uint8Array>,
   label: string,
-  isGzipRequired = false,
-  isWorkerAllowed = canInflateInWorker
+  {
+    isGzipRequired = false,
+    isWorkerAllowed = canInflateInWorker,
+    ring = null,
+  }: GunzipOptions = {}
 ): AsyncGenerator<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();
   // The magic number may straddle chunks: read until two bytes are in hand.
@@ -81,7 +97,7 @@ async function* gunzipIfNeeded(
   const compressed = prepend(head, remaining);
   try {
     yield* isWorkerAllowed
-      ? gunzipInWorker(compressed)
+      ? gunzipInWorker(compressed, ring)
       : gunzipOnThisThread(compressed);
   } catch (error) {
     if (!(error instanceof InflateError || isZlibError(error))) throw error;
@@ -226,11 +242,13 @@ async function* splitLines(
   if (length > 0) yield take();
 }
 
-export type { FirstLine, TextLine };
+export type { FirstLine, GunzipOptions, TextLine };
 export {
   gunzipIfNeeded,
   INFLATE_CHUNK_BYTES,
   prepend,
   splitLines,
+  TEXT_SLOT_BYTES,
+  TEXT_SLOTS,
   takeFirstLine,
 };

@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
+import type { TextRing } from '../types.js';
 
 /** Bytes of one slot of inflated text; the worker fills them in turn. */
 const SLOT_BYTES = 1024 * 1024;
@@ -55,15 +56,19 @@ const FAILED = 3;
  * buffer is allocated per chunk (so no garbage, no page faults, flat
  * memory), and no event-loop turn of either thread sits between two
  * pieces of inflating. zlib's own gunzip mode checks the CRC, reads
- * concatenated members and reports corrupt or truncated data.
+ * concatenated members and reports corrupt or truncated data. A job's text
+ * goes into the worker's own slots, or into the TextRing sent with the job.
  */
 const WORKER_SOURCE = `'use strict';
-const { workerData } = require('node:worker_threads');
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const { words: W, slotBytes, slots } = workerData;
 const control = new Int32Array(workerData.control);
 const input = new Uint8Array(workerData.input);
-const output = new Uint8Array(workerData.output);
+const ownOutput = new Uint8Array(workerData.output);
+const ownOffsets = Array.from({ length: slots }, (_, slot) => slot * slotBytes);
+let output = ownOutput;
+let offsets = ownOffsets;
 const message = new Uint8Array(workerData.message);
 const inputMask = input.length - 1;
 const RUNNING = ${RUNNING}, DONE = ${DONE}, FAILED = ${FAILED};
@@ -104,7 +109,7 @@ function runJob() {
   // Inflates input[at, at + length) until zlib wants more input.
   const inflate = (flush, at, length) => {
     for (;;) {
-      const slot = (produced & (slots - 1)) * slotBytes;
+      const slot = offsets[produced & (slots - 1)];
       handle.writeSync(flush, input, at, length, output, slot + offset, slotBytes - offset);
       if (failure !== null) return false;
       const availOut = state[0];
@@ -143,7 +148,14 @@ let job = 0;
 for (;;) {
   Atomics.wait(control, W.job, job);
   job = Atomics.load(control, W.job);
+  // Posted before the job word was bumped: a TextRing, or null.
+  const ring = receiveMessageOnPort(workerData.port)?.message ?? null;
+  output = ring ? new Uint8Array(ring.buffer) : ownOutput;
+  offsets = ring ? ring.slotOffsets : ownOffsets;
   const failure = runJob();
+  // Let the ring's memory go with its consumer.
+  output = ownOutput;
+  offsets = ownOffsets;
   if (failure !== null) {
     const bytes = new TextEncoder().encode(failure).subarray(0, message.length);
     message.set(bytes);
@@ -191,6 +203,11 @@ class Inflater {
   private readonly input: Uint8Array;
   private readonly output: Uint8Array;
   private readonly message: Uint8Array;
+  /** Sends each job's TextRing (or null) to the worker. */
+  private readonly port: MessagePort;
+  /** Where the current job's text goes. */
+  private ring: TextRing | null = null;
+  private ringView: Uint8Array = new Uint8Array(0);
   /** The worker thread itself failed (it cannot be reused). */
   private failure: Error | null = null;
   private sourceError: { readonly error: unknown } | null = null;
@@ -209,6 +226,9 @@ class Inflater {
     this.input = new Uint8Array(input);
     this.output = new Uint8Array(output);
     this.message = new Uint8Array(message);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.port.unref();
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       // Node.js built-ins are all it needs: no loader hooks (tsx, vitest)
@@ -222,7 +242,9 @@ class Inflater {
         words: WORDS,
         slotBytes: SLOT_BYTES,
         slots: SLOTS,
+        port: port2,
       },
+      transferList: [port2],
     });
     const fail = (error: Error) => {
       this.failure ??= error;
@@ -237,16 +259,21 @@ class Inflater {
   }
 
   /** An idle worker, or a new one; the job starts at once. */
-  static start(): Inflater {
+  static start(ring: TextRing | null): Inflater {
     let inflater = Inflater.idle.pop();
     while (inflater?.failure) inflater = Inflater.idle.pop();
     inflater ??= new Inflater();
-    inflater.begin();
+    inflater.begin(ring);
     return inflater;
   }
 
-  private begin(): void {
+  private begin(ring: TextRing | null): void {
     const { control } = this;
+    this.ring = ring;
+    this.ringView = ring ? new Uint8Array(ring.buffer) : this.output;
+    this.port.postMessage(
+      ring && { buffer: ring.buffer, slotOffsets: ring.slotOffsets }
+    );
     for (const word of [
       WORDS.inWritten,
       WORDS.inRead,
@@ -351,10 +378,8 @@ class Inflater {
     if (produced !== this.consumed) {
       const slot = this.consumed & (SLOTS - 1);
       const length = control[WORDS.lengths + slot] ?? 0;
-      return this.output.subarray(
-        slot * SLOT_BYTES,
-        slot * SLOT_BYTES + length
-      );
+      const at = this.ring?.slotOffsets[slot] ?? slot * SLOT_BYTES;
+      return this.ringView.subarray(at, at + length);
     }
     if (state === DONE) return undefined;
     if (state === FAILED) {
@@ -410,6 +435,8 @@ class Inflater {
     Atomics.notify(control, WORDS.inRead);
     await feeding;
     await this.waitUntil(() => false);
+    this.ring = null;
+    this.ringView = this.output;
     if (this.failure || Inflater.idle.length >= MAX_IDLE_WORKERS) {
       await this.worker.terminate();
       return;
@@ -425,13 +452,24 @@ class Inflater {
  * 1 MiB that stay valid only until the next is asked for (the worker
  * refills their memory then): a consumer copies what it keeps. Throws the
  * source's own error, or `InflateError` on corrupt or truncated gzip data.
+ * With a `ring` (of TEXT_SLOTS slots of TEXT_SLOT_BYTES), the text goes
+ * there instead, for a consumer that reads it where it lies.
  * @example
  * for await (const text of gunzipInWorker(chunks)) scanner.push(text);
  */
 async function* gunzipInWorker(
-  chunks: AsyncIterable<Uint8Array>
+  chunks: AsyncIterable<Uint8Array>,
+  ring: TextRing | null = null
 ): AsyncGenerator<Uint8Array> {
-  const inflater = Inflater.start();
+  if (
+    ring &&
+    (ring.slotOffsets.length !== SLOTS || ring.slotBytes !== SLOT_BYTES)
+  ) {
+    throw new RangeError(
+      `a TextRing for gunzipInWorker has ${SLOTS} slots of ${SLOT_BYTES} bytes`
+    );
+  }
+  const inflater = Inflater.start(ring);
   const feeding = inflater.feed(chunks);
   try {
     for (;;) {
@@ -449,4 +487,10 @@ async function* gunzipInWorker(
   }
 }
 
-export { canInflateInWorker, gunzipInWorker, InflateError };
+export {
+  canInflateInWorker,
+  gunzipInWorker,
+  InflateError,
+  SLOT_BYTES as TEXT_SLOT_BYTES,
+  SLOTS as TEXT_SLOTS,
+};

@@ -118,9 +118,11 @@ const E_HASH = 0;
 const E_KEY = 4;
 const E_LENGTH = 8;
 const E_INDEX = 12;
-const E_LAST_WINDOW = 16; // f64 window start of the cached window
-const E_LAST = 24; // cached window pointer
-const E_SIZE = 32;
+// The ENI's windows last looked up, by window number mod 4 (records of a
+// file cover a few consecutive windows): 16-byte slots of the window start
+// (f64, -1 = none) and the window pointer.
+const E_WINDOWS = 16;
+const E_SIZE = 80;
 
 // Sketch struct (2-way set-associative Unbiased Space-Saving, as TopSketch).
 const S_SETS = 0; // 0 until the first add
@@ -156,6 +158,8 @@ const B_SIZE = 40;
 const INPUT_BYTES: i32 = 512 * 1024 + MAX_LINE_BYTES + 16;
 
 let top: usize = 0;
+/** Where init starts allocating: past the text ring, if one was reserved. */
+let heapStart: usize = 0;
 
 /** Zeroed memory that lives as long as the instance. */
 function alloc(size: usize, alignment: usize = 8): usize {
@@ -210,8 +214,11 @@ let integerCount: i32 = 0;
 let hashedColumns: usize = 0;
 let hashedCount: i32 = 0;
 let checkedCount: i32 = 0;
-let starts: usize = 0;
-let ends: usize = 0;
+/**
+ * Where each field of the split line ends: bounds[c] is the offset of the
+ * space (or line end) after column c, and bounds[-1] is one before the line.
+ */
+let bounds: usize = 0;
 let values: usize = 0;
 let hashes: usize = 0;
 let header: usize = 0;
@@ -233,6 +240,28 @@ let fTcpFlags: f64 = -1;
 let fDirection: i32 = 0;
 let fSrcport: f64 = -1;
 let fDstport: f64 = -1;
+
+// Top-list updates are held back and applied in batches: first every
+// batch entry's sketch set is loaded, so that their (likely) cache misses
+// overlap, then the updates run in record order (so the result is the same).
+// A batch is always applied before scan returns (labels are copied from the
+// scanned text, whose memory the host reuses).
+const BATCH = 16;
+const U_WINDOW = 0; // u32 window
+const U_TALKER = 4; // u32 talker hash
+const U_IS_TALKER = 8; // u32
+const U_IS_REJECTED = 12; // u32
+const U_SRC_HASH = 16; // u32
+const U_SRC_FROM = 20; // u32
+const U_SRC_TO = 24; // u32
+const U_DST_FROM = 28; // u32
+const U_DST_TO = 32; // u32
+const U_TAIL = 40; // u64 talker label tail
+const U_PACKETS = 48; // f64
+const U_BYTES = 56; // f64
+const U_SIZE = 64;
+let batch: usize = 0;
+let batchCount: i32 = 0;
 
 // Statistics.
 let lineNumber: i32 = 1;
@@ -269,7 +298,7 @@ export function init(
   shapeFlags: i32,
   sampleLimit: i32
 ): void {
-  top = __heap_base;
+  top = max(heapStart, __heap_base);
   arenas = alloc(16);
   columns = columnCount;
   isProrate = prorate;
@@ -281,9 +310,8 @@ export function init(
   checkedColumns = alloc(n * 4);
   integerColumns = alloc(n * 4);
   hashedColumns = alloc(n * 4);
-  // Room for the 16 fields a block may end past the last column.
-  starts = alloc((n + 16) * 4);
-  ends = alloc((n + 16) * 4);
+  // Room for bounds[-1] and the 16 fields a block may end past the last column.
+  bounds = alloc((n + 17) * 4) + 4;
   values = alloc(n * 8);
   for (let c: i32 = 0; c <= columnCount; c++)
     store<f64>(values + c * 8, ABSENT);
@@ -294,6 +322,8 @@ export function init(
   byteParts = alloc(300 * 8);
   remainders = alloc(300 * 8);
   tail = alloc(8);
+  batch = alloc(BATCH * U_SIZE, 64);
+  batchCount = 0;
   input = alloc(INPUT_BYTES);
   eniTableSize = 256;
   eniTable = alloc(eniTableSize * 4);
@@ -334,6 +364,17 @@ export function setHeader(length: i32): void {
 /** The default ENI id is in the input buffer. */
 export function setDefaultEni(length: i32): void {
   defaultEni = lookupEni(input, input + length, keyHash(input, input + length));
+}
+
+/**
+ * Reserves `bytes` for text the host writes into this (shared) memory and
+ * scans in place; called before init. Returns their offset.
+ */
+export function reserveRing(bytes: i32): usize {
+  top = max(heapStart, __heap_base);
+  const ring = alloc(<usize>bytes, 64);
+  heapStart = top;
+  return ring;
 }
 
 export function inputPointer(): usize {
@@ -507,11 +548,11 @@ function role(r: i32): i32 {
 }
 
 function startOf(column: i32): usize {
-  return load<u32>(starts + column * 4);
+  return load<u32>(bounds + column * 4 - 4) + 1;
 }
 
 function endOf(column: i32): usize {
-  return load<u32>(ends + column * 4);
+  return load<u32>(bounds + column * 4);
 }
 
 function valueAt(column: i32): f64 {
@@ -606,23 +647,25 @@ function bad(reason: i32, column: i32, a: f64, b: f64): void {
 // Lines ---------------------------------------------------------------------
 
 /**
- * Scans the whole lines of input[0..length); returns how many bytes they
- * took (the start of the unfinished last line).
+ * Scans the whole lines of [from, from + length) (the input buffer, or text
+ * in a reserved ring); returns how many bytes they took (the start of the
+ * unfinished last line). The 16 bytes after the text must be readable.
  */
-export function scan(length: i32): i32 {
-  const end = input + length;
+export function scan(from: usize, length: i32): i32 {
+  const end = from + length;
   let last = end;
-  while (last > input) {
+  while (last > from) {
     last--;
     if (<i32>load<u8>(last) === NEWLINE) break;
   }
   if (length === 0 || <i32>load<u8>(last) !== NEWLINE) return 0;
-  let lineStart = input;
+  let lineStart = from;
   while (lineStart <= last) {
     lineStart = fastLine(lineStart, end);
     lineNumber++;
   }
-  return <i32>(lineStart - input);
+  applyBatch();
+  return <i32>(lineStart - from);
 }
 
 function afterHeader(at: usize, bufferEnd: usize): usize {
@@ -642,7 +685,11 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
   // Split only, a 16-byte block at a time: each field ends at a space and
   // the next starts one byte later; the line's fields end at its first
   // control byte. Values are read once the field count is right.
-  let fieldStart = lineStart;
+  // Globals in locals: the loop stores to memory, which may not alias them,
+  // but the compilers reload them unless told.
+  const at = bounds;
+  const columnCount = columns;
+  store<u32>(at - 4, <u32>(lineStart - 1));
   let column: i32 = 0;
   let block = lineStart;
   let i: usize = 0;
@@ -652,22 +699,18 @@ function fastLine(lineStart: usize, bufferEnd: usize): usize {
     let space = spaces(bytes);
     if (stop !== 0) space &= (stop & -stop) - 1;
     while (space !== 0) {
-      i = block + <usize>ctz<i32>(space);
+      store<u32>(at + ((<usize>column) << 2), <u32>(block + ctz<i32>(space)));
       space &= space - 1;
-      store<u32>(starts + column * 4, <u32>fieldStart);
-      store<u32>(ends + column * 4, <u32>i);
       column++;
-      fieldStart = i + 1;
     }
-    if (column >= columns) return slowLine(lineStart);
+    if (column >= columnCount) return slowLine(lineStart);
     if (stop !== 0) {
       i = block + <usize>ctz<i32>(stop);
       break;
     }
     block += 16;
   }
-  store<u32>(starts + column * 4, <u32>fieldStart);
-  store<u32>(ends + column * 4, <u32>i);
+  store<u32>(at + ((<usize>column) << 2), <u32>i);
   column++;
   const c = <i32>load<u8>(i);
   const newline = c === RETURN ? i + 1 : i;
@@ -700,15 +743,11 @@ function slowLine(lineStart: usize): usize {
   if (end > lineStart && <i32>load<u8>(end - 1) === RETURN) end--;
   if (end === lineStart) return newline + 1;
   let count: i32 = 0;
-  let fieldStart = lineStart;
+  store<u32>(bounds - 4, <u32>(lineStart - 1));
   for (let i = lineStart; i <= end; i++) {
     if (i === end || <i32>load<u8>(i) === SPACE) {
-      if (count < columns) {
-        store<u32>(starts + count * 4, <u32>fieldStart);
-        store<u32>(ends + count * 4, <u32>i);
-      }
+      if (count < columns) store<u32>(bounds + count * 4, <u32>i);
       count++;
-      fieldStart = i + 1;
     }
   }
   lines++;
@@ -727,25 +766,31 @@ function slowLine(lineStart: usize): usize {
  */
 function readFields(): void {
   let isBad = false;
-  for (let k: i32 = 0; k < integerCount; k++) {
-    const column = load<i32>(integerColumns + k * 4);
-    const from = startOf(column);
-    const to = endOf(column);
+  const at = bounds;
+  const integers = integerColumns;
+  const integersEnd = integers + <usize>integerCount * 4;
+  const valuesAt = values;
+  for (let k = integers; k < integersEnd; k += 4) {
+    const column = <usize>load<i32>(k);
+    const from = <usize>load<u32>(at + (column << 2) - 4) + 1;
+    const to = <usize>load<u32>(at + (column << 2));
     const digits = shortDigits(from, to);
     let value = <f64>digits;
     if (digits < 0) {
       value = otherDigits(from, to);
       if (value < ABSENT || value > MAX_SAFE) isBad = true;
     }
-    store<f64>(values + column * 8, value);
+    store<f64>(valuesAt + (column << 3), value);
   }
   hasBadInteger = isBad;
-  for (let k: i32 = 0; k < hashedCount; k++) {
-    const column = load<i32>(hashedColumns + k * 4);
-    const from = startOf(column);
-    const to = endOf(column);
+  const hashed = hashedColumns;
+  const hashedEnd = hashed + <usize>hashedCount * 4;
+  for (let k = hashed; k < hashedEnd; k += 4) {
+    const column = <usize>load<i32>(k);
+    const from = <usize>load<u32>(at + (column << 2) - 4) + 1;
+    const to = <usize>load<u32>(at + (column << 2));
     store<u32>(
-      hashes + column * 4,
+      hashes + (column << 2),
       <i32>load<u8>(kinds + column) === KIND_HASHED
         ? hashRange(from, to)
         : keyHash(from, to)
@@ -864,25 +909,60 @@ function record(): void {
   fSrcport = valueAt(role(R_SRCPORT));
   fDstport = valueAt(role(R_DSTPORT));
   const window = windowOf(eni, windowStartOf(start));
-  const cSrc = role(R_SRC);
-  const cDst = role(R_DST);
-  const srcHash = load<u32>(hashes + cSrc * 4);
-  const isTalker = fStatus === STATUS_OK && (shape & HAS_TALKERS) !== 0;
-  const talker = isTalker
-    ? talkerHash(srcHash, load<u32>(hashes + cDst * 4))
-    : 0;
-  // Touch the talker's sketch set now, so that its likely cache miss
-  // overlaps the counter updates instead of stalling the sketch update.
-  if (isTalker) touchSet(window + W_TALKER_SKETCH, talker);
   addRecord(eni, window);
   if ((shape & HAS_ACCOUNT) !== 0) setId(window, 0, role(R_ACCOUNT));
   if ((shape & HAS_VPC) !== 0) setId(window, 1, role(R_VPC));
   if ((shape & HAS_SUBNET) !== 0) setId(window, 2, role(R_SUBNET));
   if ((shape & HAS_INSTANCE) !== 0) setId(window, 3, role(R_INSTANCE));
   if (fStatus !== STATUS_OK) return;
-  if (isTalker) addTalker(window, talker, cSrc, cDst);
-  if ((shape & HAS_REJECTED) !== 0 && fAction === ACTION_REJECT) {
-    addRejected(window, srcHash, cSrc);
+  const isTalker = (shape & HAS_TALKERS) !== 0;
+  const isRejected =
+    (shape & HAS_REJECTED) !== 0 &&
+    fAction === ACTION_REJECT &&
+    fDirection !== DIRECTION_EGRESS;
+  if (!isTalker && !isRejected) return;
+  const cSrc = role(R_SRC);
+  const cDst = role(R_DST);
+  const srcHash = load<u32>(hashes + cSrc * 4);
+  const u = batch + <usize>batchCount * U_SIZE;
+  store<u32>(u + U_WINDOW, <u32>window);
+  store<u32>(u + U_IS_TALKER, isTalker ? 1 : 0);
+  store<u32>(u + U_IS_REJECTED, isRejected ? 1 : 0);
+  store<u32>(u + U_SRC_HASH, srcHash);
+  store<u32>(u + U_SRC_FROM, <u32>startOf(cSrc));
+  store<u32>(u + U_SRC_TO, <u32>endOf(cSrc));
+  store<f64>(u + U_PACKETS, fPackets);
+  store<f64>(u + U_BYTES, fBytes);
+  if (isTalker) {
+    store<u32>(u + U_TALKER, talkerHash(srcHash, load<u32>(hashes + cDst * 4)));
+    store<u32>(u + U_DST_FROM, <u32>startOf(cDst));
+    store<u32>(u + U_DST_TO, <u32>endOf(cDst));
+    store<u64>(u + U_TAIL, talkerTail());
+  }
+  batchCount++;
+  if (batchCount === BATCH) applyBatch();
+}
+
+/** Applies the held-back top-list updates (see BATCH). */
+function applyBatch(): void {
+  const count = batchCount;
+  if (count === 0) return;
+  batchCount = 0;
+  for (let k: i32 = 0; k < count; k++) {
+    const u = batch + <usize>k * U_SIZE;
+    const window = <usize>load<u32>(u + U_WINDOW);
+    if (load<u32>(u + U_IS_TALKER) !== 0) {
+      touchSet(window + W_TALKER_SKETCH, load<u32>(u + U_TALKER));
+    }
+    if (load<u32>(u + U_IS_REJECTED) !== 0) {
+      touchSet(window + W_REJECTED_SKETCH, load<u32>(u + U_SRC_HASH));
+    }
+  }
+  for (let k: i32 = 0; k < count; k++) {
+    const u = batch + <usize>k * U_SIZE;
+    const window = <usize>load<u32>(u + U_WINDOW);
+    if (load<u32>(u + U_IS_TALKER) !== 0) addTalker(window, u);
+    if (load<u32>(u + U_IS_REJECTED) !== 0) addRejected(window, u);
   }
 }
 
@@ -922,7 +1002,7 @@ function lookupEni(from: usize, to: usize, hash: u32): usize {
   store<u32>(eni + E_KEY, <u32>key);
   store<i32>(eni + E_LENGTH, length);
   store<i32>(eni + E_INDEX, eniCount);
-  store<f64>(eni + E_LAST_WINDOW, -1);
+  for (let k = 0; k < 4; k++) store<f64>(eni + E_WINDOWS + k * 16, -1);
   store<u32>(eniTable + at * 4, <u32>eni);
   if (eniCount === eniListCapacity) {
     const bigger = alloc(eniListCapacity * 8);
@@ -948,20 +1028,24 @@ function growEniTable(): void {
   }
 }
 
-function windowHash(eniIndex: i32, windowStart: f64): i32 {
-  const number =
-    windowStart < 4294967296
-      ? <i32>(<u32>windowStart / 300)
-      : <i32>quotient(windowStart, WINDOW_SECONDS);
-  return <i32>((<u32>number * 0x9e3779b1) ^ (<u32>eniIndex * 0x85ebca6b));
+/** The number of the window starting at `windowStart` (wrapping at 2^32). */
+function windowNumber(windowStart: f64): u32 {
+  return windowStart < 4294967296
+    ? <u32>windowStart / 300
+    : <u32>(<i64>quotient(windowStart, WINDOW_SECONDS));
+}
+
+function windowHash(eniIndex: i32, number: u32): i32 {
+  return <i32>((number * 0x9e3779b1) ^ (<u32>eniIndex * 0x85ebca6b));
 }
 
 function windowOf(eni: usize, windowStart: f64): usize {
-  if (load<f64>(eni + E_LAST_WINDOW) === windowStart)
-    return load<u32>(eni + E_LAST);
+  const number = windowNumber(windowStart);
+  const slot = eni + E_WINDOWS + ((<usize>number & 3) << 4);
+  if (load<f64>(slot) === windowStart) return load<u32>(slot + 8);
   const eniIndex = load<i32>(eni + E_INDEX);
   const mask = windowTableSize - 1;
-  let at = windowHash(eniIndex, windowStart) & mask;
+  let at = windowHash(eniIndex, number) & mask;
   let window: usize = 0;
   while (true) {
     const found = <usize>load<u32>(windowTable + at * 4);
@@ -993,8 +1077,8 @@ function windowOf(eni: usize, windowStart: f64): usize {
     windowCount++;
     if (windowCount * 2 > windowTableSize) growWindowTable();
   }
-  store<f64>(eni + E_LAST_WINDOW, windowStart);
-  store<u32>(eni + E_LAST, <u32>window);
+  store<f64>(slot, windowStart);
+  store<u32>(slot + 8, <u32>window);
   return window;
 }
 
@@ -1005,7 +1089,10 @@ function growWindowTable(): void {
   for (let k: i32 = 0; k < windowCount; k++) {
     const window = load<u32>(windowList + k * 4);
     let at =
-      windowHash(load<i32>(window + W_ENI), load<f64>(window + W_START)) & mask;
+      windowHash(
+        load<i32>(window + W_ENI),
+        windowNumber(load<f64>(window + W_START))
+      ) & mask;
     while (load<u32>(windowTable + at * 4) !== 0) at = (at + 1) & mask;
     store<u32>(windowTable + at * 4, window);
   }
@@ -1203,7 +1290,10 @@ function initSketch(sketch: usize, labelBytes: u32): void {
   store<u32>(sketch + S_LABEL_BYTES, labelBytes);
 }
 
-/** Reads the set a hash maps to (if the sketch has entries yet). */
+/**
+ * Reads the set a hash maps to (if the sketch has entries yet), to have it
+ * in cache. The load stays in the compiled code: it may trap.
+ */
 function touchSet(sketch: usize, hash: u32): void {
   const sets = load<i32>(sketch + S_SETS);
   if (sets === 0) return;
@@ -1211,32 +1301,69 @@ function touchSet(sketch: usize, hash: u32): void {
   load<u32>(entries + <usize>((<i32>hash & (sets - 1)) * WAYS) * N_SIZE);
 }
 
-function addTalker(window: usize, hash: u32, cSrc: i32, cDst: i32): void {
+/**
+ * The six bytes that end a talker label (direction, service port in three
+ * bytes, protocol in two), as TopSketch keys do, in the low bytes of a word.
+ */
+function talkerTail(): u64 {
+  const port = <u64>(<i64>servicePort());
+  const protocol: u64 = fProtocol < 0 ? 0xffff : <u64>(<i64>fProtocol);
+  return (
+    <u64>fDirection |
+    (((port >> 16) & 0xff) << 8) |
+    (((port >> 8) & 0xff) << 16) |
+    ((port & 0xff) << 24) |
+    (((protocol >> 8) & 0xff) << 32) |
+    ((protocol & 0xff) << 40)
+  );
+}
+
+/** The talker update of batch entry `u`. */
+function addTalker(window: usize, u: usize): void {
   const sketch = window + W_TALKER_SKETCH;
-  const entry = sketchAdd(sketch, hash, fBytes, 1, fPackets, fBytes);
+  const bytes = load<f64>(u + U_BYTES);
+  const entry = sketchAdd(
+    sketch,
+    load<u32>(u + U_TALKER),
+    bytes,
+    1,
+    load<f64>(u + U_PACKETS),
+    bytes
+  );
   if (entry < 0) return;
   const room = MAX_LABEL - TAIL_BYTES;
-  appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), room);
+  const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
+  const srcTo = <usize>load<u32>(u + U_SRC_TO);
+  appendLabel(sketch, entry, srcFrom, srcTo, room);
   store<u8>(tail, SPACE);
   appendLabel(sketch, entry, tail, tail + 1, room);
-  appendLabel(sketch, entry, startOf(cDst), endOf(cDst), room);
-  const port = <u32>(<i64>servicePort());
-  const protocol: u32 = fProtocol < 0 ? 0xffff : <u32>(<i64>fProtocol);
-  store<u8>(tail, <u8>fDirection);
-  store<u8>(tail + 1, <u8>((port >> 16) & 0xff));
-  store<u8>(tail + 2, <u8>((port >> 8) & 0xff));
-  store<u8>(tail + 3, <u8>(port & 0xff));
-  store<u8>(tail + 4, <u8>((protocol >> 8) & 0xff));
-  store<u8>(tail + 5, <u8>(protocol & 0xff));
+  const dstFrom = <usize>load<u32>(u + U_DST_FROM);
+  appendLabel(sketch, entry, dstFrom, <usize>load<u32>(u + U_DST_TO), room);
+  store<u64>(tail, load<u64>(u + U_TAIL));
   appendLabel(sketch, entry, tail, tail + TAIL_BYTES, MAX_LABEL);
 }
 
-function addRejected(window: usize, hash: u32, cSrc: i32): void {
-  if (fDirection === DIRECTION_EGRESS) return;
+/** The rejected-source update of batch entry `u`. */
+function addRejected(window: usize, u: usize): void {
   const sketch = window + W_REJECTED_SKETCH;
-  const entry = sketchAdd(sketch, hash, 1, 1, fPackets, fBytes);
-  if (entry >= 0)
-    appendLabel(sketch, entry, startOf(cSrc), endOf(cSrc), MAX_ADDRESS);
+  const entry = sketchAdd(
+    sketch,
+    load<u32>(u + U_SRC_HASH),
+    1,
+    1,
+    load<f64>(u + U_PACKETS),
+    load<f64>(u + U_BYTES)
+  );
+  if (entry >= 0) {
+    const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
+    appendLabel(
+      sketch,
+      entry,
+      srcFrom,
+      <usize>load<u32>(u + U_SRC_TO),
+      MAX_ADDRESS
+    );
+  }
 }
 
 function appendLabel(

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowLogScanner } from '../../../shared/aggregate/flowLogScanner.js';
+import {
+  FlowLogScanner,
+  ScannerMemory,
+} from '../../../shared/aggregate/flowLogScanner.js';
 import {
   DEFAULT_FORMAT,
   formatFromString,
@@ -145,6 +148,25 @@ describe('FlowLogScanner', () => {
     expect(bytes.length).toBeGreaterThan(2_000_000);
   });
 
+  it('agrees with the typed path on gzipped text larger than the ring it is inflated into', async () => {
+    // Prepare: more than the ring's 4 MiB of slots, in odd-sized chunks.
+    const format = resolveFormat('v2');
+    const text = withHeader(format, sampleLines(format, 45_000, 5, 40));
+    const gzip = gzipText(text);
+    // Act
+    const { scanned, typed } = await bothPaths(
+      gzip,
+      { windowMode: 'prorate' },
+      undefined,
+      [4093, 65_536]
+    );
+    // Assess
+    expect(scanned).toEqual(typed);
+    expect(text.length).toBeGreaterThan(5_000_000);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    expect(scanned.stats.records).toBe(45_000);
+  });
+
   it('agrees with the typed path on every kind of bad, odd and edge line', async () => {
     // Prepare
     const good = sampleLines(DEFAULT_FORMAT, 40);
@@ -263,6 +285,72 @@ describe('FlowLogScanner', () => {
         expect(scanned).toEqual(typed);
       }),
       { numRuns: 300 }
+    );
+  });
+
+  it('scans text lying in its ring where it lies, carrying lines across slots, as it scans copies', () => {
+    // Prepare: small slots, so that lines straddle them; sometimes a line
+    // longer than a scanner keeps (64 KiB) runs across many.
+    const format = resolveFormat('v5');
+    const lines = sampleLines(format, 400, 11);
+    const input = fc.record({
+      sizes: fc.array(fc.integer({ min: 1, max: 4096 }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
+      overlongAt: fc.option(fc.integer({ min: 0, max: 399 })),
+      badAt: fc.integer({ min: 0, max: 399 }),
+    });
+    fc.assert(
+      fc.property(input, ({ sizes, overlongAt, badAt }) => {
+        const text = lines
+          .map((line, i) =>
+            i === overlongAt
+              ? `${line} ${'y'.repeat(70_000)}`
+              : i === badAt
+                ? `${line} extra`
+                : line
+          )
+          .join('\n');
+        const bytes = encode(`${text}\n`);
+        const memory = new ScannerMemory(4, 4096);
+        const { buffer, slotOffsets } = memory.ring;
+        const inPlace = new FlowLogScanner(
+          format,
+          { windowMode: 'prorate' },
+          1,
+          memory
+        );
+        const copied = new FlowLogScanner(format, { windowMode: 'prorate' });
+        let carried = 0;
+        // Act
+        for (let at = 0, k = 0; at < bytes.length; k++) {
+          const piece = bytes.subarray(at, at + (sizes[k % sizes.length] ?? 1));
+          const offset = slotOffsets[k % slotOffsets.length] ?? 0;
+          new Uint8Array(buffer).set(piece, offset);
+          inPlace.push(new Uint8Array(buffer, offset, piece.length));
+          copied.push(piece.slice());
+          at += piece.length;
+          // The unfinished line went into the room before the slot.
+          const lineStart = bytes.lastIndexOf(0x0a, at - piece.length - 1) + 1;
+          const carry = at - piece.length - lineStart;
+          if (carry > 0 && carry < 1000 && overlongAt === null) {
+            const room = new Uint8Array(buffer, offset - carry, carry);
+            expect(
+              Buffer.from(room).equals(
+                bytes.subarray(lineStart, lineStart + carry)
+              )
+            ).toBe(true);
+            carried++;
+          }
+        }
+        // Assess
+        expect(inPlace.finish()).toEqual(copied.finish());
+        if (overlongAt === null && Math.max(...sizes) < 4096) {
+          expect(carried).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 40 }
     );
   });
 

@@ -38,7 +38,9 @@ describe('flowLogText', () => {
             gunzipIfNeeded(chunked(gzipText(content), sizes), 'x')
           );
           const onThisThread = await text(
-            gunzipIfNeeded(chunked(gzipText(content), sizes), 'x', false, false)
+            gunzipIfNeeded(chunked(gzipText(content), sizes), 'x', {
+              isWorkerAllowed: false,
+            })
           );
           // Assess
           expect(plain).toBe(content);

@@ -5,6 +5,8 @@ import {
   canInflateInWorker,
   gunzipInWorker,
   InflateError,
+  TEXT_SLOT_BYTES,
+  TEXT_SLOTS,
 } from '../../../shared/decode/inflateWorker.js';
 import { DecodeError } from '../../../shared/errors.js';
 import { chunked } from '../../helpers/flowLogInput.js';
@@ -28,6 +30,19 @@ async function* failingAfter(
 ): AsyncGenerator<Uint8Array> {
   yield bytes.subarray(0, bytes.length >> 1);
   throw error;
+}
+
+/** A ring of TEXT_SLOTS slots with gaps between them, in its own memory. */
+function gappedRing(gapBytes: number) {
+  const stride = TEXT_SLOT_BYTES + gapBytes;
+  return {
+    buffer: new SharedArrayBuffer(TEXT_SLOTS * stride + gapBytes),
+    slotOffsets: Array.from(
+      { length: TEXT_SLOTS },
+      (_, slot) => gapBytes + slot * stride
+    ),
+    slotBytes: TEXT_SLOT_BYTES,
+  };
 }
 
 describe('inflateWorker', () => {
@@ -66,6 +81,60 @@ describe('inflateWorker', () => {
     expect(Buffer.from(pieces[0]?.subarray(0, 32) ?? []).toString()).not.toBe(
       firstBytes[0]
     );
+  });
+
+  it('inflates into a given ring: every piece starts at one of its slots and leaves the gaps alone', async () => {
+    // Prepare
+    const ring = gappedRing(1000);
+    const gaps = new Uint8Array(ring.buffer);
+    gaps.fill(0xee);
+    const starts: number[] = [];
+    const copies: Uint8Array[] = [];
+    // Act
+    for await (const piece of gunzipInWorker(
+      chunked(gzipSync(bigText), [65_536]),
+      ring
+    )) {
+      expect(piece.buffer).toBe(ring.buffer);
+      starts.push(piece.byteOffset);
+      copies.push(piece.slice());
+    }
+    // Assess
+    expect(Buffer.concat(copies).toString()).toBe(bigText);
+    expect(starts.length).toBeGreaterThan(TEXT_SLOTS);
+    for (const start of starts) expect(ring.slotOffsets).toContain(start);
+    expect(gaps.subarray(0, 1000).every((byte) => byte === 0xee)).toBe(true);
+    for (const start of ring.slotOffsets) {
+      const gapAfter = gaps.subarray(
+        start + TEXT_SLOT_BYTES,
+        start + TEXT_SLOT_BYTES + 1000
+      );
+      expect(gapAfter.every((byte) => byte === 0xee)).toBe(true);
+    }
+  });
+
+  it('goes back to its own slots for the next job after a ring', async () => {
+    // Prepare
+    const ring = gappedRing(64);
+    await collect(gunzipInWorker(chunked(gzipSync('into the ring\n')), ring));
+    const before = new Uint8Array(ring.buffer).slice();
+    // Act
+    const pieces: Uint8Array[] = [];
+    for await (const piece of gunzipInWorker(chunked(gzipSync(bigText)))) {
+      pieces.push(piece);
+    }
+    // Assess
+    expect(pieces.some((piece) => piece.buffer === ring.buffer)).toBe(false);
+    expect(Buffer.from(ring.buffer).equals(before)).toBe(true);
+  });
+
+  it('refuses a ring that does not have its number and size of slots', async () => {
+    // Prepare
+    const ring = { ...gappedRing(0), slotOffsets: [0] };
+    // Act
+    const inflating = collect(gunzipInWorker(chunked(gzipSync('x\n')), ring));
+    // Assess
+    await expect(inflating).rejects.toThrow(RangeError);
   });
 
   it('reads concatenated gzip members as one text', async () => {
@@ -144,7 +213,7 @@ describe('inflateWorker', () => {
     const results = await Promise.allSettled(
       [true, false].map((isWorkerAllowed) =>
         collect(
-          gunzipIfNeeded(chunked(truncated), 'f.log.gz', false, isWorkerAllowed)
+          gunzipIfNeeded(chunked(truncated), 'f.log.gz', { isWorkerAllowed })
         )
       )
     );
