@@ -25,9 +25,11 @@ const { error, stderr } = await asc.main(
     '--enable',
     'simd,threads',
     // Shared memory, so that the inflate worker can write text straight
-    // into it (a TextRing) and the scanner reads it where it lies. Shared
-    // memory needs a maximum: 4 GiB, all that 32-bit WebAssembly addresses
-    // (address space reserved, not memory used).
+    // into it (a TextRing) and the scanner reads it where it lies; imported,
+    // so that one memory serves scanner after scanner. Shared memory needs a
+    // maximum: 4 GiB, all that 32-bit WebAssembly addresses (address space
+    // reserved, not memory used).
+    '--importMemory',
     '--sharedMemory',
     '--maximumMemory',
     '65536',

@@ -72,7 +72,7 @@ interface OpenFlowLog {
  */
 async function openFlowLog(
   input: FlowLogInput,
-  ring: TextRing | null = null
+  ring?: TextRing
 ): Promise<OpenFlowLog> {
   const text = gunzipIfNeeded(input.chunks, input.label, {
     isGzipRequired: input.isGzipRequired,
@@ -141,28 +141,33 @@ async function rollupFlowLog(
 ): Promise<RollupOutcome> {
   // The scanner's memory comes first: the text is inflated into its ring
   // and scanned there, with no copy.
-  const memory = new ScannerMemory(TEXT_SLOTS, TEXT_SLOT_BYTES);
-  const { format, firstLineNumber, text, close } = await openFlowLog(
-    input,
-    memory.ring
-  );
+  const memory = ScannerMemory.acquire(TEXT_SLOTS, TEXT_SLOT_BYTES);
   try {
-    if (format.isTransitGateway) return notPerEni(format);
-    const scanner = new FlowLogScanner(
-      format,
-      options,
-      firstLineNumber,
-      memory
+    const { format, firstLineNumber, text, close } = await openFlowLog(
+      input,
+      memory.ring
     );
-    for await (const chunk of text) {
-      for (let from = 0; from < chunk.length; from += SCAN_SLICE_BYTES) {
-        scanner.push(chunk.subarray(from, from + SCAN_SLICE_BYTES));
-        await turnOfEventLoop();
+    try {
+      if (format.isTransitGateway) return notPerEni(format);
+      const scanner = new FlowLogScanner(
+        format,
+        options,
+        firstLineNumber,
+        memory
+      );
+      for await (const chunk of text) {
+        for (let from = 0; from < chunk.length; from += SCAN_SLICE_BYTES) {
+          scanner.push(chunk.subarray(from, from + SCAN_SLICE_BYTES));
+          await turnOfEventLoop();
+        }
       }
+      return { kind: 'rollups', format, ...scanner.finish() };
+    } finally {
+      await close();
     }
-    return { kind: 'rollups', format, ...scanner.finish() };
   } finally {
-    await close();
+    // After close(): the worker no longer writes the ring.
+    memory.release();
   }
 }
 

@@ -183,7 +183,8 @@ interface RandomAccessObject {
 /**
  * Shared memory that a decoder writes text into, slot by slot in turn, for
  * a consumer that reads it where it lies (the scanner's own memory): no copy
- * of the text between the two threads.
+ * of the text between the two threads. The writer touches nothing but the
+ * slots; the bytes around them are the consumer's.
  */
 interface TextRing {
   readonly buffer: SharedArrayBuffer;

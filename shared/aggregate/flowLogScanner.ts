@@ -125,11 +125,25 @@ const utf8 = new TextDecoder();
 const NEWLINE = 0x0a;
 /** Room before each ring slot for the unfinished line carried into it. */
 const RING_ROOM_BYTES = MAX_LINE_BYTES + 64;
+/** Pooled memories (as many as inputs scanned at once, usually one). */
+const MAX_IDLE_MEMORIES = 2;
+/** A ring's bytes: its slots, the room before each, and 64 bytes of slack
+ * after the last (the scan reads up to 16 bytes past the text). */
+const ringBytes = (slots: number, slotBytes: number): number =>
+  slots * (RING_ROOM_BYTES + slotBytes) + 64;
 
 /** The part of the WebAssembly JS API used here (the ES2022 lib lacks it). */
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+}
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: {
+    initial: number;
+    maximum: number;
+    shared: boolean;
+  }) => WasmMemory;
 }
 const { WebAssembly: wasmApi } = globalThis as unknown as {
   WebAssembly: WebAssemblyApi;
@@ -137,43 +151,86 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
 
 let compiled: object | null = null;
 
-/** Compiles the module once per process; each scanner gets its own instance. */
-function instantiate(): ScannerExports {
+/**
+ * Compiles the module once per process; each scanner gets its own instance,
+ * over `memory` (shared, up to 4 GiB as the module declares) or a new one.
+ */
+function instantiate(
+  memory: WasmMemory = new wasmApi.Memory({
+    initial: 1,
+    maximum: 65_536,
+    shared: true,
+  })
+): ScannerExports {
   compiled ??= new wasmApi.Module(Buffer.from(FLOW_LOG_SCANNER_WASM, 'base64'));
-  const instance = new wasmApi.Instance(compiled, {
-    env: {
-      abort: () => {
-        throw new Error('flow-log scanner aborted');
-      },
-    },
-  });
+  const instance = new wasmApi.Instance(compiled, { env: { memory } });
   return instance.exports as unknown as ScannerExports;
 }
 
 /**
- * A scanner's WebAssembly instance made before the input's format is known,
- * with a ring of text slots in its shared memory: text a worker inflates
+ * WebAssembly memory for one scanner at a time, made before the input's
+ * format is known, with a ring of text slots in it: text a worker inflates
  * into `ring` is scanned where it lies, with no copy between the threads.
- * Serves one FlowLogScanner.
+ * Memories are pooled (the worker keeps a reference to the last ring it
+ * wrote, so a new memory per input would pile up in it): `acquire` one,
+ * give it to one FlowLogScanner, `release` it once nothing writes its ring.
  */
 class ScannerMemory {
-  readonly ring: TextRing;
-  readonly wasm: ScannerExports;
+  /** Memories free for the next input (one per input scanned at once). */
+  private static readonly idle: ScannerMemory[] = [];
 
-  /** `slots` slots of `slotBytes`; each has room for a carried line before it. */
-  constructor(slots: number, slotBytes: number) {
-    this.wasm = instantiate();
+  readonly ring: TextRing;
+  private readonly memory: WasmMemory;
+  /** The instance for the scanner, until it takes it. */
+  private wasm: ScannerExports | null;
+
+  private constructor(slots: number, slotBytes: number) {
+    this.memory = new wasmApi.Memory({
+      initial: 1,
+      maximum: 65_536,
+      shared: true,
+    });
+    this.wasm = instantiate(this.memory);
     const stride = RING_ROOM_BYTES + slotBytes;
-    // The scan reads up to 16 bytes past the text: slack after the last slot.
-    const base = this.wasm.reserveRing(slots * stride + 64);
+    const base = this.wasm.reserveRing(ringBytes(slots, slotBytes));
     this.ring = {
-      buffer: this.wasm.memory.buffer,
+      buffer: this.memory.buffer,
       slotOffsets: Array.from(
         { length: slots },
         (_, slot) => base + slot * stride + RING_ROOM_BYTES
       ),
       slotBytes,
     };
+  }
+
+  /** A pooled memory with `slots` slots of `slotBytes` (room before each). */
+  static acquire(slots: number, slotBytes: number): ScannerMemory {
+    const memory = ScannerMemory.idle.pop();
+    if (
+      memory?.ring.slotBytes !== slotBytes ||
+      memory.ring.slotOffsets.length !== slots
+    ) {
+      return new ScannerMemory(slots, slotBytes);
+    }
+    memory.wasm = instantiate(memory.memory);
+    memory.wasm.reserveRing(ringBytes(slots, slotBytes));
+    return memory;
+  }
+
+  /** The instance for one scanner; init zeroes what an earlier one left. */
+  take(): ScannerExports {
+    const { wasm } = this;
+    if (!wasm) throw new Error('a ScannerMemory serves one scanner');
+    this.wasm = null;
+    return wasm;
+  }
+
+  /** Back to the pool, once the scanner is done and the ring's writer stopped. */
+  release(): void {
+    this.wasm = null;
+    if (ScannerMemory.idle.length < MAX_IDLE_MEMORIES) {
+      ScannerMemory.idle.push(this);
+    }
   }
 }
 
@@ -202,7 +259,7 @@ class FlowLogScanner {
   private readonly piece: number;
   private readonly sampleLimit: number;
   /** The memory of this scanner's ring: text in it is scanned in place. */
-  private readonly ringBuffer: SharedArrayBuffer | null;
+  private readonly ring: TextRing | null;
   private readonly samples: IngestStats['badRecordSamples'] = [];
   private carryLength = 0;
   private isOverlong = false;
@@ -222,9 +279,9 @@ class FlowLogScanner {
     this.format = format;
     this.shape = rollupShapeOf(format);
     this.sampleLimit = Math.max(0, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT);
-    const wasm = memory?.wasm ?? instantiate();
+    const wasm = memory?.take() ?? instantiate();
     this.wasm = wasm;
-    this.ringBuffer = memory?.ring.buffer ?? null;
+    this.ring = memory?.ring ?? null;
     const { fields } = format;
     const shapeFlags = SHAPE_FLAGS.reduce(
       (flags, [name, flag]) => (this.shape[name] ? flags | flag : flags),
@@ -271,7 +328,7 @@ class FlowLogScanner {
    * A chunk in this scanner's ring is scanned where it lies.
    */
   push(chunk: Uint8Array): void {
-    if (chunk.buffer === this.ringBuffer && !this.isOverlong) {
+    if (this.isInRing(chunk) && !this.isOverlong) {
       // The unfinished line goes in front of the chunk (the room before
       // each slot, or the text already scanned).
       const from = chunk.byteOffset - this.carryLength;
@@ -307,6 +364,17 @@ class FlowLogScanner {
       this.scan(this.input, this.carryLength + 1);
     }
     return { rollups: this.rollups(), stats: this.stats() };
+  }
+
+  /** Whether the chunk lies in one of the ring's slots. */
+  private isInRing(chunk: Uint8Array): boolean {
+    const { ring } = this;
+    if (chunk.buffer !== ring?.buffer) return false;
+    return ring.slotOffsets.some(
+      (slot) =>
+        slot <= chunk.byteOffset &&
+        chunk.byteOffset + chunk.length <= slot + ring.slotBytes
+    );
   }
 
   private memory(): Uint8Array {

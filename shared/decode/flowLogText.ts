@@ -43,17 +43,6 @@ interface FirstLine {
 const isGzip = (chunk: Uint8Array): boolean =>
   chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b;
 
-/**
- * Gunzips a byte stream when it starts with the gzip magic number, else
- * passes it through (plain-text flow logs) unless `isGzipRequired` (S3
- * `.log.gz` objects), which makes non-gzip bytes a `DecodeError`. Empty
- * input yields nothing. Concatenated gzip members are read as one stream.
- * Inflates in a worker thread (gunzipInWorker) where Node.js allows it,
- * into `ring` if one is given. Each chunk yielded is valid only until the
- * next is asked for: a consumer copies what it keeps. Throws `DecodeError` (naming `label`) on corrupt or
- * truncated gzip data; an error of the source itself passes through.
- * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
- */
 /** How gunzipIfNeeded decodes. */
 interface GunzipOptions {
   /** Non-gzip bytes are a `DecodeError` (S3 `.log.gz` objects), not plain text. */
@@ -61,16 +50,28 @@ interface GunzipOptions {
   /** False inflates on this thread (the fallback; for tests). */
   readonly isWorkerAllowed?: boolean;
   /** Where the worker writes the text (TEXT_SLOTS slots of TEXT_SLOT_BYTES). */
-  readonly ring?: TextRing | null;
+  readonly ring?: TextRing;
 }
 
+/**
+ * Gunzips a byte stream when it starts with the gzip magic number, else
+ * passes it through (plain-text flow logs) unless `isGzipRequired` (S3
+ * `.log.gz` objects), which makes non-gzip bytes a `DecodeError`. Empty
+ * input yields nothing. Concatenated gzip members are read as one stream.
+ * Inflates in a worker thread (gunzipInWorker) where Node.js allows it,
+ * into `ring` if one is given. Each chunk yielded is valid only until the
+ * next is asked for: a consumer copies what it keeps. Throws `DecodeError`
+ * (naming `label`) on corrupt or truncated gzip data; an error of the
+ * source itself passes through.
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
+ */
 async function* gunzipIfNeeded(
   chunks: AsyncIterable<Uint8Array>,
   label: string,
   {
     isGzipRequired = false,
     isWorkerAllowed = canInflateInWorker,
-    ring = null,
+    ring,
   }: GunzipOptions = {}
 ): AsyncGenerator<Uint8Array> {
   const iterator = chunks[Symbol.asyncIterator]();

@@ -65,10 +65,8 @@ const zlib = require('node:zlib');
 const { words: W, slotBytes, slots } = workerData;
 const control = new Int32Array(workerData.control);
 const input = new Uint8Array(workerData.input);
-const ownOutput = new Uint8Array(workerData.output);
-const ownOffsets = Array.from({ length: slots }, (_, slot) => slot * slotBytes);
-let output = ownOutput;
-let offsets = ownOffsets;
+let output = null;
+let offsets = null;
 const message = new Uint8Array(workerData.message);
 const inputMask = input.length - 1;
 const RUNNING = ${RUNNING}, DONE = ${DONE}, FAILED = ${FAILED};
@@ -148,14 +146,14 @@ let job = 0;
 for (;;) {
   Atomics.wait(control, W.job, job);
   job = Atomics.load(control, W.job);
-  // Posted before the job word was bumped: a TextRing, or null.
-  const ring = receiveMessageOnPort(workerData.port)?.message ?? null;
-  output = ring ? new Uint8Array(ring.buffer) : ownOutput;
-  offsets = ring ? ring.slotOffsets : ownOffsets;
+  // The job's TextRing, posted before the job word was bumped.
+  const ring = receiveMessageOnPort(workerData.port)?.message;
+  if (!ring) throw new Error('an inflate job came without its ring');
+  output = new Uint8Array(ring.buffer);
+  offsets = ring.slotOffsets;
   const failure = runJob();
-  // Let the ring's memory go with its consumer.
-  output = ownOutput;
-  offsets = ownOffsets;
+  output = null;
+  offsets = null;
   if (failure !== null) {
     const bytes = new TextEncoder().encode(failure).subarray(0, message.length);
     message.set(bytes);
@@ -201,13 +199,14 @@ class Inflater {
   private readonly worker: Worker;
   private readonly control: Int32Array;
   private readonly input: Uint8Array;
-  private readonly output: Uint8Array;
   private readonly message: Uint8Array;
-  /** Sends each job's TextRing (or null) to the worker. */
+  /** The worker's own slots, for jobs given no ring. */
+  private readonly ownRing: TextRing;
+  /** Sends each job's TextRing to the worker. */
   private readonly port: MessagePort;
   /** Where the current job's text goes. */
-  private ring: TextRing | null = null;
-  private ringView: Uint8Array = new Uint8Array(0);
+  private ring: TextRing;
+  private ringView: Uint8Array;
   /** The worker thread itself failed (it cannot be reused). */
   private failure: Error | null = null;
   private sourceError: { readonly error: unknown } | null = null;
@@ -224,7 +223,16 @@ class Inflater {
     const message = new SharedArrayBuffer(MESSAGE_BYTES);
     this.control = new Int32Array(control);
     this.input = new Uint8Array(input);
-    this.output = new Uint8Array(output);
+    this.ownRing = {
+      buffer: output,
+      slotOffsets: Array.from(
+        { length: SLOTS },
+        (_, slot) => slot * SLOT_BYTES
+      ),
+      slotBytes: SLOT_BYTES,
+    };
+    this.ring = this.ownRing;
+    this.ringView = new Uint8Array(output);
     this.message = new Uint8Array(message);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -259,7 +267,7 @@ class Inflater {
   }
 
   /** An idle worker, or a new one; the job starts at once. */
-  static start(ring: TextRing | null): Inflater {
+  static start(ring: TextRing | undefined): Inflater {
     let inflater = Inflater.idle.pop();
     while (inflater?.failure) inflater = Inflater.idle.pop();
     inflater ??= new Inflater();
@@ -267,13 +275,14 @@ class Inflater {
     return inflater;
   }
 
-  private begin(ring: TextRing | null): void {
+  private begin(ring = this.ownRing): void {
     const { control } = this;
     this.ring = ring;
-    this.ringView = ring ? new Uint8Array(ring.buffer) : this.output;
-    this.port.postMessage(
-      ring && { buffer: ring.buffer, slotOffsets: ring.slotOffsets }
-    );
+    this.ringView = new Uint8Array(ring.buffer);
+    this.port.postMessage({
+      buffer: ring.buffer,
+      slotOffsets: ring.slotOffsets,
+    });
     for (const word of [
       WORDS.inWritten,
       WORDS.inRead,
@@ -378,7 +387,7 @@ class Inflater {
     if (produced !== this.consumed) {
       const slot = this.consumed & (SLOTS - 1);
       const length = control[WORDS.lengths + slot] ?? 0;
-      const at = this.ring?.slotOffsets[slot] ?? slot * SLOT_BYTES;
+      const at = this.ring.slotOffsets[slot] ?? 0;
       return this.ringView.subarray(at, at + length);
     }
     if (state === DONE) return undefined;
@@ -435,15 +444,27 @@ class Inflater {
     Atomics.notify(control, WORDS.inRead);
     await feeding;
     await this.waitUntil(() => false);
-    this.ring = null;
-    this.ringView = this.output;
+    this.ring = this.ownRing;
+    this.ringView = new Uint8Array(this.ownRing.buffer);
     if (this.failure || Inflater.idle.length >= MAX_IDLE_WORKERS) {
+      this.port.close();
       await this.worker.terminate();
       return;
     }
     Inflater.idle.push(this);
   }
 }
+
+/** Whether the ring has SLOTS slots of SLOT_BYTES, all within its buffer. */
+const isRingOfSlots = ({ buffer, slotOffsets, slotBytes }: TextRing) =>
+  slotBytes === SLOT_BYTES &&
+  slotOffsets.length === SLOTS &&
+  slotOffsets.every(
+    (offset) =>
+      Number.isSafeInteger(offset) &&
+      offset >= 0 &&
+      offset + SLOT_BYTES <= buffer.byteLength
+  );
 
 /**
  * Gunzips a byte stream in a worker thread, so that inflating runs on
@@ -459,14 +480,11 @@ class Inflater {
  */
 async function* gunzipInWorker(
   chunks: AsyncIterable<Uint8Array>,
-  ring: TextRing | null = null
+  ring?: TextRing
 ): AsyncGenerator<Uint8Array> {
-  if (
-    ring &&
-    (ring.slotOffsets.length !== SLOTS || ring.slotBytes !== SLOT_BYTES)
-  ) {
+  if (ring && !isRingOfSlots(ring)) {
     throw new RangeError(
-      `a TextRing for gunzipInWorker has ${SLOTS} slots of ${SLOT_BYTES} bytes`
+      `a TextRing for gunzipInWorker has ${SLOTS} slots of ${SLOT_BYTES} bytes within its buffer`
     );
   }
   const inflater = Inflater.start(ring);

@@ -161,7 +161,10 @@ let top: usize = 0;
 /** Where init starts allocating: past the text ring, if one was reserved. */
 let heapStart: usize = 0;
 
-/** Zeroed memory that lives as long as the instance. */
+/**
+ * Zeroed memory that lives as long as the instance. The memory is imported
+ * and may have served an earlier instance: init zeroes the heap first.
+ */
 function alloc(size: usize, alignment: usize = 8): usize {
   const ptr = (top + alignment - 1) & ~(alignment - 1);
   const end = ptr + size;
@@ -299,6 +302,8 @@ export function init(
   sampleLimit: i32
 ): void {
   top = max(heapStart, __heap_base);
+  // A reused memory holds an earlier instance's heap: zero all of it.
+  memory.fill(top, 0, ((<usize>memory.size()) << 16) - top);
   arenas = alloc(16);
   columns = columnCount;
   isProrate = prorate;
@@ -454,8 +459,8 @@ function mixHash(value: u32): u32 {
 
 /**
  * The hash of [from, to), as hashBytes in topSketch.ts. The last, partial
- * word is read whole and masked (fields end before a newline, and the input
- * buffer has slack after it).
+ * word is read whole and masked (fields end before a newline, and scanned
+ * text has 16 readable bytes after it).
  */
 function hashRange(from: usize, to: usize): u32 {
   let h = HASH_SEED;
@@ -479,7 +484,7 @@ function foldWord(h: u32, word: u32): u32 {
  * field is empty, longer or holds anything else. Always exact; converted
  * eight digits at a time in a 64-bit word (SWAR, no loop or branch per
  * digit). Reads up to 7 bytes past `to`: every field read here ends before a
- * newline, and the input buffer has slack after it.
+ * newline, and scanned text has 16 readable bytes after it.
  */
 function shortDigits(from: usize, to: usize): i64 {
   const length = <i32>(to - from);
@@ -548,11 +553,20 @@ function role(r: i32): i32 {
 }
 
 function startOf(column: i32): usize {
-  return load<u32>(bounds + column * 4 - 4) + 1;
+  return startIn(bounds, <usize>column);
 }
 
 function endOf(column: i32): usize {
-  return load<u32>(bounds + column * 4);
+  return endIn(bounds, <usize>column);
+}
+
+/** Where a column starts, given the bounds (held in a local in loops). */
+function startIn(at: usize, column: usize): usize {
+  return <usize>load<u32>(at + (column << 2) - 4) + 1;
+}
+
+function endIn(at: usize, column: usize): usize {
+  return <usize>load<u32>(at + (column << 2));
 }
 
 function valueAt(column: i32): f64 {
@@ -772,8 +786,8 @@ function readFields(): void {
   const valuesAt = values;
   for (let k = integers; k < integersEnd; k += 4) {
     const column = <usize>load<i32>(k);
-    const from = <usize>load<u32>(at + (column << 2) - 4) + 1;
-    const to = <usize>load<u32>(at + (column << 2));
+    const from = startIn(at, column);
+    const to = endIn(at, column);
     const digits = shortDigits(from, to);
     let value = <f64>digits;
     if (digits < 0) {
@@ -787,8 +801,8 @@ function readFields(): void {
   const hashedEnd = hashed + <usize>hashedCount * 4;
   for (let k = hashed; k < hashedEnd; k += 4) {
     const column = <usize>load<i32>(k);
-    const from = <usize>load<u32>(at + (column << 2) - 4) + 1;
-    const to = <usize>load<u32>(at + (column << 2));
+    const from = startIn(at, column);
+    const to = endIn(at, column);
     store<u32>(
       hashes + (column << 2),
       <i32>load<u8>(kinds + column) === KIND_HASHED
@@ -994,7 +1008,7 @@ function lookupEni(from: usize, to: usize, hash: u32): usize {
     }
     at = (at + 1) & mask;
   }
-  // The key follows the struct: an ENI id and its struct share a cache line.
+  // The key follows the struct (most ENI ids end in its second cache line).
   const eni = allocHot(WINDOW_ARENA, <usize>(E_SIZE + length));
   const key = eni + E_SIZE;
   memory.copy(key, from, length);

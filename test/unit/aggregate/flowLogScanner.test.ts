@@ -313,7 +313,7 @@ describe('FlowLogScanner', () => {
           )
           .join('\n');
         const bytes = encode(`${text}\n`);
-        const memory = new ScannerMemory(4, 4096);
+        const memory = ScannerMemory.acquire(4, 4096);
         const { buffer, slotOffsets } = memory.ring;
         const inPlace = new FlowLogScanner(
           format,
@@ -346,12 +346,38 @@ describe('FlowLogScanner', () => {
         }
         // Assess
         expect(inPlace.finish()).toEqual(copied.finish());
+        // The next run reuses this memory: what this scanner left is zeroed.
+        memory.release();
         if (overlongAt === null && Math.max(...sizes) < 4096) {
           expect(carried).toBeGreaterThan(0);
         }
       }),
       { numRuns: 40 }
     );
+  });
+
+  it('review finding: hands a released memory to the next input (the worker keeps a reference to the last ring it wrote)', () => {
+    // Prepare
+    const first = ScannerMemory.acquire(4, 8192);
+    new FlowLogScanner(DEFAULT_FORMAT, { windowMode: 'prorate' }, 1, first);
+    first.release();
+    // Act
+    const next = ScannerMemory.acquire(4, 8192);
+    // Assess
+    expect(next).toBe(first);
+    next.release();
+  });
+
+  it('serves one scanner per acquired memory', () => {
+    // Prepare
+    const memory = ScannerMemory.acquire(4, 4096);
+    new FlowLogScanner(DEFAULT_FORMAT, { windowMode: 'prorate' }, 1, memory);
+    // Act
+    const second = () =>
+      new FlowLogScanner(DEFAULT_FORMAT, { windowMode: 'prorate' }, 1, memory);
+    // Assess
+    expect(second).toThrow('a ScannerMemory serves one scanner');
+    memory.release();
   });
 
   it('counts every record of a format without interface-id under the given ENI', async () => {

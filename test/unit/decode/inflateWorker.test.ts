@@ -128,9 +128,17 @@ describe('inflateWorker', () => {
     expect(Buffer.from(ring.buffer).equals(before)).toBe(true);
   });
 
-  it('refuses a ring that does not have its number and size of slots', async () => {
-    // Prepare
-    const ring = { ...gappedRing(0), slotOffsets: [0] };
+  it.each([
+    ['too few slots', { ...gappedRing(0), slotOffsets: [0] }],
+    ['smaller slots', { ...gappedRing(0), slotBytes: 4096 }],
+    [
+      'a slot past the end of its buffer',
+      {
+        ...gappedRing(0),
+        slotOffsets: [0, 1, 2, 4 * TEXT_SLOT_BYTES - 1],
+      },
+    ],
+  ])('refuses a ring with %s', async (_, ring) => {
     // Act
     const inflating = collect(gunzipInWorker(chunked(gzipSync('x\n')), ring));
     // Assess
