@@ -244,7 +244,9 @@ class ScannerMemory {
  * log-status, end >= start, first problem from the left) and the keying of
  * `RecordRollup`; the tests hold both paths to the same output. Bad lines are
  * counted and sampled, never thrown. Memory is bounded by the number of
- * (ENI, window) pairs and one 576 KiB input buffer, not by the input size.
+ * (ENI, window) pairs, one 576 KiB input buffer and, with a ScannerMemory,
+ * its ring (4.25 MiB for the inflate worker's four 1 MiB slots), not by the
+ * input size.
  * @example
  * const scanner = new FlowLogScanner(format, { windowMode: 'prorate' }, 2);
  * for await (const chunk of text) scanner.push(chunk);
@@ -325,7 +327,8 @@ class FlowLogScanner {
 
   /**
    * Feeds the next chunk of text (any split, even mid-line or mid-character).
-   * A chunk in this scanner's ring is scanned where it lies.
+   * A chunk in a slot of this scanner's ring is scanned where it lies, the
+   * unfinished line before it copied into the bytes in front of it.
    */
   push(chunk: Uint8Array): void {
     if (this.isInRing(chunk) && !this.isOverlong) {
