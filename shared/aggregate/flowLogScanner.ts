@@ -127,6 +127,12 @@ const NEWLINE = 0x0a;
 const RING_ROOM_BYTES = MAX_LINE_BYTES + 64;
 /** Pooled memories (as many as inputs scanned at once, usually one). */
 const MAX_IDLE_MEMORIES = 2;
+/**
+ * The largest memory kept for the next input (the bench files, 200 ENIs
+ * over four windows, grow theirs to 17 MiB): a larger one would keep its
+ * size, and its zeroing at each reuse, for every input after it.
+ */
+const MAX_POOLED_BYTES = 128 * 1024 * 1024;
 /** A ring's bytes: its slots, the room before each, and 64 bytes of slack
  * after the last (the scan reads up to 16 bytes past the text). */
 const ringBytes = (slots: number, slotBytes: number): number =>
@@ -163,7 +169,15 @@ function instantiate(
   })
 ): ScannerExports {
   compiled ??= new wasmApi.Module(Buffer.from(FLOW_LOG_SCANNER_WASM, 'base64'));
-  const instance = new wasmApi.Instance(compiled, { env: { memory } });
+  const instance = new wasmApi.Instance(compiled, {
+    env: {
+      memory,
+      // Unused today (no code path aborts); an import the module lacks is ignored.
+      abort: () => {
+        throw new Error('flow-log scanner aborted');
+      },
+    },
+  });
   return instance.exports as unknown as ScannerExports;
 }
 
@@ -171,9 +185,11 @@ function instantiate(
  * WebAssembly memory for one scanner at a time, made before the input's
  * format is known, with a ring of text slots in it: text a worker inflates
  * into `ring` is scanned where it lies, with no copy between the threads.
- * Memories are pooled (the worker keeps a reference to the last ring it
- * wrote, so a new memory per input would pile up in it): `acquire` one,
- * give it to one FlowLogScanner, `release` it once nothing writes its ring.
+ * Memories are pooled: the worker thread receives each ring's buffer anew,
+ * and an idle worker seldom collects garbage, so a new memory per input
+ * stayed alive in it (RSS grew by each input's memory). `acquire` one, give
+ * it to one FlowLogScanner, `release` it once nothing writes its ring. A
+ * memory never shrinks: one grown past MAX_POOLED_BYTES is not pooled.
  */
 class ScannerMemory {
   /** Memories free for the next input (one per input scanned at once). */
@@ -183,6 +199,7 @@ class ScannerMemory {
   private readonly memory: WasmMemory;
   /** The instance for the scanner, until it takes it. */
   private wasm: ScannerExports | null;
+  private isIdle = false;
 
   private constructor(slots: number, slotBytes: number) {
     this.memory = new wasmApi.Memory({
@@ -205,15 +222,20 @@ class ScannerMemory {
 
   /** A pooled memory with `slots` slots of `slotBytes` (room before each). */
   static acquire(slots: number, slotBytes: number): ScannerMemory {
-    const memory = ScannerMemory.idle.pop();
-    if (
-      memory?.ring.slotBytes !== slotBytes ||
-      memory.ring.slotOffsets.length !== slots
-    ) {
-      return new ScannerMemory(slots, slotBytes);
+    const idle = ScannerMemory.idle;
+    const at = idle.findIndex(
+      ({ ring }) =>
+        ring.slotBytes === slotBytes && ring.slotOffsets.length === slots
+    );
+    const memory = at < 0 ? undefined : idle.splice(at, 1)[0];
+    if (!memory) return new ScannerMemory(slots, slotBytes);
+    memory.isIdle = false;
+    const wasm = instantiate(memory.memory);
+    const base = wasm.reserveRing(ringBytes(slots, slotBytes));
+    if (base + RING_ROOM_BYTES !== memory.ring.slotOffsets[0]) {
+      throw new Error('the ring moved in a reused ScannerMemory');
     }
-    memory.wasm = instantiate(memory.memory);
-    memory.wasm.reserveRing(ringBytes(slots, slotBytes));
+    memory.wasm = wasm;
     return memory;
   }
 
@@ -227,10 +249,14 @@ class ScannerMemory {
 
   /** Back to the pool, once the scanner is done and the ring's writer stopped. */
   release(): void {
+    if (this.isIdle) throw new Error('a ScannerMemory released twice');
+    this.isIdle = true;
     this.wasm = null;
-    if (ScannerMemory.idle.length < MAX_IDLE_MEMORIES) {
-      ScannerMemory.idle.push(this);
-    }
+    if (this.memory.buffer.byteLength > MAX_POOLED_BYTES) return;
+    const idle = ScannerMemory.idle;
+    // The most recent are kept: the next input most likely has their shape.
+    if (idle.length >= MAX_IDLE_MEMORIES) idle.shift();
+    idle.push(this);
   }
 }
 
@@ -554,7 +580,7 @@ class FlowLogScanner {
       if (flows === 0) continue;
       const label = labels + entry * labelBytes;
       result.push({
-        // A view, not a copy: the instance's memory is no longer written.
+        // A view, not a copy: read before the memory serves another input.
         key: memory.subarray(label, label + view.getUint8(lengths + entry)),
         weight: view.getFloat64(at, true),
         flows,

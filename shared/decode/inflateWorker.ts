@@ -245,7 +245,6 @@ class Inflater {
       workerData: {
         control,
         input,
-        output,
         message,
         words: WORDS,
         slotBytes: SLOT_BYTES,
@@ -269,7 +268,10 @@ class Inflater {
   /** An idle worker, or a new one; the job starts at once. */
   static start(ring: TextRing | undefined): Inflater {
     let inflater = Inflater.idle.pop();
-    while (inflater?.failure) inflater = Inflater.idle.pop();
+    while (inflater?.failure) {
+      inflater.port.close();
+      inflater = Inflater.idle.pop();
+    }
     inflater ??= new Inflater();
     inflater.begin(ring);
     return inflater;

@@ -167,14 +167,15 @@ let heapStart: usize = 0;
  */
 function alloc(size: usize, alignment: usize = 8): usize {
   const ptr = (top + alignment - 1) & ~(alignment - 1);
-  const end = ptr + size;
-  const have = (<usize>memory.size()) << 16;
+  // In 64 bits: a full memory (65536 pages) has 2^32 bytes.
+  const end = <u64>ptr + <u64>size;
+  const have = (<u64>memory.size()) << 16;
   if (end > have) {
     const pages = <i32>((end - have + 0xffff) >> 16);
     const extra = max(pages, memory.size());
     if (memory.grow(extra) < 0 && memory.grow(pages) < 0) unreachable();
   }
-  top = end;
+  top = <usize>end;
   return ptr;
 }
 
@@ -303,7 +304,7 @@ export function init(
 ): void {
   top = max(heapStart, __heap_base);
   // A reused memory holds an earlier instance's heap: zero all of it.
-  memory.fill(top, 0, ((<usize>memory.size()) << 16) - top);
+  memory.fill(top, 0, <usize>(((<u64>memory.size()) << 16) - <u64>top));
   arenas = alloc(16);
   columns = columnCount;
   isProrate = prorate;

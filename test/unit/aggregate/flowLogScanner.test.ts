@@ -368,6 +368,16 @@ describe('FlowLogScanner', () => {
     next.release();
   });
 
+  it('refuses to release a memory twice (the pool would hand it out twice)', () => {
+    // Prepare
+    const memory = ScannerMemory.acquire(4, 4096);
+    memory.release();
+    // Act
+    const again = () => memory.release();
+    // Assess
+    expect(again).toThrow('a ScannerMemory released twice');
+  });
+
   it('serves one scanner per acquired memory', () => {
     // Prepare
     const memory = ScannerMemory.acquire(4, 4096);
