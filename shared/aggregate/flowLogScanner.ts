@@ -157,17 +157,15 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
 
 let compiled: object | null = null;
 
+/** A shared memory as the module declares it (a page, growing to 4 GiB). */
+const newMemory = (): WasmMemory =>
+  new wasmApi.Memory({ initial: 1, maximum: 65_536, shared: true });
+
 /**
  * Compiles the module once per process; each scanner gets its own instance,
  * over `memory` (shared, up to 4 GiB as the module declares) or a new one.
  */
-function instantiate(
-  memory: WasmMemory = new wasmApi.Memory({
-    initial: 1,
-    maximum: 65_536,
-    shared: true,
-  })
-): ScannerExports {
+function instantiate(memory = newMemory()): ScannerExports {
   compiled ??= new wasmApi.Module(Buffer.from(FLOW_LOG_SCANNER_WASM, 'base64'));
   const instance = new wasmApi.Instance(compiled, {
     env: {
@@ -202,11 +200,7 @@ class ScannerMemory {
   private isIdle = false;
 
   private constructor(slots: number, slotBytes: number) {
-    this.memory = new wasmApi.Memory({
-      initial: 1,
-      maximum: 65_536,
-      shared: true,
-    });
+    this.memory = newMemory();
     this.wasm = instantiate(this.memory);
     const stride = RING_ROOM_BYTES + slotBytes;
     const base = this.wasm.reserveRing(ringBytes(slots, slotBytes));

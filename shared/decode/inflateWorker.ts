@@ -206,7 +206,6 @@ class Inflater {
   private readonly port: MessagePort;
   /** Where the current job's text goes. */
   private ring: TextRing;
-  private ringView: Uint8Array;
   /** The worker thread itself failed (it cannot be reused). */
   private failure: Error | null = null;
   private sourceError: { readonly error: unknown } | null = null;
@@ -232,7 +231,6 @@ class Inflater {
       slotBytes: SLOT_BYTES,
     };
     this.ring = this.ownRing;
-    this.ringView = new Uint8Array(output);
     this.message = new Uint8Array(message);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
@@ -280,7 +278,6 @@ class Inflater {
   private begin(ring = this.ownRing): void {
     const { control } = this;
     this.ring = ring;
-    this.ringView = new Uint8Array(ring.buffer);
     this.port.postMessage({
       buffer: ring.buffer,
       slotOffsets: ring.slotOffsets,
@@ -390,7 +387,7 @@ class Inflater {
       const slot = this.consumed & (SLOTS - 1);
       const length = control[WORDS.lengths + slot] ?? 0;
       const at = this.ring.slotOffsets[slot] ?? 0;
-      return this.ringView.subarray(at, at + length);
+      return new Uint8Array(this.ring.buffer, at, length);
     }
     if (state === DONE) return undefined;
     if (state === FAILED) {
@@ -446,8 +443,8 @@ class Inflater {
     Atomics.notify(control, WORDS.inRead);
     await feeding;
     await this.waitUntil(() => false);
+    // Let go of the caller's ring (a scanner's memory) while idle.
     this.ring = this.ownRing;
-    this.ringView = new Uint8Array(this.ownRing.buffer);
     if (this.failure || Inflater.idle.length >= MAX_IDLE_WORKERS) {
       this.port.close();
       await this.worker.terminate();

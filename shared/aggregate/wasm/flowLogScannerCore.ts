@@ -118,11 +118,12 @@ const E_HASH = 0;
 const E_KEY = 4;
 const E_LENGTH = 8;
 const E_INDEX = 12;
-// The ENI's windows last looked up, by window number mod 4 (records of a
-// file cover a few consecutive windows): 16-byte slots of the window start
-// (f64, -1 = none) and the window pointer.
+// The ENI's windows last looked up, by window number mod CACHED_WINDOWS
+// (records of a file cover a few consecutive windows): 16-byte slots of the
+// window start (f64, -1 = none) and the window pointer.
+const CACHED_WINDOWS = 4;
 const E_WINDOWS = 16;
-const E_SIZE = 80;
+const E_SIZE = E_WINDOWS + CACHED_WINDOWS * 16;
 
 // Sketch struct (2-way set-associative Unbiased Space-Saving, as TopSketch).
 const S_SETS = 0; // 0 until the first add
@@ -159,7 +160,7 @@ const INPUT_BYTES: i32 = 512 * 1024 + MAX_LINE_BYTES + 16;
 
 let top: usize = 0;
 /** Where init starts allocating: past the text ring, if one was reserved. */
-let heapStart: usize = 0;
+let heapStart: usize = __heap_base;
 
 /**
  * Zeroed memory that lives as long as the instance. The memory is imported
@@ -302,7 +303,7 @@ export function init(
   shapeFlags: i32,
   sampleLimit: i32
 ): void {
-  top = max(heapStart, __heap_base);
+  top = heapStart;
   // A reused memory holds an earlier instance's heap: zero all of it.
   memory.fill(top, 0, <usize>(((<u64>memory.size()) << 16) - <u64>top));
   arenas = alloc(16);
@@ -377,7 +378,7 @@ export function setDefaultEni(length: i32): void {
  * scans in place; called before init. Returns their offset.
  */
 export function reserveRing(bytes: i32): usize {
-  top = max(heapStart, __heap_base);
+  top = heapStart;
   const ring = alloc(<usize>bytes, 64);
   heapStart = top;
   return ring;
@@ -1017,7 +1018,9 @@ function lookupEni(from: usize, to: usize, hash: u32): usize {
   store<u32>(eni + E_KEY, <u32>key);
   store<i32>(eni + E_LENGTH, length);
   store<i32>(eni + E_INDEX, eniCount);
-  for (let k = 0; k < 4; k++) store<f64>(eni + E_WINDOWS + k * 16, -1);
+  for (let k = 0; k < CACHED_WINDOWS; k++) {
+    store<f64>(eni + E_WINDOWS + k * 16, -1);
+  }
   store<u32>(eniTable + at * 4, <u32>eni);
   if (eniCount === eniListCapacity) {
     const bigger = alloc(eniListCapacity * 8);
@@ -1056,7 +1059,7 @@ function windowHash(eniIndex: i32, number: u32): i32 {
 
 function windowOf(eni: usize, windowStart: f64): usize {
   const number = windowNumber(windowStart);
-  const slot = eni + E_WINDOWS + ((<usize>number & 3) << 4);
+  const slot = eni + E_WINDOWS + ((<usize>number & (CACHED_WINDOWS - 1)) << 4);
   if (load<f64>(slot) === windowStart) return load<u32>(slot + 8);
   const eniIndex = load<i32>(eni + E_INDEX);
   const mask = windowTableSize - 1;
@@ -1295,8 +1298,12 @@ function talkerHash(srcHash: u32, dstHash: u32): u32 {
   let hash = (srcHash ^ 0x20) * HASH_PRIME;
   hash = (hash ^ dstHash) * HASH_PRIME;
   hash = (hash ^ <u32>(fDirection | (toInt32(port) << 2))) * HASH_PRIME;
-  const protocol: i32 = fProtocol < 0 ? 0xffff : toInt32(fProtocol);
-  return mixHash((hash ^ <u32>protocol) * HASH_PRIME);
+  return mixHash((hash ^ protocolKey()) * HASH_PRIME);
+}
+
+/** The protocol as talker keys hold it: ToInt32 of it, or 0xffff if absent. */
+function protocolKey(): u32 {
+  return fProtocol < 0 ? 0xffff : <u32>toInt32(fProtocol);
 }
 
 /** An empty sketch (its entries are allocated by the first add). */
@@ -1322,7 +1329,7 @@ function touchSet(sketch: usize, hash: u32): void {
  */
 function talkerTail(): u64 {
   const port = <u64>(<i64>servicePort());
-  const protocol: u64 = fProtocol < 0 ? 0xffff : <u64>(<i64>fProtocol);
+  const protocol = <u64>protocolKey();
   return (
     <u64>fDirection |
     (((port >> 16) & 0xff) << 8) |
