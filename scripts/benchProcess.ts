@@ -69,6 +69,10 @@ interface FileSpec {
   name: string;
   format: string;
   records: number;
+  /** Distinct ENIs (default 200): fleet shapes have thousands. */
+  enis?: number;
+  /** Generator seed (default 1). */
+  seed?: number;
 }
 
 async function ensureFile(spec: FileSpec): Promise<string> {
@@ -84,9 +88,9 @@ async function ensureFile(spec: FileSpec): Promise<string> {
         '--format',
         spec.format,
         '--enis',
-        '200',
+        String(spec.enis ?? 200),
         '--seed',
-        '1',
+        String(spec.seed ?? 1),
         '--out',
         path,
       ],
