@@ -50,6 +50,7 @@ interface ScannerExports {
   reserveRing(bytes: number): number;
   scan(from: number, length: number): number;
   getWindowCount(): number;
+  heapBytes(): number;
   windowAt(index: number): number;
   eniAt(index: number): number;
 }

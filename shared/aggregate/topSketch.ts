@@ -69,8 +69,11 @@ const EMPTY_FLOATS: Float64Array = new Float64Array(0);
 
 /** Sets of a full sketch; each set holds WAYS keys. */
 const FULL_SETS = 32;
-/** Sets of a new sketch: few peers cost little; it grows once, to FULL_SETS. */
-const FIRST_SETS = 4;
+/**
+ * Sets of a new sketch: few peers cost little. It doubles when a key meets
+ * a full set, up to FULL_SETS, so its size follows the keys it holds.
+ */
+const FIRST_SETS = 1;
 /** Keys per set: a set is one 64-byte cache line in the WebAssembly twin. */
 const WAYS = 2;
 
@@ -227,35 +230,19 @@ class TopSketch {
   }
 
   /**
-   * Moves every entry, in entry order, to a FULL_SETS table; an entry whose
-   * new set is already full is dropped (the lightest of the set, ties: the
-   * later one), as in the WebAssembly twin.
+   * Moves every entry, in entry order, to a table of twice the sets: the
+   * entries of an old set go to two new sets, so none is dropped. As in the
+   * WebAssembly twin.
    */
   private grow(): void {
     const { hashes, counts, labels, labelLengths } = this;
     const old = this.sets * WAYS;
-    this.allocate(FULL_SETS);
+    this.allocate(this.sets * 2);
     for (let entry = 0; entry < old; entry++) {
       if (counts[entry * 4 + 1] === 0) continue;
       const hash = hashes[entry] as number;
-      const first = (hash & (FULL_SETS - 1)) * WAYS;
-      let target = -1;
-      for (let way = first; way < first + WAYS; way++) {
-        if (target < 0 && this.counts[way * 4 + 1] === 0) target = way;
-      }
-      if (target < 0) {
-        const lighter =
-          (this.counts[(first + 1) * 4] as number) <
-          (this.counts[first * 4] as number)
-            ? first + 1
-            : first;
-        if (
-          (counts[entry * 4] as number) <= (this.counts[lighter * 4] as number)
-        ) {
-          continue;
-        }
-        target = lighter;
-      }
+      const first = (hash & (this.sets - 1)) * WAYS;
+      const target = this.counts[first * 4 + 1] === 0 ? first : first + 1;
       this.hashes[target] = hash;
       this.counts.set(counts.subarray(entry * 4, entry * 4 + 4), target * 4);
       this.labels.set(

@@ -130,8 +130,8 @@ const S_SETS = 0; // 0 until the first add
 const S_RANDOM = 4;
 const S_ENTRIES = 8; // 32 bytes per entry, a set (2 ways) per 64-byte line
 const S_LABELS = 12; // S_LABEL_BYTES bytes per entry
-const S_LABEL_LENGTHS = 16;
-const S_LABEL_BYTES = 20; // u32: MAX_LABEL (talkers) or MAX_ADDRESS (sources)
+const S_LABEL_LENGTHS = 16; // the labels block: a length byte per entry, then the slots
+const S_LABEL_BYTES = 20; // u32: bytes of a label slot (FIRST_* widened to MAX_*)
 // Entry: weight f64, packets f64, bytes f64, hash u32, flows u32 (0 = empty).
 const N_WEIGHT = 0;
 const N_PACKETS = 8;
@@ -140,10 +140,13 @@ const N_HASH = 24;
 const N_FLOWS = 28;
 const N_SIZE = 32;
 const FULL_SETS = 32;
-const FIRST_SETS = 4;
+const FIRST_SETS = 1;
 const WAYS = 2;
 const MAX_LABEL = 96;
 const MAX_ADDRESS = 40;
+/** Label slots of a new sketch: an IPv4 talker label, an IPv4 address. */
+const FIRST_LABEL = 40;
+const FIRST_ADDRESS = 16;
 const TAIL_BYTES = 6;
 
 // Sample struct (a bad record the caller turns into a ParseError).
@@ -204,6 +207,48 @@ function allocHot(arena: usize, size: usize): usize {
   }
   store<u32>(at, <u32>(top + bytes));
   return top;
+}
+
+/** Size classes of freed blocks (sketch entries and labels use a few dozen). */
+const FREE_CLASSES: i32 = 64;
+/** Freed blocks by size: FREE_CLASSES pairs of (size u32, first block u32). */
+let freeLists: usize = 0;
+let freeClassCount: i32 = 0;
+
+/** The free-list head of blocks of `size` bytes, made on first use; 0 when the table is full. */
+function freeList(size: usize): usize {
+  for (let k: i32 = 0; k < freeClassCount; k++) {
+    const at = freeLists + <usize>k * 8;
+    if (<usize>load<u32>(at) === size) return at + 4;
+  }
+  if (freeClassCount === FREE_CLASSES) return 0;
+  const at = freeLists + <usize>freeClassCount * 8;
+  store<u32>(at, <u32>size);
+  freeClassCount++;
+  return at + 4;
+}
+
+/**
+ * Keeps a block of `size` bytes (at least 4) for reuse: a grown sketch's
+ * old entries and labels serve the next sketch of that size, so memory
+ * follows what the sketches hold, not how often they grew.
+ */
+function release(block: usize, size: usize): void {
+  const head = freeList(size);
+  if (head === 0) return;
+  store<u32>(block, load<u32>(head));
+  store<u32>(head, <u32>block);
+}
+
+/** A zeroed freed block of `size` bytes, or 0 when none is free. */
+function reuse(size: usize): usize {
+  const head = freeList(size);
+  if (head === 0) return 0;
+  const block = <usize>load<u32>(head);
+  if (block === 0) return 0;
+  store<u32>(head, load<u32>(block));
+  memory.fill(block, 0, size);
+  return block;
 }
 
 // Configuration and per-line scratch.
@@ -307,6 +352,8 @@ export function init(
   // A reused memory holds an earlier instance's heap: zero all of it.
   memory.fill(top, 0, <usize>(((<u64>memory.size()) << 16) - <u64>top));
   arenas = alloc(16);
+  freeLists = alloc(<usize>FREE_CLASSES * 8);
+  freeClassCount = 0;
   columns = columnCount;
   isProrate = prorate;
   shape = shapeFlags;
@@ -1081,8 +1128,8 @@ function windowOf(eni: usize, windowStart: f64): usize {
     window = allocHot(WINDOW_ARENA, W_SIZE);
     store<f64>(window + W_START, windowStart);
     store<i32>(window + W_ENI, eniIndex);
-    initSketch(window + W_TALKER_SKETCH, MAX_LABEL);
-    initSketch(window + W_REJECTED_SKETCH, MAX_ADDRESS);
+    initSketch(window + W_TALKER_SKETCH, FIRST_LABEL);
+    initSketch(window + W_REJECTED_SKETCH, FIRST_ADDRESS);
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -1356,6 +1403,12 @@ function addTalker(window: usize, u: usize): void {
   const room = MAX_LABEL - TAIL_BYTES;
   const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
   const srcTo = <usize>load<u32>(u + U_SRC_TO);
+  const length =
+    srcTo - srcFrom + load<u32>(u + U_DST_TO) - load<u32>(u + U_DST_FROM);
+  const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
+  if (length + 1 + TAIL_BYTES > slotBytes && slotBytes < <usize>MAX_LABEL) {
+    widenLabels(sketch, MAX_LABEL);
+  }
   appendLabel(sketch, entry, srcFrom, srcTo, room);
   store<u8>(tail, SPACE);
   appendLabel(sketch, entry, tail, tail + 1, room);
@@ -1378,13 +1431,12 @@ function addRejected(window: usize, u: usize): void {
   );
   if (entry >= 0) {
     const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
-    appendLabel(
-      sketch,
-      entry,
-      srcFrom,
-      <usize>load<u32>(u + U_SRC_TO),
-      MAX_ADDRESS
-    );
+    const srcTo = <usize>load<u32>(u + U_SRC_TO);
+    const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
+    if (srcTo - srcFrom > slotBytes && slotBytes < <usize>MAX_ADDRESS) {
+      widenLabels(sketch, MAX_ADDRESS);
+    }
+    appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
   }
 }
 
@@ -1493,54 +1545,92 @@ function draw(sketch: usize): f64 {
   return <f64>x / 4294967296;
 }
 
-function allocateSets(sketch: usize, sets: i32): void {
-  const entries = sets * WAYS;
-  store<i32>(sketch + S_SETS, sets);
-  store<u32>(
-    sketch + S_ENTRIES,
-    <u32>allocHot(ENTRY_ARENA, <usize>entries * N_SIZE)
-  );
-  store<u32>(
-    sketch + S_LABELS,
-    <u32>alloc(<usize>entries * <usize>load<u32>(sketch + S_LABEL_BYTES))
-  );
-  store<u32>(sketch + S_LABEL_LENGTHS, <u32>alloc(<usize>entries));
+/** Bytes of a labels block: a length byte per entry (padded to 8), then the labels. */
+function labelsSize(entries: i32, slotBytes: usize): usize {
+  return ((<usize>entries + 7) & ~7) + <usize>entries * slotBytes;
 }
 
-/** As TopSketch.grow: moves entries, in order, to FULL_SETS sets. */
+/** Entries and labels of `sets` sets, reused from a freed sketch when one fits. */
+function allocateSets(sketch: usize, sets: i32): void {
+  const entries = sets * WAYS;
+  const entryBytes = <usize>entries * N_SIZE;
+  let block = reuse(entryBytes);
+  if (block === 0) block = allocHot(ENTRY_ARENA, entryBytes);
+  store<i32>(sketch + S_SETS, sets);
+  store<u32>(sketch + S_ENTRIES, <u32>block);
+  const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
+  const labelBytes = labelsSize(entries, slotBytes);
+  let labels = reuse(labelBytes);
+  if (labels === 0) labels = alloc(labelBytes);
+  store<u32>(sketch + S_LABEL_LENGTHS, <u32>labels);
+  store<u32>(sketch + S_LABELS, <u32>(labels + ((<usize>entries + 7) & ~7)));
+}
+
+/** Frees a sketch's entries and labels of `sets` sets for the next sketch that needs them. */
+function releaseSets(
+  sets: i32,
+  entries: usize,
+  lengths: usize,
+  slotBytes: usize
+): void {
+  release(entries, <usize>(sets * WAYS) * N_SIZE);
+  release(lengths, labelsSize(sets * WAYS, slotBytes));
+}
+
+/**
+ * Gives every label slot of the sketch `slotBytes` bytes, keeping the
+ * labels. Slots start narrow (an IPv4 talker fits 40 bytes, an IPv4
+ * source 16) and widen, once, to the longest label the sketch keeps when a
+ * longer one arrives: the same labels, in less memory for most windows.
+ */
+function widenLabels(sketch: usize, slotBytes: usize): void {
+  const sets = load<i32>(sketch + S_SETS);
+  const old = <usize>load<u32>(sketch + S_LABEL_BYTES);
+  const oldLengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
+  const oldLabels = <usize>load<u32>(sketch + S_LABELS);
+  const entries = sets * WAYS;
+  store<u32>(sketch + S_LABEL_BYTES, <u32>slotBytes);
+  let block = reuse(labelsSize(entries, slotBytes));
+  if (block === 0) block = alloc(labelsSize(entries, slotBytes));
+  const labels = block + ((<usize>entries + 7) & ~7);
+  memory.copy(block, oldLengths, <usize>entries);
+  for (let entry: i32 = 0; entry < entries; entry++) {
+    memory.copy(
+      labels + <usize>entry * slotBytes,
+      oldLabels + <usize>entry * old,
+      old
+    );
+  }
+  store<u32>(sketch + S_LABEL_LENGTHS, <u32>block);
+  store<u32>(sketch + S_LABELS, <u32>labels);
+  release(oldLengths, labelsSize(entries, old));
+}
+
+/**
+ * As TopSketch.grow: moves entries, in order, to twice the sets (an old
+ * set's entries go to two new sets, so none is ever dropped), then frees
+ * the old ones.
+ */
 function growSketch(sketch: usize): void {
-  const old = load<i32>(sketch + S_SETS) * WAYS;
+  const oldSets = load<i32>(sketch + S_SETS);
+  const old = oldSets * WAYS;
   const oldEntries = <usize>load<u32>(sketch + S_ENTRIES);
   const oldLabels = <usize>load<u32>(sketch + S_LABELS);
   const oldLengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
   const labelBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
-  allocateSets(sketch, FULL_SETS);
+  const sets = oldSets * 2;
+  allocateSets(sketch, sets);
   const entries = <usize>load<u32>(sketch + S_ENTRIES);
   const labels = <usize>load<u32>(sketch + S_LABELS);
   const lengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
   for (let entry: i32 = 0; entry < old; entry++) {
     const from = oldEntries + <usize>entry * N_SIZE;
     if (load<u32>(from + N_FLOWS) === 0) continue;
-    const hash = load<u32>(from + N_HASH);
-    const first = (<i32>hash & (FULL_SETS - 1)) * WAYS;
-    let target: i32 = -1;
-    if (load<u32>(entries + <usize>first * N_SIZE + N_FLOWS) === 0)
-      target = first;
-    else if (load<u32>(entries + <usize>(first + 1) * N_SIZE + N_FLOWS) === 0)
-      target = first + 1;
-    if (target < 0) {
-      const lighter =
-        load<f64>(entries + <usize>(first + 1) * N_SIZE + N_WEIGHT) <
-        load<f64>(entries + <usize>first * N_SIZE + N_WEIGHT)
-          ? first + 1
-          : first;
-      if (
-        load<f64>(from + N_WEIGHT) <=
-        load<f64>(entries + <usize>lighter * N_SIZE + N_WEIGHT)
-      )
-        continue;
-      target = lighter;
-    }
+    const first = (<i32>load<u32>(from + N_HASH) & (sets - 1)) * WAYS;
+    const target =
+      load<u32>(entries + <usize>first * N_SIZE + N_FLOWS) === 0
+        ? first
+        : first + 1;
     memory.copy(entries + <usize>target * N_SIZE, from, N_SIZE);
     memory.copy(
       labels + <usize>target * labelBytes,
@@ -1549,4 +1639,10 @@ function growSketch(sketch: usize): void {
     );
     store<u8>(lengths + target, load<u8>(oldLengths + entry));
   }
+  releaseSets(oldSets, oldEntries, oldLengths, labelBytes);
+}
+
+/** Bytes of the heap in use (past the ring): what this input's rollups hold. */
+export function heapBytes(): usize {
+  return top - heapStart;
 }
