@@ -15,9 +15,9 @@ import {
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
 import {
+  compareText,
   type RollupShape,
   rollupShapeOf,
-  sortRollups,
   toRollup,
   type WindowCounters,
 } from './rollupAccumulator.js';
@@ -51,6 +51,8 @@ interface ScannerExports {
   scan(from: number, length: number): number;
   getWindowCount(): number;
   heapBytes(): number;
+  beginRollups(): void;
+  setPartLines(skipUntil: number, stopBefore: number): void;
   windowAt(index: number): number;
   eniAt(index: number): number;
 }
@@ -287,6 +289,12 @@ class FlowLogScanner {
   private carryLength = 0;
   private isOverlong = false;
   private tooLongLines = 0;
+  /** The line the scan stops before (a part's end), -1 for none. */
+  private stopBefore = -1;
+  /** The rollups were taken: the next push starts the next part. */
+  private isTaken = false;
+  /** The statistics at the last take (null: none yet). */
+  private statsTaken: IngestStats | null = null;
 
   /**
    * `firstLineNumber` is the number of the first line pushed (2 after a
@@ -344,50 +352,120 @@ class FlowLogScanner {
       );
     }
     wasm.setLineNumber(firstLineNumber);
+    wasm.beginRollups();
   }
 
   /**
    * Feeds the next chunk of text (any split, even mid-line or mid-character).
    * A chunk in a slot of this scanner's ring is scanned where it lies, the
-   * unfinished line before it copied into the bytes in front of it.
+   * unfinished line before it copied into the bytes in front of it. Returns
+   * the bytes of the chunk consumed: all of them, unless the scan reached
+   * the end of the part (`setPartLines`); the rest belongs to the next part
+   * and is pushed again after `takeRollups`.
    */
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array): number {
+    this.beginIfTaken();
     if (this.isInRing(chunk) && !this.isOverlong) {
       // The unfinished line goes in front of the chunk (the room before
       // each slot, or the text already scanned).
-      const from = chunk.byteOffset - this.carryLength;
-      this.memory().copyWithin(from, this.input, this.input + this.carryLength);
-      this.scan(from, chunk.byteOffset + chunk.length - from);
-      return;
+      const carry = this.carryLength;
+      const from = chunk.byteOffset - carry;
+      this.memory().copyWithin(from, this.input, this.input + carry);
+      const stopped = this.scan(from, chunk.byteOffset + chunk.length - from);
+      return stopped < 0 ? chunk.length : Math.max(0, stopped - carry);
     }
     let from = 0;
     while (from < chunk.length) {
       if (this.isOverlong) {
         const newline = chunk.indexOf(NEWLINE, from);
-        if (newline < 0) return;
+        if (newline < 0) return chunk.length;
         this.tooLong();
         from = newline + 1;
         continue;
       }
       const length = Math.min(chunk.length - from, this.piece);
+      const carry = this.carryLength;
       this.memory().set(
         chunk.subarray(from, from + length),
-        this.input + this.carryLength
+        this.input + carry
       );
-      this.scan(this.input, this.carryLength + length);
+      const stopped = this.scan(this.input, carry + length);
+      if (stopped >= 0) return from + Math.max(0, stopped - carry);
       from += length;
     }
+    return chunk.length;
+  }
+
+  /**
+   * Rolls up only a part of the input's lines: those numbered below
+   * `skipUntil` are skipped (a part ingested before), and the scan stops
+   * before line `stopBefore` (-1: none), where `push` returns early.
+   */
+  setPartLines(skipUntil: number, stopBefore: number): void {
+    this.stopBefore = stopBefore;
+    this.wasm.setPartLines(skipUntil, stopBefore);
+  }
+
+  /** The number of the next line to scan (lines before it are done). */
+  nextLineNumber(): number {
+    return this.wasm.getLineNumber();
+  }
+
+  /** (ENI, window) items held since the last `takeRollups`. */
+  itemCount(): number {
+    return this.wasm.getWindowCount();
+  }
+
+  /** Bytes of scanner memory the items held since the last take use. */
+  heapBytes(): number {
+    return this.wasm.heapBytes();
+  }
+
+  /**
+   * The rollups of the lines scanned since the last take, in order
+   * (interfaceId, then windowStart), each built as it is read, and the
+   * statistics of those lines. Read the rollups before the next `push`,
+   * `takeRollups` or `finish`, which start the next part in their memory.
+   */
+  takeRollups(): TakenRollups {
+    this.beginIfTaken();
+    this.isTaken = true;
+    const total = this.stats();
+    const base = this.statsTaken;
+    this.statsTaken = total;
+    return {
+      items: this.wasm.getWindowCount(),
+      rollups: this.rollupsInOrder(),
+      stats: base === null ? total : subtractStats(total, base),
+    };
   }
 
   /** Ends the input (a last line without newline counts) and returns the rollups. */
   finish(): { rollups: Rollup[]; stats: IngestStats } {
+    const { rollups, stats } = this.finishLazily();
+    return { rollups: [...rollups], stats };
+  }
+
+  /**
+   * Ends the input, as `finish`, with the rollups built as they are read
+   * (read them before the scanner's memory serves another input).
+   */
+  finishLazily(): TakenRollups {
+    this.beginIfTaken();
     if (this.isOverlong) {
       this.tooLong();
     } else if (this.carryLength > 0) {
       this.memory()[this.input + this.carryLength] = NEWLINE;
       this.scan(this.input, this.carryLength + 1);
     }
-    return { rollups: this.rollups(), stats: this.stats() };
+    return this.takeRollups();
+  }
+
+  /** Starts the next part once the last one's rollups were taken. */
+  private beginIfTaken(): void {
+    if (!this.isTaken) return;
+    this.isTaken = false;
+    this.wasm.beginRollups();
   }
 
   /** Whether the chunk lies in one of the ring's slots. */
@@ -413,22 +491,29 @@ class FlowLogScanner {
 
   /**
    * Scans [from, from + length) of memory; keeps the unfinished last line as
-   * carry, at the start of the input buffer.
+   * carry, at the start of the input buffer. Returns the bytes consumed
+   * when the scan stopped at the part's end line (what follows is the next
+   * part's, carry included when nothing was consumed), else -1.
    */
-  private scan(from: number, length: number): void {
+  private scan(from: number, length: number): number {
     const { wasm } = this;
     wasm.setSamplesLeft(this.sampleLimit - this.samples.length);
     const consumed = wasm.scan(from, length);
     this.collectSamples();
+    if (wasm.getLineNumber() === this.stopBefore) {
+      if (consumed > 0) this.carryLength = 0;
+      return consumed;
+    }
     const rest = length - consumed;
     if (rest > MAX_LINE_BYTES) {
       this.isOverlong = true;
       this.carryLength = 0;
-      return;
+      return -1;
     }
     const memory = this.memory();
     memory.copyWithin(this.input, from + consumed, from + length);
     this.carryLength = rest;
+    return -1;
   }
 
   /** A line too long to keep, found across chunks. */
@@ -509,56 +594,99 @@ class FlowLogScanner {
       skipdataRecords: wasm.statistic(3),
       badRecords,
       badRecordsByReason,
-      badRecordSamples: this.samples,
+      badRecordSamples: [...this.samples],
     };
   }
 
-  private rollups(): Rollup[] {
+  /**
+   * The windows in order (interfaceId, then windowStart), each turned into
+   * a Rollup only when read: no array of every rollup is built.
+   */
+  private *rollupsInOrder(): Generator<Rollup> {
     const { wasm } = this;
+    const count = wasm.getWindowCount();
     const view = new DataView(wasm.memory.buffer);
     const memory = this.memory();
     const text = (at: number, length: number) =>
       utf8.decode(memory.subarray(at, at + length));
-    const enis = new Map<number, string>();
-    const rollups: Rollup[] = [];
-    for (let k = 0; k < wasm.getWindowCount(); k++) {
+    const ids: string[] = [];
+    const eniOf = new Int32Array(count);
+    const starts = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
       const at = wasm.windowAt(k);
       const eniIndex = view.getInt32(at + W_ENI, true);
-      let interfaceId = enis.get(eniIndex);
-      if (interfaceId === undefined) {
+      if (ids[eniIndex] === undefined) {
         const eni = wasm.eniAt(eniIndex);
-        interfaceId = text(
+        ids[eniIndex] = text(
           view.getUint32(eni + E_KEY, true),
           view.getInt32(eni + E_LENGTH, true)
         );
-        enis.set(eniIndex, interfaceId);
       }
-      const counters: Record<string, number | string | null> = {
-        windowStart: view.getFloat64(at + W_START, true),
-      };
-      COUNTER_NAMES.forEach((name, index) => {
-        counters[name] = view.getFloat64(at + W_COUNTERS + index * 8, true);
-      });
-      IDS.forEach((name, index) => {
-        const length = view.getInt32(at + W_IDS + index * 8 + 4, true);
-        counters[name] =
-          length < 0
-            ? null
-            : text(view.getUint32(at + W_IDS + index * 8, true), length);
-      });
-      rollups.push(
-        toRollup(
-          interfaceId,
-          counters as unknown as WindowCounters,
-          this.shape,
-          {
-            talkers: this.entries(view, at + W_TALKER_SKETCH),
-            rejected: this.entries(view, at + W_REJECTED_SKETCH),
-          }
-        )
-      );
+      eniOf[k] = eniIndex;
+      starts[k] = view.getFloat64(at + W_START, true);
     }
-    return mergeSameKeys(sortRollups(rollups));
+    // ENIs ranked by id once; windows sorted by (rank, start) as numbers.
+    const ranks = new Int32Array(ids.length);
+    ids
+      .map((id, index) => ({ id, index }))
+      .sort((a, b) => compareText(a.id, b.id))
+      .forEach(({ index }, rank) => {
+        ranks[index] = rank;
+      });
+    const rankOf = (k: number) => ranks[eniOf[k] as number] as number;
+    const order = Uint32Array.from({ length: count }, (_, k) => k).sort(
+      (a, b) =>
+        rankOf(a) - rankOf(b) || (starts[a] as number) - (starts[b] as number)
+    );
+    // ENIs interned by bytes may decode to one id (invalid UTF-8): their
+    // rollups are adjacent here and merged, as the typed path keys them.
+    let held: Rollup | null = null;
+    for (const k of order) {
+      const id = ids[eniOf[k] as number] as string;
+      const rollup = this.rollupAt(wasm.windowAt(k), id, view, text);
+      if (
+        held !== null &&
+        held.interfaceId === rollup.interfaceId &&
+        held.windowStart === rollup.windowStart
+      ) {
+        held = mergeRollups(held, rollup);
+        continue;
+      }
+      if (held !== null) yield held;
+      held = rollup;
+    }
+    if (held !== null) yield held;
+  }
+
+  /** The rollup of the window struct at `at`. */
+  private rollupAt(
+    at: number,
+    interfaceId: string,
+    view: DataView,
+    text: (at: number, length: number) => string
+  ): Rollup {
+    const counters: Record<string, number | string | null> = {
+      windowStart: view.getFloat64(at + W_START, true),
+    };
+    COUNTER_NAMES.forEach((name, index) => {
+      counters[name] = view.getFloat64(at + W_COUNTERS + index * 8, true);
+    });
+    IDS.forEach((name, index) => {
+      const length = view.getInt32(at + W_IDS + index * 8 + 4, true);
+      counters[name] =
+        length < 0
+          ? null
+          : text(view.getUint32(at + W_IDS + index * 8, true), length);
+    });
+    return toRollup(
+      interfaceId,
+      counters as unknown as WindowCounters,
+      this.shape,
+      {
+        talkers: this.entries(view, at + W_TALKER_SKETCH),
+        rejected: this.entries(view, at + W_REJECTED_SKETCH),
+      }
+    );
   }
 
   private entries(view: DataView, sketch: number): SketchEntry[] {
@@ -587,25 +715,32 @@ class FlowLogScanner {
   }
 }
 
-/**
- * ENIs are interned by bytes; two byte strings that decode to the same id
- * (only possible with invalid UTF-8) become one ENI, as in the typed path.
- */
-function mergeSameKeys(rollups: Rollup[]): Rollup[] {
-  const merged: Rollup[] = [];
-  for (const rollup of rollups) {
-    const last = merged[merged.length - 1];
-    if (
-      last &&
-      last.interfaceId === rollup.interfaceId &&
-      last.windowStart === rollup.windowStart
-    ) {
-      merged[merged.length - 1] = mergeRollups(last, rollup);
-    } else {
-      merged.push(rollup);
-    }
-  }
-  return merged;
+/** What `takeRollups` hands over: a part's items, rollups and statistics. */
+interface TakenRollups {
+  readonly items: number;
+  readonly rollups: IterableIterator<Rollup>;
+  readonly stats: IngestStats;
 }
 
+/** The statistics of the lines between two snapshots of the running totals. */
+function subtractStats(total: IngestStats, base: IngestStats): IngestStats {
+  const badRecordsByReason: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(total.badRecordsByReason)) {
+    const part = count - (base.badRecordsByReason[reason] ?? 0);
+    if (part > 0) badRecordsByReason[reason] = part;
+  }
+  return {
+    lines: total.lines - base.lines,
+    records: total.records - base.records,
+    nodataRecords: total.nodataRecords - base.nodataRecords,
+    skipdataRecords: total.skipdataRecords - base.skipdataRecords,
+    badRecords: total.badRecords - base.badRecords,
+    badRecordsByReason,
+    badRecordSamples: total.badRecordSamples.slice(
+      base.badRecordSamples.length
+    ),
+  };
+}
+
+export type { TakenRollups };
 export { FlowLogScanner, ScannerMemory };

@@ -313,6 +313,18 @@ const U_SIZE = 64;
 let batch: usize = 0;
 let batchCount: i32 = 0;
 
+// Parts (see setPartLines).
+/** Lines numbered below this are skipped: a part ingested before. */
+let skipBelow: i32 = 0;
+/** The scan stops before the line of this number (a part's end); -1: none. */
+let stopAt: i32 = -1;
+/** Where the rollups' memory starts (after configuration and header). */
+let rollupsMark: usize = 0;
+/** How far the last part's rollups reached (zeroed for the next). */
+let rollupsEnd: usize = 0;
+let defaultEniKey: usize = 0;
+let defaultEniLength: i32 = 0;
+
 // Statistics.
 let lineNumber: i32 = 1;
 let lines: i32 = 0;
@@ -379,6 +391,32 @@ export function init(
   batch = alloc(BATCH * U_SIZE, 64);
   batchCount = 0;
   input = alloc(INPUT_BYTES);
+  skipBelow = 0;
+  stopAt = -1;
+  rollupsMark = 0;
+  rollupsEnd = 0;
+  defaultEniLength = 0;
+}
+
+/**
+ * Starts (after the configuration) or starts again (after a part's
+ * rollups were read) with no ENI and no window: what the last part held
+ * is zeroed and its memory serves the next. Line numbers and statistics
+ * go on counting.
+ */
+export function beginRollups(): void {
+  if (rollupsMark === 0) {
+    rollupsMark = top;
+  } else {
+    rollupsEnd = max(rollupsEnd, top);
+    top = rollupsMark;
+    memory.fill(top, 0, rollupsEnd - top);
+  }
+  store<u64>(arenas + WINDOW_ARENA, 0);
+  store<u64>(arenas + ENTRY_ARENA, 0);
+  freeClassCount = 0;
+  eniCount = 0;
+  windowCount = 0;
   eniTableSize = 256;
   eniTable = alloc(eniTableSize * 4);
   eniListCapacity = 64;
@@ -387,6 +425,24 @@ export function init(
   windowTable = alloc(windowTableSize * 4);
   windowListCapacity = 256;
   windowList = alloc(windowListCapacity * 4);
+  defaultEni =
+    defaultEniLength > 0
+      ? lookupEni(
+          defaultEniKey,
+          defaultEniKey + defaultEniLength,
+          keyHash(defaultEniKey, defaultEniKey + defaultEniLength)
+        )
+      : 0;
+}
+
+/**
+ * The lines of the part to roll up: those numbered below `skipUntil` are
+ * skipped (a part ingested before), and the scan stops before line
+ * `stopBefore` (-1: at the end of the input).
+ */
+export function setPartLines(skipUntil: i32, stopBefore: i32): void {
+  skipBelow = skipUntil;
+  stopAt = stopBefore;
 }
 
 export function setColumn(column: i32, kind: i32, isChecked: bool): void {
@@ -415,9 +471,11 @@ export function setHeader(length: i32): void {
   headerLength = length;
 }
 
-/** The default ENI id is in the input buffer. */
+/** The default ENI id is in the input buffer: kept for every part. */
 export function setDefaultEni(length: i32): void {
-  defaultEni = lookupEni(input, input + length, keyHash(input, input + length));
+  defaultEniKey = alloc(length);
+  memory.copy(defaultEniKey, input, length);
+  defaultEniLength = length;
 }
 
 /**
@@ -724,11 +782,20 @@ export function scan(from: usize, length: i32): i32 {
   if (length === 0 || <i32>load<u8>(last) !== NEWLINE) return 0;
   let lineStart = from;
   while (lineStart <= last) {
-    lineStart = fastLine(lineStart, end);
+    if (lineNumber === stopAt) break;
+    lineStart =
+      lineNumber < skipBelow ? skipLine(lineStart) : fastLine(lineStart, end);
     lineNumber++;
   }
   applyBatch();
   return <i32>(lineStart - from);
+}
+
+/** Past a line of a part already ingested: numbered, not read. */
+function skipLine(lineStart: usize): usize {
+  let at = lineStart;
+  while (<i32>load<u8>(at) !== NEWLINE) at++;
+  return at + 1;
 }
 
 function afterHeader(at: usize, bufferEnd: usize): usize {
