@@ -224,6 +224,7 @@ function freeList(size: usize): usize {
   if (freeClassCount === FREE_CLASSES) return 0;
   const at = freeLists + <usize>freeClassCount * 8;
   store<u32>(at, <u32>size);
+  store<u32>(at + 4, 0);
   freeClassCount++;
   return at + 4;
 }

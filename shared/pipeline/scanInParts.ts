@@ -1,0 +1,190 @@
+import type {
+  FlowLogScanner,
+  TakenRollups,
+} from '../aggregate/flowLogScanner.js';
+import { FlowLogError } from '../errors.js';
+import type { RecordedPart } from '../store/partCheckpoints.js';
+import type { IngestStats } from '../types.js';
+
+/**
+ * An input whose whole rollup holds at most this many (ENI, window) items
+ * is one part with no checkpoint: its contribution id is the input's own.
+ * A code constant, not configuration: every attempt, whatever its memory,
+ * must agree on it (a part's budget is never below it, see config.ts).
+ */
+const SMALL_INPUT_ITEMS = 4096;
+
+/**
+ * Text scanned between two turns of the event loop. The turns feed the
+ * inflate worker its compressed input (and, in the fallback without a
+ * worker, start zlib's next piece, which it begins only from a callback on
+ * this thread).
+ */
+const SCAN_SLICE_BYTES = 512 * 1024;
+
+/** Lets pending I/O callbacks (zlib's, the source's) run. */
+const turnOfEventLoop = (): Promise<void> =>
+  new Promise((resolve) => setImmediate(resolve));
+
+/** One finished part of an input, for the writer. */
+interface ScannedPart extends TakenRollups {
+  readonly index: number;
+  /** The only part, covering the whole input: it takes the input's id. */
+  readonly isWhole: boolean;
+  /** Whether its end was recorded (so it is to be marked done once applied). */
+  readonly isRecorded: boolean;
+}
+
+/** What the scan of an input's parts needs from the outside. */
+interface PartHandlers {
+  /** The parts earlier attempts recorded ([] for a first attempt). */
+  readonly recorded: readonly RecordedPart[];
+  /** Items a part may hold before it is cut (the memory budget). */
+  readonly maxPartItems: number;
+  /** Records a part's end; resolves to the end recorded (see PartCheckpoints). */
+  recordEnd(index: number, endLine: number | null): Promise<number | null>;
+  /** Applies a part's rollups (read them before resolving) and marks it done. */
+  applyPart(part: ScannedPart): Promise<void>;
+  /** Called before each part after the first; throws to stop (out of time). */
+  beforePart?(index: number): void;
+}
+
+/** What scanning an input in parts did. */
+interface PartsOutcome {
+  /** Parts of the input (known so far: all of them once it is done). */
+  readonly parts: number;
+  /** Parts an earlier attempt applied, skipped now. */
+  readonly skippedParts: number;
+  /** Statistics of the lines of the parts applied now. */
+  readonly stats: IngestStats;
+}
+
+/**
+ * Rolls up a text input in parts of at most `maxPartItems` (ENI, window)
+ * items each, so that memory is bounded whatever the input holds, and
+ * hands each part to `applyPart` as it ends. Parts are cut at line
+ * boundaries; a cut is recorded (`recordEnd`) before its part is applied,
+ * and an attempt after a crash follows the recorded cuts (whatever its
+ * own budget), skips the lines of parts marked done, and cuts anew only
+ * past them: each part is then a contribution with a fixed id, applied
+ * exactly once. An input small enough for one part is not recorded at
+ * all. Throws `FlowLogError` when a recorded cut does not fit the input
+ * (never for a well-formed retry), and whatever the handlers throw.
+ * @example
+ * const outcome = await scanInParts(scanner, text, {
+ *   recorded: [], maxPartItems: 50_000,
+ *   recordEnd: async (index, end) => end,
+ *   applyPart: async (part) => write([...part.rollups]),
+ * });
+ */
+async function scanInParts(
+  scanner: FlowLogScanner,
+  text: AsyncIterable<Uint8Array>,
+  handlers: PartHandlers
+): Promise<PartsOutcome> {
+  const { recorded } = handlers;
+  let index = 0;
+  while (recorded[index]?.isDone) index++;
+  const skippedParts = index;
+  const totals: IngestStats[] = [];
+  if (index > 0 && recorded[index - 1]?.endLine === null) {
+    return { parts: index, skippedParts, stats: sumStats(totals) };
+  }
+  const recordedEnd = (k: number) => recorded[k]?.endLine ?? -1;
+  scanner.setPartLines(
+    index > 0 ? (recorded[index - 1]?.endLine ?? 0) : 0,
+    recordedEnd(index)
+  );
+
+  const endPart = async (endLine: number | null, taken: TakenRollups) => {
+    let isRecorded = recorded[index] !== undefined;
+    const isWhole = index === 0 && endLine === null;
+    if (!isRecorded && !(isWhole && taken.items <= SMALL_INPUT_ITEMS)) {
+      const end = await handlers.recordEnd(index, endLine);
+      if (end !== endLine) {
+        throw new FlowLogError(
+          `part ${index} was cut at line ${end ?? 'end'} by another attempt running at the same time; the retry follows that cut`
+        );
+      }
+      isRecorded = true;
+    }
+    totals.push(taken.stats);
+    await handlers.applyPart({ ...taken, index, isWhole, isRecorded });
+    index++;
+  };
+
+  for await (const chunk of text) {
+    for (let from = 0; from < chunk.length; ) {
+      const slice = chunk.subarray(from, from + SCAN_SLICE_BYTES);
+      const consumed = scanner.push(slice);
+      from += consumed;
+      if (
+        consumed < slice.length ||
+        isAtRecordedEnd(scanner, recorded, index)
+      ) {
+        // The scan stopped before the recorded end of this part.
+        await endPart(recordedEnd(index), scanner.takeRollups());
+        handlers.beforePart?.(index);
+        scanner.setPartLines(0, recordedEnd(index));
+      } else if (
+        recorded[index] === undefined &&
+        scanner.itemCount() >= handlers.maxPartItems
+      ) {
+        // Lines before the next one are done; the unfinished line it
+        // starts with belongs to the next part.
+        await endPart(scanner.nextLineNumber(), scanner.takeRollups());
+        handlers.beforePart?.(index);
+        scanner.setPartLines(0, -1);
+      }
+      await turnOfEventLoop();
+    }
+  }
+  const last = scanner.finishLazily();
+  const expected = recorded[index];
+  if (expected !== undefined && expected.endLine !== null) {
+    throw new FlowLogError(
+      `the input ended at line ${scanner.nextLineNumber()}, before the recorded end of part ${index} (line ${expected.endLine}): not the input that was cut`
+    );
+  }
+  await endPart(null, last);
+  return { parts: index, skippedParts, stats: sumStats(totals) };
+}
+
+/** Whether the scanner has reached the recorded end of the current part. */
+function isAtRecordedEnd(
+  scanner: FlowLogScanner,
+  recorded: readonly RecordedPart[],
+  index: number
+): boolean {
+  const end = recorded[index]?.endLine;
+  return end !== undefined && end !== null && scanner.nextLineNumber() === end;
+}
+
+/** The statistics of several parts as one (samples kept in order). */
+function sumStats(parts: readonly IngestStats[]): IngestStats {
+  const sum: IngestStats = {
+    lines: 0,
+    records: 0,
+    nodataRecords: 0,
+    skipdataRecords: 0,
+    badRecords: 0,
+    badRecordsByReason: {},
+    badRecordSamples: [],
+  };
+  for (const part of parts) {
+    sum.lines += part.lines;
+    sum.records += part.records;
+    sum.nodataRecords += part.nodataRecords;
+    sum.skipdataRecords += part.skipdataRecords;
+    sum.badRecords += part.badRecords;
+    for (const [reason, count] of Object.entries(part.badRecordsByReason)) {
+      sum.badRecordsByReason[reason] =
+        (sum.badRecordsByReason[reason] ?? 0) + count;
+    }
+    sum.badRecordSamples.push(...part.badRecordSamples);
+  }
+  return sum;
+}
+
+export type { PartHandlers, PartsOutcome, ScannedPart };
+export { SMALL_INPUT_ITEMS, scanInParts, sumStats };
