@@ -20,14 +20,26 @@ import {
   generateFlowLogLines,
 } from '../shared/generate/generateFlowLogLines.js';
 import { resolveFormat } from '../shared/parse/flowLogFormat.js';
-import { parseFlowLog, rollupFlowLog } from '../shared/pipeline.js';
-import type { FieldValue, FlowLogFormat, WindowMode } from '../shared/types.js';
+import {
+  parseFlowLog,
+  rollupFlowLog,
+  rollupParquetFile,
+} from '../shared/pipeline.js';
+import type {
+  FieldValue,
+  FlowLogFormat,
+  RollupOutcome,
+  WindowMode,
+} from '../shared/types.js';
+import { writeParquetFlowLog } from './parquetFlowLogWriter.js';
 
 const USAGE = `usage:
   flowlogs parse FILE [--format FMT]
   flowlogs rollup FILE [--format FMT] [--window-mode prorate|start]
   flowlogs generate --records N [--format v2|v5|v11|FMT] [--enis N] [--seed S] [--start EPOCH] --out FILE
 FILE may be gzipped or plain; a header line, if present, gives the format.
+rollup also takes Parquet (.parquet or PAR1 bytes: the columns give the
+format); generate writes Parquet when FILE ends in .parquet.
 FMT is v2, v5, v11, or a format string like '\${version} \${interface-id} ...'.`;
 
 class UsageError extends Error {}
@@ -142,15 +154,51 @@ async function parseCommand(
   await out.flush();
 }
 
+/** A Parquet file: named `.parquet`, or starting with Parquet's magic. */
+async function isParquetFile(path: string): Promise<boolean> {
+  if (path.endsWith('.parquet')) return true;
+  const file = await open(path);
+  try {
+    const magic = Buffer.alloc(4);
+    const { bytesRead } = await file.read(magic, 0, 4, 0);
+    return bytesRead === 4 && magic.toString('latin1') === 'PAR1';
+  } finally {
+    await file.close();
+  }
+}
+
+/** Rolls up a Parquet file from disk, read by ranges as S3 objects are. */
+async function rollupParquetPath(
+  path: string,
+  windowMode: WindowMode
+): Promise<RollupOutcome> {
+  const file = await open(path);
+  try {
+    const { size } = await file.stat();
+    const slice = async (start: number, end = size): Promise<ArrayBuffer> => {
+      const bytes = new Uint8Array(Math.max(0, end - start));
+      const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
+      return bytes.buffer.slice(0, bytesRead);
+    };
+    return await rollupParquetFile({ byteLength: size, slice }, path, {
+      windowMode,
+    });
+  } finally {
+    await file.close();
+  }
+}
+
 async function rollupCommand(
   file: string,
   format: FlowLogFormat | undefined,
   windowMode: WindowMode
 ): Promise<void> {
-  const outcome = await rollupFlowLog(
-    { chunks: readFile(file), label: file, format },
-    { windowMode }
-  );
+  const outcome = (await isParquetFile(file))
+    ? await rollupParquetPath(file, windowMode)
+    : await rollupFlowLog(
+        { chunks: readFile(file), label: file, format },
+        { windowMode }
+      );
   if (outcome.kind === 'not-per-eni') {
     process.stderr.write(`${file}: not per-ENI: ${outcome.reason}\n`);
     process.stderr.write(
@@ -177,6 +225,10 @@ async function generateCommand(values: Record<string, string | undefined>) {
     seed: integerOption('seed', values.seed, 1),
     startSeconds: integerOption('start', values.start, DEFAULT_START_SECONDS),
   });
+  if (out.endsWith('.parquet')) {
+    writeParquetFlowLog(out, format, lines);
+    return;
+  }
   async function* batches(): AsyncGenerator<string> {
     yield `${format.header}\n`;
     let batch: string[] = [];

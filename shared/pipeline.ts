@@ -14,6 +14,7 @@ import {
   takeFirstLine,
 } from './decode/flowLogText.js';
 import { openParquetFile } from './decode/parquetFlowLog.js';
+import { openParquetText } from './decode/parquetText.js';
 import {
   DecodeError,
   FlowLogError,
@@ -29,6 +30,7 @@ import {
   isHeaderLine,
 } from './parse/flowLogFormat.js';
 import { parseFlowLogRow, parseFlowLogText } from './parse/parseFlowLogLine.js';
+import { scanParquetText } from './scanParquetText.js';
 import type { ObjectSource } from './source/s3ObjectSource.js';
 import { contributionId } from './store/contributionId.js';
 import type { Contribution, RollupStore } from './store/rollupStore.js';
@@ -327,7 +329,50 @@ async function openParquetFlowLog(
   return { format, records: records() };
 }
 
-/** Rolls up a Parquet object through the typed path (columns, not lines). */
+/**
+ * Rolls up a Parquet file (`.log.parquet`) through the aggregation core of
+ * the text path: its row groups go column-wise into a FlowLogScanner
+ * (`scanParquetText`), with the same rollups and stats as the typed path.
+ * A file the text cannot carry exactly (a nested column, or a value with a
+ * space in a field a rollup reads) goes through the typed path instead.
+ * Same contract as `rollupFlowLog`: a Transit Gateway log is `not-per-eni`;
+ * throws `DecodeError` (not Parquet, undecodable row group) or
+ * `FormatError` (not flow-log columns), both naming `label`.
+ * @example const outcome = await rollupParquetFile(file, 's3://b/k', options);
+ */
+async function rollupParquetFile(
+  file: RandomAccessObject,
+  label: string,
+  options: RollupOptions
+): Promise<RollupOutcome> {
+  const parquet = await openParquetText(file, label);
+  const format = formatFromColumnNames(parquet.columns, label);
+  if (format.isTransitGateway) return notPerEni(format);
+  const scanned = await scanParquetText(parquet, format, options);
+  if (scanned !== null) return { kind: 'rollups', format, ...scanned };
+  return rollupParquetRecords(file, label, options);
+}
+
+/**
+ * Rolls up a Parquet file through the typed path (a FlowRecord per row;
+ * the reference `rollupParquetFile` is checked against, and its fallback).
+ * Same contract as `rollupParquetFile`.
+ */
+async function rollupParquetRecords(
+  file: RandomAccessObject,
+  label: string,
+  options: RollupOptions
+): Promise<RollupOutcome> {
+  const { format, records } = await openParquetFlowLog(file, label);
+  if (format.isTransitGateway) return notPerEni(format);
+  const rollup = new RecordRollup(format, options);
+  for await (const { lineNumber, result } of records) {
+    rollup.add(result, lineNumber);
+  }
+  return { kind: 'rollups', format, ...rollup.finish() };
+}
+
+/** Rolls up a Parquet object, read by ranges (`rollupParquetFile`). */
 async function rollupParquetObject(
   ref: S3ObjectRef,
   label: string,
@@ -335,17 +380,7 @@ async function rollupParquetObject(
 ) {
   const opened = await deps.source.randomAccess(ref);
   if (opened === null) return null;
-  const { format, records } = await openParquetFlowLog(opened.file, label);
-  if (format.isTransitGateway) return { ...opened, outcome: notPerEni(format) };
-  const rollup = new RecordRollup(format, deps.options);
-  for await (const { lineNumber, result } of records) {
-    rollup.add(result, lineNumber);
-  }
-  const outcome: RollupOutcome = {
-    kind: 'rollups',
-    format,
-    ...rollup.finish(),
-  };
+  const outcome = await rollupParquetFile(opened.file, label, deps.options);
   return { ...opened, outcome };
 }
 
@@ -571,4 +606,6 @@ export {
   parseFlowLog,
   rollupFlowLog,
   rollupFlowLogRecords,
+  rollupParquetFile,
+  rollupParquetRecords,
 };

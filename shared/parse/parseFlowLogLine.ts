@@ -18,14 +18,17 @@ const ACTIONS = new Set(['ACCEPT', 'REJECT']);
 const LOG_STATUSES = new Set(['OK', 'NODATA', 'SKIPDATA']);
 const DIGITS = /^[0-9]+$/;
 
-/** The integer a typed value holds, or NaN when it holds none we accept. */
+/**
+ * The integer a typed value holds, or NaN when it holds none we accept. A
+ * negative zero (a DOUBLE column can hold one) is 0, as its text `0` reads.
+ */
 function integerOf(raw: number | bigint): number {
   if (typeof raw === 'bigint') {
     return raw >= 0n && raw <= BigInt(Number.MAX_SAFE_INTEGER)
       ? Number(raw)
       : Number.NaN;
   }
-  return raw >= 0 ? raw : Number.NaN;
+  return raw >= 0 ? raw + 0 : Number.NaN;
 }
 
 /**

@@ -1,0 +1,774 @@
+import type {
+  ColumnChunk,
+  DecodedArray,
+  FileMetaData,
+  PageHeader,
+  SchemaElement,
+  SchemaTree,
+} from 'hyparquet';
+import { parquetHeader, readPage } from 'hyparquet/src/column.js';
+import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { decompressPage } from 'hyparquet/src/datapage.js';
+import {
+  getMaxDefinitionLevel,
+  getTreePath,
+  isFlatColumn,
+} from 'hyparquet/src/schema.js';
+import { DecodeError, messageOf } from '../errors.js';
+import type { RandomAccessObject, RawFieldValue } from '../types.js';
+import { PARQUET_COMPRESSORS, rawValueOf } from './parquetFlowLog.js';
+
+/** What hyparquet's page reader needs to know of a column. */
+type ColumnDecoder = Parameters<typeof readPage>[2];
+
+/** Rows decoded at a time (per column: two Int32Arrays of this length). */
+const BATCH_ROWS = 4096;
+
+/** Scratch for a batch's definition levels and dictionary indices. */
+const LEVELS = new Int32Array(BATCH_ROWS);
+const INDICES = new Int32Array(BATCH_ROWS);
+
+/** In `ColumnText.lengths`: the row's value is null (`-`). */
+const NULL_VALUE = -1;
+/**
+ * In `ColumnText.lengths`, `ODD_VALUE - n`: a value the text cannot carry
+ * as it is (a space, `\n` or `\r`), its n bytes at `starts`.
+ */
+const ODD_VALUE = -2;
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const ZERO = 0x30;
+const POWERS_OF_TEN = Array.from({ length: 17 }, (_, i) => 10 ** i);
+const TWO_TO_32 = 4_294_967_296;
+/** The high word of an INT64 at most Number.MAX_SAFE_INTEGER. */
+const SAFE_HIGH_WORDS = 0x200000;
+
+// As hyparquet decodes text (a leading BOM is dropped), so that text
+// written from bytes reads as the string the typed path reads.
+const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
+
+/**
+ * Whether hyparquet reads a column as text (`stringFromBytes`): every
+ * BYTE_ARRAY column but the ones it turns into something else (DECIMAL,
+ * JSON, geometry), and any column annotated UTF8/STRING.
+ */
+function isTextColumn(element: SchemaElement): boolean {
+  const converted = element.converted_type;
+  const logical = element.logical_type?.type;
+  if (converted === 'DECIMAL' || converted === 'JSON') return false;
+  if (converted === 'BSON' || converted === 'INTERVAL') return false;
+  if (logical === 'GEOMETRY' || logical === 'GEOGRAPHY') return false;
+  if (logical === 'UUID' || logical === 'VARIANT') return false;
+  return (
+    element.type === 'BYTE_ARRAY' ||
+    converted === 'UTF8' ||
+    logical === 'STRING'
+  );
+}
+
+/** Whether hyparquet reads a column's values as they are stored (INT32/INT64). */
+function isPlainIntegerColumn(element: SchemaElement): boolean {
+  const converted = element.converted_type;
+  const logical = element.logical_type;
+  return (
+    (element.type === 'INT32' || element.type === 'INT64') &&
+    (converted === undefined ||
+      converted === 'INT_8' ||
+      converted === 'INT_16' ||
+      converted === 'INT_32' ||
+      converted === 'INT_64') &&
+    (logical === undefined ||
+      (logical.type === 'INTEGER' && logical.isSigned === true))
+  );
+}
+
+/** Text columns keep their bytes: no string per value. */
+const BYTES_PARSERS = {
+  ...DEFAULT_PARSERS,
+  stringFromBytes: (bytes: Uint8Array) => bytes,
+};
+
+/**
+ * The top-level columns of a file, each a flat (non-nested, non-repeated)
+ * leaf, or null when one is not: only flat columns are read page by page.
+ */
+function flatColumns(schema: SchemaTree): SchemaTree[][] | null {
+  const paths = schema.children.map((child) =>
+    getTreePath(schema, [child.element.name])
+  );
+  return paths.every(isFlatColumn) ? paths : null;
+}
+
+/** Writes a non-negative safe integer's digits; returns the end. */
+function writeDigits(buffer: Uint8Array, at: number, value: number): number {
+  if (value < 10) {
+    buffer[at] = ZERO + value;
+    return at + 1;
+  }
+  let digits = 2;
+  while (digits < 16 && value >= (POWERS_OF_TEN[digits] ?? 0)) digits++;
+  const end = at + digits;
+  let cursor = end;
+  let rest = value;
+  while (rest > 0xffffffff) {
+    const next = Math.floor(rest / 10);
+    buffer[--cursor] = ZERO + (rest - next * 10);
+    rest = next;
+  }
+  let small = rest >>> 0;
+  while (small >= 10) {
+    const next = (small / 10) >>> 0;
+    buffer[--cursor] = ZERO + (small - next * 10);
+    small = next;
+  }
+  buffer[--cursor] = ZERO + small;
+  return end;
+}
+
+/** Writes ASCII text (a number's `String`); returns the end. */
+function writeAscii(buffer: Uint8Array, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buffer[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+/** A growable byte buffer. */
+class Bytes {
+  bytes: Uint8Array;
+
+  constructor(size: number) {
+    this.bytes = new Uint8Array(size);
+  }
+
+  /** Makes room for `size` bytes from `at`. */
+  ensure(at: number, size: number): Uint8Array {
+    if (at + size > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(at + size, this.bytes.length * 2));
+      grown.set(this.bytes.subarray(0, at));
+      this.bytes = grown;
+    }
+    return this.bytes;
+  }
+}
+
+/**
+ * Copies one text value (UTF-8 bytes) to `out` at `at` as the typed path
+ * reads it: bytes beyond ASCII are decoded and encoded again (invalid UTF-8
+ * becomes U+FFFD, a leading BOM is dropped, as TextDecoder does). Returns
+ * the length written, or ODD_VALUE - n when the value holds a space, `\n`
+ * or `\r` (its n bytes are copied as they are).
+ */
+function copyText(
+  out: Bytes,
+  at: number,
+  source: Uint8Array,
+  from: number,
+  length: number
+): number {
+  const bytes = out.ensure(at, length);
+  for (let i = 0; i < length; i++) {
+    const byte = source[from + i] ?? 0;
+    if (byte <= SPACE || byte >= 0x80) {
+      return copyTextWithCare(out, at, source, from, length);
+    }
+    bytes[at + i] = byte;
+  }
+  return length;
+}
+
+/** copyText for a value with a byte that is a control or beyond ASCII. */
+function copyTextWithCare(
+  out: Bytes,
+  at: number,
+  source: Uint8Array,
+  from: number,
+  length: number
+): number {
+  const value = source.subarray(from, from + length);
+  let isAscii = true;
+  for (const byte of value) {
+    if (byte === SPACE || byte === NEWLINE || byte === RETURN) {
+      out.ensure(at, length).set(value, at);
+      return ODD_VALUE - length;
+    }
+    if (byte >= 0x80) isAscii = false;
+  }
+  if (isAscii) {
+    out.ensure(at, length).set(value, at);
+    return length;
+  }
+  const text = utf8.decode(value);
+  const bytes = out.ensure(at, text.length * 3);
+  return encoder.encodeInto(text, bytes.subarray(at)).written;
+}
+
+/** A bit-packed value of more than 24 bits (a dictionary of 16M entries). */
+function wideValue(bytes: Uint8Array, from: number, width: number): number {
+  let value = 0;
+  let scale = 1;
+  let bit = from;
+  for (let need = width; need > 0; ) {
+    const shift = bit & 7;
+    const take = Math.min(8 - shift, need);
+    value += (((bytes[bit >>> 3] ?? 0) >>> shift) & ((1 << take) - 1)) * scale;
+    scale *= 2 ** take;
+    need -= take;
+    bit += take;
+  }
+  return value;
+}
+
+/**
+ * Reads an RLE / bit-packed hybrid run stream one value at a time (the
+ * encoding of definition levels and dictionary indices) in batches.
+ * @see https://parquet.apache.org/docs/file-format/data-pages/encodings/
+ */
+class HybridReader {
+  private bytes: Uint8Array = new Uint8Array(0);
+  private at = 0;
+  private width = 0;
+  private left = 0;
+  private isPacked = false;
+  private value = 0;
+  private bit = 0;
+
+  reset(bytes: Uint8Array, at: number, width: number): void {
+    this.bytes = bytes;
+    this.at = at;
+    this.width = width;
+    this.left = 0;
+  }
+
+  /** Reads the next `count` values into `out`. */
+  read(out: Int32Array, count: number): void {
+    const { bytes, width } = this;
+    const mask = width >= 32 ? -1 : (1 << width) - 1;
+    for (let i = 0; i < count; ) {
+      if (this.left === 0) this.run();
+      const take = Math.min(this.left, count - i);
+      this.left -= take;
+      if (!this.isPacked) {
+        out.fill(this.value, i, i + take);
+        i += take;
+        continue;
+      }
+      let bit = this.bit;
+      this.bit += take * width;
+      const stop = i + take;
+      if (width === 1) {
+        for (; i < stop; i++, bit++) {
+          out[i] = ((bytes[bit >>> 3] ?? 0) >>> (bit & 7)) & 1;
+        }
+      } else if (width <= 24) {
+        for (; i < stop; i++, bit += width) {
+          let byte = bit >>> 3;
+          const shift = bit & 7;
+          let value = (bytes[byte] ?? 0) >>> shift;
+          for (let got = 8 - shift; got < width; got += 8) {
+            value |= (bytes[++byte] ?? 0) << got;
+          }
+          out[i] = value & mask;
+        }
+      } else {
+        for (; i < stop; i++, bit += width)
+          out[i] = wideValue(bytes, bit, width);
+      }
+    }
+  }
+
+  private run(): void {
+    const { bytes } = this;
+    let header = 0;
+    let scale = 1;
+    for (;;) {
+      if (this.at >= bytes.length) throw new Error('RLE data ends early');
+      const byte = bytes[this.at++] ?? 0;
+      header += (byte & 0x7f) * scale;
+      if (byte < 0x80) break;
+      scale *= 128;
+    }
+    const count = Math.floor(header / 2);
+    if (header % 2 === 1) {
+      this.isPacked = true;
+      this.left = count * 8;
+      this.bit = this.at * 8;
+      this.at += count * this.width;
+    } else {
+      this.isPacked = false;
+      this.left = count;
+      let value = 0;
+      for (let i = 0; i < (this.width + 7) >>> 3; i++) {
+        value += (bytes[this.at++] ?? 0) * 2 ** (8 * i);
+      }
+      this.value = value;
+    }
+    if (this.left === 0) this.run();
+  }
+}
+
+/** A dictionary page, its entries written as text: `starts`/`lengths` as ColumnText's. */
+interface TextDictionary {
+  readonly text: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
+}
+
+// How the current page's values are stored.
+const DICTIONARY_VALUES = 0;
+const INT32_VALUES = 1;
+const INT64_VALUES = 2;
+const TEXT_VALUES = 3;
+/** Decoded by hyparquet (any other type or encoding). */
+const DECODED_VALUES = 4;
+
+/**
+ * One column chunk's values as text, a batch of rows at a time: for row r
+ * of the batch, its text is `src[starts[r] .. starts[r] + lengths[r]]`, or
+ * the row is null (`lengths[r]` NULL_VALUE) or odd (ODD_VALUE - n). Pages
+ * are read one at a time from the chunk's bytes: INT32/INT64 and text
+ * columns, PLAIN or dictionary-encoded, are decoded here straight into
+ * text (a dictionary is written out once, as text); any other type or
+ * encoding is decoded by hyparquet and written value by value as
+ * `writeCell` says. Integers are written as decimal digits when they are
+ * non-negative safe integers and as their `String` otherwise; text values
+ * as `copyText` says.
+ */
+class ColumnText {
+  src: Uint8Array = new Uint8Array(0);
+  readonly starts = new Int32Array(BATCH_ROWS);
+  readonly lengths = new Int32Array(BATCH_ROWS);
+
+  private readonly view: DataView;
+  private readonly chunk: Uint8Array;
+  private readonly decoder: ColumnDecoder;
+  private readonly isText: boolean;
+  private readonly isFast: boolean;
+  private readonly hasNulls: boolean;
+  private readonly writeCell: CellWriter;
+  private readonly out = new Bytes(64 * 1024);
+  private readonly levels = new HybridReader();
+  private readonly indices = new HybridReader();
+  private at = 0;
+  private pageRows = 0;
+  private values = DECODED_VALUES;
+  private page: Uint8Array = new Uint8Array(0);
+  private pageView: DataView = new DataView(new ArrayBuffer(0));
+  private valueAt = 0;
+  private dictionary: TextDictionary | null = null;
+  /** hyparquet's dictionary, for a column it decodes. */
+  private decodedDictionary: DecodedArray | undefined = undefined;
+  private decoded: DecodedArray = [];
+  private batchStart = 0;
+
+  constructor(
+    chunk: Uint8Array,
+    decoder: ColumnDecoder,
+    writeCell: CellWriter
+  ) {
+    this.chunk = chunk;
+    this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.decoder = decoder;
+    this.writeCell = writeCell;
+    const { element } = decoder;
+    this.isText = isTextColumn(element);
+    this.isFast =
+      (this.isText && element.type === 'BYTE_ARRAY') ||
+      isPlainIntegerColumn(element);
+    this.hasNulls = getMaxDefinitionLevel(decoder.schemaPath) > 0;
+  }
+
+  /** Rows left in the current page, the next page read when none; 0 at the end. */
+  available(): number {
+    while (this.pageRows === 0) {
+      if (this.at >= this.chunk.length) return 0;
+      this.readPage();
+    }
+    return this.pageRows;
+  }
+
+  /** Decodes the next `rows` rows (at most `available()` and BATCH_ROWS). */
+  decode(rows: number): void {
+    const { starts, lengths, hasNulls, levels } = this;
+    this.pageRows -= rows;
+    if (this.values === DECODED_VALUES) {
+      this.decodeDecoded(rows);
+      return;
+    }
+    if (hasNulls) levels.read(LEVELS, rows);
+    if (this.values === DICTIONARY_VALUES) {
+      const dictionary = this.dictionary;
+      if (!dictionary) throw new Error('dictionary page missing');
+      let present = rows;
+      if (hasNulls) {
+        present = 0;
+        for (let row = 0; row < rows; row++) present += LEVELS[row] ?? 0;
+      }
+      this.indices.read(INDICES, present);
+      this.src = dictionary.text;
+      const size = dictionary.starts.length;
+      const textStarts = dictionary.starts;
+      const textLengths = dictionary.lengths;
+      for (let row = 0, next = 0; row < rows; row++) {
+        if (hasNulls && LEVELS[row] === 0) {
+          lengths[row] = NULL_VALUE;
+          continue;
+        }
+        const index = INDICES[next++] ?? 0;
+        if (index >= size) {
+          throw new Error(`dictionary index ${index} of ${size} entries`);
+        }
+        starts[row] = textStarts[index] ?? 0;
+        lengths[row] = textLengths[index] ?? 0;
+      }
+      return;
+    }
+    const { pageView, page } = this;
+    let at = 0;
+    for (let row = 0; row < rows; row++) {
+      if (hasNulls && LEVELS[row] === 0) {
+        lengths[row] = NULL_VALUE;
+        continue;
+      }
+      starts[row] = at;
+      const valueAt = this.valueAt;
+      if (this.values === TEXT_VALUES) {
+        const length = pageView.getUint32(valueAt, true);
+        this.valueAt = valueAt + 4 + length;
+        const written = copyText(this.out, at, page, valueAt + 4, length);
+        lengths[row] = written;
+        at += written >= 0 ? written : ODD_VALUE - written;
+        continue;
+      }
+      const bytes = this.out.ensure(at, 24);
+      let end: number;
+      if (this.values === INT32_VALUES) {
+        const value = pageView.getInt32(valueAt, true);
+        this.valueAt = valueAt + 4;
+        end =
+          value >= 0
+            ? writeDigits(bytes, at, value)
+            : writeAscii(bytes, at, String(value));
+      } else {
+        const low = pageView.getUint32(valueAt, true);
+        const high = pageView.getInt32(valueAt + 4, true);
+        this.valueAt = valueAt + 8;
+        end =
+          high >= 0 && high < SAFE_HIGH_WORDS
+            ? writeDigits(bytes, at, high * TWO_TO_32 + low)
+            : writeAscii(
+                bytes,
+                at,
+                String(pageView.getBigInt64(valueAt, true))
+              );
+      }
+      lengths[row] = end - at;
+      at = end;
+    }
+    this.src = this.out.bytes;
+  }
+
+  /** decode() for a page hyparquet decoded: each value as `writeCell` writes it. */
+  private decodeDecoded(rows: number): void {
+    const { starts, lengths } = this;
+    let at = 0;
+    this.batchStart = this.valueAt;
+    for (let row = 0; row < rows; row++) {
+      const value: unknown = this.decoded[this.valueAt++];
+      const bytes = this.out.ensure(at, 70 * 1024);
+      const end = this.writeCell(bytes, at, value, this.isText, bytes.length);
+      starts[row] = at;
+      if (value === null || value === undefined) {
+        lengths[row] = NULL_VALUE;
+      } else if (end < 0) {
+        lengths[row] = ODD_VALUE;
+      } else {
+        lengths[row] = end - at;
+        at = end;
+      }
+    }
+    this.src = this.out.bytes;
+  }
+
+  /** Row `row` of the last batch as the typed path reads it (`openParquetFile`). */
+  typedCell(row: number): RawFieldValue {
+    const length = this.lengths[row] ?? NULL_VALUE;
+    if (this.values === DECODED_VALUES) {
+      const value: unknown = this.decoded[this.batchStart + row];
+      return this.isText && value instanceof Uint8Array
+        ? utf8.decode(value)
+        : rawValueOf(value);
+    }
+    if (length === NULL_VALUE) return null;
+    const start = this.starts[row] ?? 0;
+    // Text as written reads as the typed value does: digits as the number,
+    // `String(n)` of a bad one fails as the number fails, with that text.
+    const size = length >= 0 ? length : ODD_VALUE - length;
+    return utf8.decode(this.src.subarray(start, start + size));
+  }
+
+  /** Reads the next page header and gets its values ready. */
+  private readPage(): void {
+    const reader = { view: this.view, offset: this.at };
+    const header = parquetHeader(reader);
+    const body = this.chunk.subarray(
+      reader.offset,
+      reader.offset + header.compressed_page_size
+    );
+    this.at = reader.offset + header.compressed_page_size;
+    if (header.type === 'DICTIONARY_PAGE') {
+      this.readDictionary(header, body, reader);
+    } else if (header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2') {
+      this.readDataPage(header, body, reader);
+    }
+  }
+
+  private readDictionary(
+    header: PageHeader,
+    body: Uint8Array,
+    reader: { view: DataView; offset: number }
+  ): void {
+    const { type, codec } = this.decoder;
+    if (!this.isFast) {
+      const { data } = readPage(reader, header, this.decoder, undefined, [], 0);
+      this.decodedDictionary = data && convert(data, this.decoder);
+      return;
+    }
+    const count = header.dictionary_page_header?.num_values ?? 0;
+    const bytes = decompressPage(
+      body,
+      header.uncompressed_page_size,
+      codec,
+      PARQUET_COMPRESSORS
+    );
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const out = new Bytes(Math.max(1024, bytes.length * 2));
+    const starts = new Int32Array(count);
+    const lengths = new Int32Array(count);
+    let at = 0;
+    let offset = 0;
+    for (let i = 0; i < count; i++) {
+      starts[i] = at;
+      let length: number;
+      if (type === 'BYTE_ARRAY') {
+        const size = view.getUint32(offset, true);
+        length = copyText(out, at, bytes, offset + 4, size);
+        offset += 4 + size;
+      } else if (type === 'INT32') {
+        const value = view.getInt32(offset, true);
+        offset += 4;
+        const target = out.ensure(at, 24);
+        length =
+          (value >= 0
+            ? writeDigits(target, at, value)
+            : writeAscii(target, at, String(value))) - at;
+      } else {
+        const low = view.getUint32(offset, true);
+        const high = view.getInt32(offset + 4, true);
+        const target = out.ensure(at, 24);
+        length =
+          (high >= 0 && high < SAFE_HIGH_WORDS
+            ? writeDigits(target, at, high * TWO_TO_32 + low)
+            : writeAscii(target, at, String(view.getBigInt64(offset, true)))) -
+          at;
+        offset += 8;
+      }
+      lengths[i] = length;
+      at += length >= 0 ? length : ODD_VALUE - length;
+    }
+    this.dictionary = { text: out.bytes, starts, lengths };
+  }
+
+  private readDataPage(
+    header: PageHeader,
+    body: Uint8Array,
+    reader: { view: DataView; offset: number }
+  ): void {
+    const { codec } = this.decoder;
+    const v1 = header.data_page_header;
+    const v2 = header.data_page_header_v2;
+    const encoding = v1?.encoding ?? v2?.encoding;
+    const isDictionary =
+      encoding === 'RLE_DICTIONARY' || encoding === 'PLAIN_DICTIONARY';
+    if (!this.isFast || !(isDictionary || encoding === 'PLAIN')) {
+      this.readDecodedPage(header, reader);
+      return;
+    }
+    let values: Uint8Array;
+    if (v2) {
+      const levelBytes =
+        v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
+      if (this.hasNulls) {
+        this.levels.reset(body, v2.repetition_levels_byte_length, 1);
+      }
+      values = body.subarray(levelBytes);
+      const size = header.uncompressed_page_size - levelBytes;
+      if (v2.is_compressed !== false && size > 0) {
+        values = decompressPage(values, size, codec, PARQUET_COMPRESSORS);
+      }
+      this.pageRows = v2.num_rows;
+    } else {
+      const page = decompressPage(
+        body,
+        header.uncompressed_page_size,
+        codec,
+        PARQUET_COMPRESSORS
+      );
+      let at = 0;
+      if (this.hasNulls) {
+        const view = new DataView(page.buffer, page.byteOffset, 4);
+        this.levels.reset(page, 4, 1);
+        at = 4 + view.getUint32(0, true);
+      }
+      values = page.subarray(at);
+      this.pageRows = v1?.num_values ?? 0;
+    }
+    this.page = values;
+    this.pageView = new DataView(
+      values.buffer,
+      values.byteOffset,
+      values.byteLength
+    );
+    this.valueAt = 0;
+    if (isDictionary) {
+      this.values = DICTIONARY_VALUES;
+      if (this.pageRows > 0) {
+        this.indices.reset(values, 1, values[0] ?? 0);
+      }
+    } else {
+      this.values =
+        this.decoder.type === 'BYTE_ARRAY'
+          ? TEXT_VALUES
+          : this.decoder.type === 'INT32'
+            ? INT32_VALUES
+            : INT64_VALUES;
+    }
+  }
+
+  /** A page hyparquet decodes: its values, one per row. */
+  private readDecodedPage(
+    header: PageHeader,
+    reader: { view: DataView; offset: number }
+  ): void {
+    const { data } = readPage(
+      reader,
+      header,
+      this.decoder,
+      this.decodedDictionary,
+      undefined,
+      0
+    );
+    this.values = DECODED_VALUES;
+    this.decoded = data ?? [];
+    this.valueAt = 0;
+    this.pageRows = this.decoded.length;
+  }
+}
+
+/**
+ * Writes a value hyparquet decoded, as text (see parquetText's
+ * `writeCell`): returns the end, or a negative number when the value
+ * cannot be written as text as it is.
+ */
+type CellWriter = (
+  buffer: Uint8Array,
+  at: number,
+  value: unknown,
+  isText: boolean,
+  end: number
+) => number;
+
+/** One row group's columns as text (ColumnText), and its rows. */
+interface RowGroupText {
+  /** The row group's number in the file, from 0. */
+  readonly group: number;
+  readonly rows: number;
+  readonly columns: readonly ColumnText[];
+  /** A DecodeError naming the row group, for a failure while decoding it. */
+  fail(error: unknown): DecodeError;
+}
+
+/** The byte range of a column chunk, as hyparquet computes it. */
+function chunkRange(chunk: ColumnChunk): { start: number; end: number } {
+  const meta = chunk.meta_data;
+  if (!meta) throw new Error('column metadata is missing');
+  const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+  return { start, end: start + Number(meta.total_compressed_size) };
+}
+
+/**
+ * Reads a Parquet file's row groups one at a time, each with one ranged
+ * read of its column chunks, and gives each column as ColumnText: a
+ * caller holds one page per column and a batch of row positions, not the
+ * row group's values (nor an array or object per row). `columns` are the
+ * file's top-level columns, all flat (`flatColumns`). Throws `DecodeError`
+ * naming `label` and the row group when one cannot be read.
+ */
+async function* readRowGroupText(
+  file: RandomAccessObject,
+  metadata: FileMetaData,
+  columns: readonly SchemaTree[][],
+  writeCell: CellWriter,
+  label: string
+): AsyncGenerator<RowGroupText> {
+  const names = columns.map((path) => path[1]?.element.name);
+  for (const [group, rowGroup] of metadata.row_groups.entries()) {
+    const rows = Number(rowGroup.num_rows);
+    if (rows === 0) continue;
+    const fail = (error: unknown) =>
+      error instanceof DecodeError
+        ? error
+        : new DecodeError(
+            `${label}: cannot read Parquet row group ${group} (${messageOf(error)})`,
+            { cause: error }
+          );
+    let texts: ColumnText[];
+    try {
+      const chunks = names.map((name) => {
+        const chunk = rowGroup.columns.find(
+          (candidate) => candidate.meta_data?.path_in_schema[0] === name
+        );
+        if (!chunk?.meta_data) throw new Error(`no column chunk for ${name}`);
+        return chunk;
+      });
+      const ranges = chunks.map(chunkRange);
+      const from = Math.min(...ranges.map((range) => range.start));
+      const to = Math.max(...ranges.map((range) => range.end));
+      const bytes = new Uint8Array(await file.slice(from, to));
+      texts = chunks.map((chunk, column) => {
+        const range = ranges[column] ?? { start: from, end: from };
+        const schemaPath = columns[column] ?? [];
+        const element = schemaPath[1]?.element ?? { name: '' };
+        const meta = chunk.meta_data;
+        if (!meta) throw new Error('column metadata is missing');
+        return new ColumnText(
+          bytes.subarray(range.start - from, range.end - from),
+          {
+            pathInSchema: meta.path_in_schema,
+            type: meta.type,
+            element,
+            schemaPath,
+            codec: meta.codec,
+            compressors: PARQUET_COMPRESSORS,
+            parsers: isTextColumn(element) ? BYTES_PARSERS : DEFAULT_PARSERS,
+          },
+          writeCell
+        );
+      });
+    } catch (error) {
+      throw fail(error);
+    }
+    yield { group, rows, columns: texts, fail };
+  }
+}
+
+export type { CellWriter, ColumnText, RowGroupText };
+export {
+  BATCH_ROWS,
+  flatColumns,
+  NULL_VALUE,
+  ODD_VALUE,
+  readRowGroupText,
+  writeDigits,
+};

@@ -1,0 +1,392 @@
+import { parquetSchema } from 'hyparquet';
+import { MAX_LINE_BYTES } from '../flowLogRules.js';
+import type { RandomAccessObject, RawFieldValue } from '../types.js';
+import { readMetadata } from './parquetFlowLog.js';
+import {
+  BATCH_ROWS,
+  type ColumnText,
+  flatColumns,
+  NULL_VALUE,
+  type RowGroupText,
+  readRowGroupText,
+  writeDigits,
+} from './parquetPages.js';
+
+/** A row that its text cannot carry as it is (see `writeCell`). */
+interface OddRow {
+  /** Its number in the file, from 1 (the line number its text would have). */
+  readonly lineNumber: number;
+  /** Its cells exactly as the typed path reads them (`openParquetFile`). */
+  readonly cells: readonly RawFieldValue[];
+}
+
+/** Where the text of a Parquet file's rows goes. */
+interface ParquetTextSink {
+  /** Lines are written here, reused after each `push`; 128 KiB at least. */
+  readonly buffer: Uint8Array;
+  /**
+   * Per column: whether a value the text cannot carry may be written as
+   * `-` (its field is one no rollup reads).
+   */
+  readonly isBlankable?: readonly boolean[];
+  /** Takes the first `length` bytes of `buffer`: whole lines, each with its `\n`. */
+  push(length: number): void;
+  /**
+   * The line to write for an odd row (no `\n`, at most MAX_LINE_BYTES
+   * bytes of UTF-8). May throw to stop the writing.
+   */
+  oddRow(row: OddRow): string;
+}
+
+/** An opened Parquet file, ready to be written as flow-log text. */
+interface ParquetText {
+  /** Its top-level column names, in order. */
+  readonly columns: readonly string[];
+  /**
+   * Writes every row as a text line, row group by row group, or null when
+   * a column is nested (such a file is for the typed path only). Throws
+   * `DecodeError` naming the file when a row group cannot be decoded.
+   */
+  readonly writeText: ((sink: ParquetTextSink) => Promise<void>) | null;
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const DASH = 0x2d;
+/** Returned by a cell writer for a cell the text cannot carry. */
+const ODD = -1;
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);
+/** Characters that would break a line (`\r`: a line's last one is dropped). */
+const BREAKS_LINE = /[ \n\r]/;
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+// As hyparquet decodes text (a leading BOM is dropped), so that a value
+// written from its bytes is the string the typed path reads.
+const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** Whether a string holds a surrogate without its other half. */
+const hasLoneSurrogate = (text: string): boolean =>
+  SURROGATE.test(text) && utf8.decode(encoder.encode(text)) !== text;
+
+/**
+ * The text of one typed cell (as `openParquetFile` gives it) in a flow-log
+ * line, with the verdict `parseFlowLogRow` gives the cell: null is `-`;
+ * a number or bigint is its decimal text (`String`: digits for a
+ * non-negative safe integer, else text such as `-3`, `1.5`, `NaN` or
+ * `9007199254740993`, which fails an integer field as the typed parser
+ * fails it, with the same value in the message); a string is itself. Null
+ * for a string the text cannot carry: one holding a space, `\n` or `\r`
+ * (it would split or end the line), or a lone surrogate (UTF-8 has none).
+ */
+function cellText(cell: RawFieldValue): string | null {
+  if (cell === null) return '-';
+  // String(-0) is '0', as writeNumber writes it.
+  if (typeof cell !== 'string') return String(cell);
+  return BREAKS_LINE.test(cell) || hasLoneSurrogate(cell) ? null : cell;
+}
+
+/** Writes a string the text can carry; ODD for one it cannot. */
+function writeString(
+  buffer: Uint8Array,
+  at: number,
+  text: string,
+  end: number
+): number {
+  const length = text.length;
+  if (at + length > end) return ODD;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code <= SPACE || code >= 0x80) {
+      if (code === SPACE || code === NEWLINE || code === RETURN) return ODD;
+      if (code >= 0x80) return writeUnicode(buffer, at, text, end);
+    }
+    buffer[at + i] = code;
+  }
+  return at + length;
+}
+
+/** The slow part of writeString: text beyond ASCII, as UTF-8. */
+function writeUnicode(
+  buffer: Uint8Array,
+  at: number,
+  text: string,
+  end: number
+): number {
+  if (BREAKS_LINE.test(text) || hasLoneSurrogate(text)) return ODD;
+  const { read, written } = encoder.encodeInto(text, buffer.subarray(at, end));
+  return read === text.length ? at + written : ODD;
+}
+
+/**
+ * Writes a text column's value from its bytes. Bytes beyond ASCII are
+ * decoded and encoded again, as the typed path decodes them (invalid UTF-8
+ * becomes U+FFFD, a leading BOM is dropped), so both see the same text.
+ */
+function writeBytes(
+  buffer: Uint8Array,
+  at: number,
+  bytes: Uint8Array,
+  end: number
+): number {
+  const length = bytes.length;
+  if (at + length > end) return ODD;
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[i] ?? 0;
+    if (byte <= SPACE || byte >= 0x80) {
+      if (byte === SPACE || byte === NEWLINE || byte === RETURN) return ODD;
+      if (byte >= 0x80) return writeString(buffer, at, utf8.decode(bytes), end);
+    }
+    buffer[at + i] = byte;
+  }
+  return at + length;
+}
+
+/** Writes a number as `cellText` does. */
+function writeNumber(
+  buffer: Uint8Array,
+  at: number,
+  value: number,
+  end: number
+): number {
+  // -0 passes too, and is written as 0.
+  if (value >= 0 && Number.isSafeInteger(value)) {
+    return writeDigits(buffer, at, value);
+  }
+  return writeString(buffer, at, String(value), end);
+}
+
+/**
+ * Writes one cell (`value` as hyparquet gives it; `isText`: a text
+ * column's bytes) as `cellText` writes what the typed path reads of it:
+ * `rawValueOf`'s rules (a Date is its epoch milliseconds, any other object
+ * its `String`). Returns the end, or ODD for a cell the text cannot carry
+ * or that does not fit before `end`.
+ */
+function writeCell(
+  buffer: Uint8Array,
+  at: number,
+  value: unknown,
+  isText: boolean,
+  end: number
+): number {
+  if (value === null || value === undefined) {
+    buffer[at] = DASH;
+    return at + 1;
+  }
+  if (typeof value === 'number') return writeNumber(buffer, at, value, end);
+  if (isText && value instanceof Uint8Array) {
+    return writeBytes(buffer, at, value, end);
+  }
+  if (typeof value === 'bigint') {
+    return value >= 0n && value <= MAX_SAFE_BIGINT
+      ? writeDigits(buffer, at, Number(value))
+      : writeString(buffer, at, String(value), end);
+  }
+  if (typeof value === 'string') return writeString(buffer, at, value, end);
+  if (value instanceof Date)
+    return writeNumber(buffer, at, value.getTime(), end);
+  return writeString(buffer, at, String(value), end);
+}
+
+/**
+ * Writes rows as flow-log text lines into the sink's buffer, batch by
+ * batch from each column's text (ColumnText): values joined by single
+ * spaces, `-` for null. Memory: the sink's buffer, nothing per row.
+ */
+class RowTextWriter {
+  private readonly sink: ParquetTextSink;
+  private readonly buffer: Uint8Array;
+  /** A row starts at or before this: a whole line and its `\n` fit after. */
+  private readonly lastRowStart: number;
+  private readonly isBlankable: readonly boolean[];
+  private readonly header: Uint8Array;
+  private length = 0;
+
+  constructor(
+    sink: ParquetTextSink,
+    isBlankable: readonly boolean[],
+    header: Uint8Array
+  ) {
+    this.sink = sink;
+    this.buffer = sink.buffer;
+    this.lastRowStart = sink.buffer.length - MAX_LINE_BYTES - 2;
+    if (this.lastRowStart < 64 * 1024) {
+      throw new RangeError('a Parquet text buffer needs 128 KiB at least');
+    }
+    this.isBlankable = isBlankable;
+    this.header = header;
+  }
+
+  /**
+   * Writes a row group's rows; its first row is line `lineNumber`. A
+   * failure to decode is the row group's DecodeError; the sink's own
+   * errors pass through.
+   */
+  writeRowGroup(group: RowGroupText, lineNumber: number): void {
+    const { columns } = group;
+    for (let done = 0; done < group.rows; ) {
+      let rows = Math.min(BATCH_ROWS, group.rows - done);
+      try {
+        for (const [index, column] of columns.entries()) {
+          const available = column.available();
+          if (available === 0) {
+            throw new Error(
+              `column ${index} ends after ${done} of ${group.rows} rows`
+            );
+          }
+          rows = Math.min(rows, available);
+        }
+        for (const column of columns) column.decode(rows);
+      } catch (error) {
+        throw group.fail(error);
+      }
+      this.writeRows(columns, rows, lineNumber + done);
+      done += rows;
+    }
+  }
+
+  /** Hands the buffered lines to the sink. */
+  flush(): void {
+    if (this.length > 0) this.sink.push(this.length);
+    this.length = 0;
+  }
+
+  /** Writes the last decoded batch: `rows` rows from line `lineNumber`. */
+  private writeRows(
+    columns: readonly ColumnText[],
+    rows: number,
+    lineNumber: number
+  ): void {
+    const { buffer, isBlankable, lastRowStart } = this;
+    const count = columns.length;
+    let at = this.length;
+    for (let row = 0; row < rows; row++) {
+      if (at > lastRowStart) {
+        this.length = at;
+        this.flush();
+        at = 0;
+      }
+      const rowStart = at;
+      const end = rowStart + MAX_LINE_BYTES + 1;
+      let isOdd = false;
+      for (let index = 0; index < count; index++) {
+        if (index > 0) buffer[at++] = SPACE;
+        const column = columns[index] as ColumnText;
+        const length = column.lengths[row] ?? NULL_VALUE;
+        if (length >= 0) {
+          if (at + length > end) {
+            isOdd = true;
+            break;
+          }
+          const { src } = column;
+          const start = column.starts[row] ?? 0;
+          for (let i = 0; i < length; i++) buffer[at + i] = src[start + i] ?? 0;
+          at += length;
+        } else if (length === NULL_VALUE || isBlankable[index] === true) {
+          buffer[at++] = DASH;
+        } else {
+          isOdd = true;
+          break;
+        }
+      }
+      if (
+        isOdd ||
+        at - rowStart > MAX_LINE_BYTES ||
+        (at - rowStart === this.header.length && this.isHeader(rowStart))
+      ) {
+        at = this.writeOdd(rowStart, columns, row, lineNumber + row);
+      }
+      buffer[at++] = NEWLINE;
+    }
+    this.length = at;
+  }
+
+  /** Whether the line at `from` is the header (the scanner would skip it). */
+  private isHeader(from: number): boolean {
+    const { buffer, header } = this;
+    for (let i = 0; i < header.length; i++) {
+      if (buffer[from + i] !== header[i]) return false;
+    }
+    return true;
+  }
+
+  /** Writes the sink's line for an odd row at `at`; returns its end. */
+  private writeOdd(
+    at: number,
+    columns: readonly ColumnText[],
+    row: number,
+    lineNumber: number
+  ): number {
+    const cells = columns.map((column) => column.typedCell(row));
+    const line = this.sink.oddRow({ lineNumber, cells });
+    const { read, written } = encoder.encodeInto(
+      line,
+      this.buffer.subarray(at, at + MAX_LINE_BYTES)
+    );
+    if (read !== line.length || line.includes('\n')) {
+      throw new RangeError(`line ${lineNumber}: the odd-row line does not fit`);
+    }
+    return at + written;
+  }
+}
+
+/**
+ * Opens a Parquet file (VPC Flow Logs' `.log.parquet`) to be written as
+ * flow-log text, column-wise: each row group is read with one ranged read,
+ * each column decoded a page at a time straight into text (a dictionary
+ * page once, as text; see `readRowGroupText`), and the rows written from
+ * the columns' text into the sink's reused buffer as lines in the format
+ * of the column names: values joined by single spaces, `-` for null,
+ * integers (BigInt too) as decimal digits, text copied from its bytes. No
+ * array or object per row; memory is the row group's compressed bytes, a
+ * page per column and the buffer, flat in the number of rows.
+ *
+ * Each line reads, cell for cell, as `parseFlowLogRow` reads the typed
+ * row (see `cellText`). A row whose text would not is an odd row, and the
+ * sink gets its typed cells and gives the line to write instead: a value
+ * with a space, `\n` or `\r` (unless its column is in `isBlankable`: then
+ * it is written as `-`), a line over MAX_LINE_BYTES, or a line equal to
+ * the header (a scanner skips those).
+ * Throws `DecodeError` naming `label` when the bytes are not Parquet.
+ * @example
+ * const parquet = await openParquetText(file, 's3://b/k');
+ * await parquet.writeText?.({ buffer, push, oddRow });
+ * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
+ */
+async function openParquetText(
+  file: RandomAccessObject,
+  label: string
+): Promise<ParquetText> {
+  const metadata = await readMetadata(file, label);
+  const schema = parquetSchema(metadata);
+  const columns = schema.children.map((child) => child.element.name);
+  const paths = flatColumns(schema);
+  if (paths === null) return { columns, writeText: null };
+  const header = encoder.encode(columns.join(' '));
+  async function writeText(sink: ParquetTextSink): Promise<void> {
+    const writer = new RowTextWriter(
+      sink,
+      sink.isBlankable ?? columns.map(() => false),
+      header
+    );
+    let lineNumber = 1;
+    const groups = readRowGroupText(
+      file,
+      metadata,
+      paths ?? [],
+      writeCell,
+      label
+    );
+    for await (const group of groups) {
+      writer.writeRowGroup(group, lineNumber);
+      lineNumber += group.rows;
+    }
+    writer.flush();
+  }
+  return { columns, writeText };
+}
+
+export type { OddRow, ParquetText, ParquetTextSink };
+export { cellText, openParquetText, writeCell };

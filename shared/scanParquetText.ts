@@ -1,0 +1,249 @@
+import { FlowLogScanner, ScannerMemory } from './aggregate/flowLogScanner.js';
+import type { RollupOptions } from './aggregate/rollupRecords.js';
+import { DEFAULT_SAMPLE_LIMIT } from './aggregate/statsCollector.js';
+import { TEXT_SLOT_BYTES, TEXT_SLOTS } from './decode/flowLogText.js';
+import {
+  cellText,
+  type OddRow,
+  type ParquetText,
+} from './decode/parquetText.js';
+import { ParseError, spanTooLongError } from './errors.js';
+import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from './flowLogRules.js';
+import { parseFlowLogRow } from './parse/parseFlowLogLine.js';
+import type { FieldSpec, FlowLogFormat, IngestStats, Rollup } from './types.js';
+
+/**
+ * The fields whose values a rollup reads (RecordRollup and the scanner):
+ * any other text field may be written as `-` without changing a rollup
+ * (a test holds this list to that). Integer fields are all validated, so
+ * they count too.
+ */
+const ROLLUP_FIELDS = new Set([
+  'interface-id',
+  'resource-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
+  'tcp-flags',
+  'flow-direction',
+  'account-id',
+  'vpc-id',
+  'subnet-id',
+  'instance-id',
+]);
+
+/**
+ * Whether a value of this field may be written as `-`: a text field no
+ * rollup reads (an integer field is validated, so it counts as read).
+ */
+const isBlankable = (field: FieldSpec): boolean =>
+  field.type !== 'integer' && !ROLLUP_FIELDS.has(field.name);
+
+/** Thrown when a row's text cannot roll up as its typed cells do. */
+class TypedPathNeeded extends Error {}
+
+/**
+ * The verdict the typed path (`parseFlowLogRow`, then the checks
+ * `RecordRollup.add` makes before counting a record) gives a row: its
+ * ParseError, or null for a record that rolls up.
+ */
+function typedVerdict(
+  row: OddRow,
+  format: FlowLogFormat,
+  options: RollupOptions
+): ParseError | null {
+  const { lineNumber } = row;
+  const parsed = parseFlowLogRow(row.cells, lineNumber, format);
+  if (!parsed.success) return parsed.error;
+  const { interfaceId, resourceId, start, end } = parsed.data;
+  if (
+    typeof interfaceId !== 'string' &&
+    typeof resourceId !== 'string' &&
+    options.interfaceId === undefined
+  ) {
+    return new ParseError('missing-interface-id', lineNumber);
+  }
+  if (typeof start !== 'number' || typeof end !== 'number') {
+    return new ParseError('missing-time', lineNumber);
+  }
+  if (end - start + 1 > MAX_RECORD_SECONDS) {
+    return spanTooLongError(lineNumber, end - start + 1);
+  }
+  return null;
+}
+
+/**
+ * Lines for odd rows (see `openParquetText`), chosen so that the scanner
+ * gives each the typed path's verdict:
+ * - a bad row becomes a line of `-` with one value that fails the same way
+ *   (`x` in the field the typed parser rejects; start 1, end 0; no ENI; an
+ *   ENI and no time; a span one second too long), and its sample message
+ *   is replaced by the typed path's own (`fixSamples`);
+ * - a good row keeps its values, and a value the text cannot carry becomes
+ *   `-` when no rollup reads its field (a tag with a space, say). When a
+ *   rollup reads it (an ENI id with a space), the row cannot be rolled up
+ *   from text at all: `TypedPathNeeded` is thrown, and the whole object
+ *   goes through the typed path instead.
+ */
+class OddRowLines {
+  private readonly format: FlowLogFormat;
+  private readonly options: RollupOptions;
+  private readonly sampleLimit: number;
+  private readonly columnOf: Map<string, number>;
+  /** The typed path's messages of the first bad odd rows, by line. */
+  private readonly messages = new Map<number, string>();
+
+  constructor(format: FlowLogFormat, options: RollupOptions) {
+    this.format = format;
+    this.options = options;
+    this.sampleLimit = Math.max(0, options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT);
+    this.columnOf = new Map(
+      format.fields.map((field, column) => [field.name, column])
+    );
+  }
+
+  /** The line to scan for an odd row. */
+  line(row: OddRow): string {
+    const error = typedVerdict(row, this.format, this.options);
+    if (error === null) return this.goodLine(row);
+    if (this.messages.size < this.sampleLimit) {
+      this.messages.set(row.lineNumber, error.message);
+    }
+    return this.badLine(error);
+  }
+
+  /** Stats whose samples of odd rows carry the typed path's messages. */
+  fixSamples(stats: IngestStats): IngestStats {
+    const { messages } = this;
+    if (messages.size === 0) return stats;
+    return {
+      ...stats,
+      badRecordSamples: stats.badRecordSamples.map((sample) => {
+        const message = messages.get(sample.lineNumber);
+        return message === undefined ? sample : { ...sample, message };
+      }),
+    };
+  }
+
+  private goodLine(row: OddRow): string {
+    const texts = this.format.fields.map((field, column) => {
+      const text = cellText(row.cells[column] ?? null);
+      if (!isBlankable(field)) {
+        if (text === null) throw new TypedPathNeeded(field.name);
+        return text;
+      }
+      return text === null ? '-' : text;
+    });
+    let line = texts.join(' ');
+    if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+      // Drop what no rollup reads; what is left must fit.
+      line = this.format.fields
+        .map((field, column) => (isBlankable(field) ? '-' : texts[column]))
+        .join(' ');
+      if (Buffer.byteLength(line) > MAX_LINE_BYTES) {
+        throw new TypedPathNeeded('line-too-long');
+      }
+    }
+    return line;
+  }
+
+  private badLine(error: ParseError): string {
+    const values = this.format.fields.map(() => '-');
+    const set = (name: string | undefined, value: string) => {
+      const column = name === undefined ? undefined : this.columnOf.get(name);
+      if (column === undefined) {
+        throw new Error(`no ${name} column for a ${error.reason} line`);
+      }
+      values[column] = value;
+    };
+    const eni = this.columnOf.has('interface-id')
+      ? 'interface-id'
+      : 'resource-id';
+    switch (error.reason) {
+      case 'bad-integer':
+      case 'bad-action':
+      case 'bad-log-status':
+        set(error.field, 'x');
+        break;
+      case 'end-before-start':
+        set('start', '1');
+        set('end', '0');
+        break;
+      case 'missing-interface-id':
+        break;
+      case 'missing-time':
+        set(eni, 'x');
+        break;
+      case 'span-too-long':
+        set(eni, 'x');
+        set('start', '0');
+        set('end', String(MAX_RECORD_SECONDS));
+        break;
+      default:
+        throw new Error(`a typed row cannot be a ${error.reason} record`);
+    }
+    return values.join(' ');
+  }
+}
+
+/**
+ * Rolls up a Parquet file through the same aggregation core as text: its
+ * row groups are written column-wise as flow-log text (`openParquetText`)
+ * into the ring of a pooled ScannerMemory and scanned there by a
+ * FlowLogScanner of the format of its columns, with no copy, no object per
+ * row, and memory flat in the number of rows. Rollups and stats equal the
+ * typed path's (`openParquetFlowLog` + `RecordRollup`) record for record:
+ * odd rows are handled as `OddRowLines` says. Returns null when the file
+ * must go through the typed path instead (a nested column, or a value the
+ * text cannot carry in a field a rollup reads). Throws `DecodeError` for an
+ * undecodable row group.
+ * @example
+ * const parquet = await openParquetText(file, label);
+ * const format = formatFromColumnNames(parquet.columns, label);
+ * const result = await scanParquetText(parquet, format, { windowMode: 'prorate' });
+ */
+async function scanParquetText(
+  parquet: ParquetText,
+  format: FlowLogFormat,
+  options: RollupOptions
+): Promise<{ rollups: Rollup[]; stats: IngestStats } | null> {
+  const { writeText } = parquet;
+  if (writeText === null) return null;
+  const memory = ScannerMemory.acquire(TEXT_SLOTS, TEXT_SLOT_BYTES);
+  try {
+    const scanner = new FlowLogScanner(format, options, 1, memory);
+    const { ring } = memory;
+    const buffer = new Uint8Array(
+      ring.buffer,
+      ring.slotOffsets[0] ?? 0,
+      ring.slotBytes
+    );
+    const odd = new OddRowLines(format, options);
+    try {
+      await writeText({
+        buffer,
+        isBlankable: format.fields.map((field) => isBlankable(field)),
+        // In the ring: scanned where it lies.
+        push: (length) => scanner.push(buffer.subarray(0, length)),
+        oddRow: (row) => odd.line(row),
+      });
+    } catch (error) {
+      if (error instanceof TypedPathNeeded) return null;
+      throw error;
+    }
+    const { rollups, stats } = scanner.finish();
+    return { rollups, stats: odd.fixSamples(stats) };
+  } finally {
+    memory.release();
+  }
+}
+
+export { ROLLUP_FIELDS, scanParquetText };
