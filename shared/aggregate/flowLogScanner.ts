@@ -125,6 +125,9 @@ const N_SIZE = 32;
 const B_SIZE = 40;
 
 const utf8 = new TextDecoder();
+/** A label's length byte with this bit set holds packed addresses. */
+const PACKED = 0x80;
+const SPACE_BYTE = 0x20;
 const NEWLINE = 0x0a;
 /** Room before each ring slot for the unfinished line carried into it. */
 const RING_ROOM_BYTES = MAX_LINE_BYTES + 64;
@@ -702,9 +705,13 @@ class FlowLogScanner {
       const flows = view.getUint32(at + 28, true);
       if (flows === 0) continue;
       const label = labels + entry * labelBytes;
+      const length = view.getUint8(lengths + entry);
       result.push({
         // A view, not a copy: read before the memory serves another input.
-        key: memory.subarray(label, label + view.getUint8(lengths + entry)),
+        key:
+          (length & PACKED) === 0
+            ? memory.subarray(label, label + length)
+            : unpackLabel(memory, label, length & ~PACKED),
         weight: view.getFloat64(at, true),
         flows,
         packets: view.getFloat64(at + 8, true),
@@ -713,6 +720,65 @@ class FlowLogScanner {
     }
     return sortSketchEntries(result);
   }
+}
+
+/**
+ * The text of a packed label (wasm/flowLogScannerCore.ts `packAddress`):
+ * an address, or two addresses and a talker's 6-byte tail, each address a
+ * tag (4 or 6) and its bytes. Gives back exactly the text that was packed.
+ */
+function unpackLabel(
+  memory: Uint8Array,
+  at: number,
+  length: number
+): Uint8Array {
+  const first = addressText(memory, at);
+  if (first.bytes === length) return Buffer.from(first.text, 'latin1');
+  const second = addressText(memory, at + first.bytes);
+  const end = at + first.bytes + second.bytes;
+  const text = Buffer.from(`${first.text} ${second.text}`, 'latin1');
+  const key = new Uint8Array(text.length + (at + length - end));
+  key.set(text);
+  key.set(memory.subarray(end, at + length), text.length);
+  key[first.text.length] = SPACE_BYTE;
+  return key;
+}
+
+/** A packed address's text and the bytes it took (tag included). */
+function addressText(
+  memory: Uint8Array,
+  at: number
+): { text: string; bytes: number } {
+  if (memory[at] === 4) {
+    const octets = memory.subarray(at + 1, at + 5);
+    return { text: octets.join('.'), bytes: 5 };
+  }
+  const groups: number[] = [];
+  for (let k = 0; k < 8; k++) {
+    groups.push(
+      ((memory[at + 1 + 2 * k] as number) << 8) |
+        (memory[at + 2 + 2 * k] as number)
+    );
+  }
+  return { text: formatIpv6(groups), bytes: 17 };
+}
+
+/** An IPv6 address as RFC 5952 writes it (see packIpv6 in the core). */
+function formatIpv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  let runStart = 0;
+  groups.forEach((group, k) => {
+    if (group !== 0) runStart = k + 1;
+    else if (k + 1 - runStart > bestLength) {
+      bestStart = runStart;
+      bestLength = k + 1 - runStart;
+    }
+  });
+  const hex = (part: readonly number[]) =>
+    part.map((group) => group.toString(16)).join(':');
+  if (bestLength < 2) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
 
 /** What `takeRollups` hands over: a part's items, rollups and statistics. */

@@ -122,7 +122,9 @@ function* generateFlowLogLines(options: GenerateOptions): Generator<string> {
       subnet: `subnet-${hex(next, 17)}`,
       instance: i % 5 === 4 ? '-' : `i-${hex(next, 17)}`,
       ipv4: `10.${i >> 8}.${i & 255}.${10 + ((next() * 200) | 0)}`,
-      ipv6: `2600:1f18:ab0:${(i & 0xffff).toString(16)}::${hex(next, 4)}`,
+      // As VPC Flow Logs writes them (RFC 5952: no leading zeros, `::` for
+      // the longest zero run).
+      ipv6: `2600:1f18:ab0:${((i % 0xffff) + 1).toString(16)}::${(1 + ((next() * 0xfffe) | 0)).toString(16)}`,
       az: `use1-az${1 + (i % 6)}`,
     });
   }
@@ -131,7 +133,7 @@ function* generateFlowLogLines(options: GenerateOptions): Generator<string> {
   const pickPeer = zipf(next, peerCount, 1.2);
   const peer = (index: number, isIpv6: boolean): string =>
     isIpv6
-      ? `2a05:d018:${(index >> 8).toString(16)}::${(index & 255).toString(16)}`
+      ? `2a05:d018:${((index >> 8) + 1).toString(16)}::${((index & 255) + 1).toString(16)}`
       : `${index % 3 === 0 ? 10 : 52}.${(index >> 8) & 255}.${index & 255}.${(index * 7) & 255}`;
   const scanner = (): string =>
     `${1 + ((next() * 222) | 0)}.${(next() * 256) | 0}.${(next() * 256) | 0}.${(next() * 256) | 0}`;

@@ -144,9 +144,13 @@ const FIRST_SETS = 1;
 const WAYS = 2;
 const MAX_LABEL = 96;
 const MAX_ADDRESS = 40;
-/** Label slots of a new sketch: an IPv4 talker label, an IPv4 address. */
-const FIRST_LABEL = 40;
-const FIRST_ADDRESS = 16;
+/** Label slots of a new sketch: an IPv4 talker, an IPv4 address (packed). */
+const FIRST_LABEL = 16;
+const FIRST_ADDRESS = 8;
+/** A label's length byte with this bit set: addresses packed (see packAddress). */
+const PACKED: i32 = 0x80;
+const COLON: i32 = 0x3a;
+const DOT: i32 = 0x2e;
 const TAIL_BYTES = 6;
 
 // Sample struct (a bad record the caller turns into a ParseError).
@@ -354,6 +358,10 @@ let packetParts: usize = 0;
 let byteParts: usize = 0;
 let remainders: usize = 0;
 let tail: usize = 0;
+/** Scratch for an IPv6 address's eight groups. */
+let groups: usize = 0;
+/** Scratch for a packed label. */
+let packed: usize = 0;
 
 export function init(
   columnCount: i32,
@@ -389,6 +397,8 @@ export function init(
   byteParts = alloc(300 * 8);
   remainders = alloc(300 * 8);
   tail = alloc(8);
+  groups = alloc(16);
+  packed = alloc(48);
   batch = alloc(BATCH * U_SIZE, 64);
   batchCount = 0;
   input = alloc(INPUT_BYTES);
@@ -1455,6 +1465,24 @@ function talkerTail(): u64 {
   );
 }
 
+/**
+ * The slot width (of `widths`, narrow to wide) that holds a label of
+ * `needed` bytes: labels are kept whole up to the widest.
+ */
+function slotFor(needed: usize, a: usize, b: usize, c: usize): usize {
+  return needed <= a ? a : needed <= b ? b : c;
+}
+
+/** Widens the sketch's label slots, if needed, to hold `needed` bytes. */
+function makeRoom(sketch: usize, needed: usize, isTalker: bool): void {
+  const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
+  if (needed <= slotBytes) return;
+  const width = isTalker
+    ? slotFor(needed, 40, 64, MAX_LABEL)
+    : slotFor(needed, 24, MAX_ADDRESS, MAX_ADDRESS);
+  if (width > slotBytes) widenLabels(sketch, width);
+}
+
 /** The talker update of batch entry `u`. */
 function addTalker(window: usize, u: usize): void {
   const sketch = window + W_TALKER_SKETCH;
@@ -1468,21 +1496,29 @@ function addTalker(window: usize, u: usize): void {
     bytes
   );
   if (entry < 0) return;
-  const room = MAX_LABEL - TAIL_BYTES;
   const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
   const srcTo = <usize>load<u32>(u + U_SRC_TO);
-  const length =
-    srcTo - srcFrom + load<u32>(u + U_DST_TO) - load<u32>(u + U_DST_FROM);
-  const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
-  if (length + 1 + TAIL_BYTES > slotBytes && slotBytes < <usize>MAX_LABEL) {
-    widenLabels(sketch, MAX_LABEL);
-  }
-  appendLabel(sketch, entry, srcFrom, srcTo, room);
-  store<u8>(tail, SPACE);
-  appendLabel(sketch, entry, tail, tail + 1, room);
   const dstFrom = <usize>load<u32>(u + U_DST_FROM);
-  appendLabel(sketch, entry, dstFrom, <usize>load<u32>(u + U_DST_TO), room);
+  const dstTo = <usize>load<u32>(u + U_DST_TO);
   store<u64>(tail, load<u64>(u + U_TAIL));
+  // Packed: [4|6][address][4|6][address][tail], when both round-trip.
+  const scratch = packed;
+  const src = packAddress(srcFrom, srcTo, scratch);
+  const dst = src > 0 ? packAddress(dstFrom, dstTo, scratch + src) : 0;
+  if (dst > 0) {
+    memory.copy(scratch + src + dst, tail, TAIL_BYTES);
+    const length = src + dst + TAIL_BYTES;
+    makeRoom(sketch, length, true);
+    writePacked(sketch, entry, scratch, length);
+    return;
+  }
+  const room = MAX_LABEL - TAIL_BYTES;
+  makeRoom(sketch, srcTo - srcFrom + 1 + dstTo - dstFrom + TAIL_BYTES, true);
+  appendLabel(sketch, entry, srcFrom, srcTo, room);
+  const space = tail + TAIL_BYTES;
+  store<u8>(space, SPACE);
+  appendLabel(sketch, entry, space, space + 1, room);
+  appendLabel(sketch, entry, dstFrom, dstTo, room);
   appendLabel(sketch, entry, tail, tail + TAIL_BYTES, MAX_LABEL);
 }
 
@@ -1497,15 +1533,145 @@ function addRejected(window: usize, u: usize): void {
     load<f64>(u + U_PACKETS),
     load<f64>(u + U_BYTES)
   );
-  if (entry >= 0) {
-    const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
-    const srcTo = <usize>load<u32>(u + U_SRC_TO);
-    const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
-    if (srcTo - srcFrom > slotBytes && slotBytes < <usize>MAX_ADDRESS) {
-      widenLabels(sketch, MAX_ADDRESS);
-    }
-    appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
+  if (entry < 0) return;
+  const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
+  const srcTo = <usize>load<u32>(u + U_SRC_TO);
+  const scratch = packed;
+  const length = packAddress(srcFrom, srcTo, scratch);
+  if (length > 0) {
+    makeRoom(sketch, length, false);
+    writePacked(sketch, entry, scratch, length);
+    return;
   }
+  makeRoom(sketch, srcTo - srcFrom, false);
+  appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
+}
+
+/** Writes a packed label (its length byte flagged PACKED). */
+function writePacked(
+  sketch: usize,
+  entry: i32,
+  from: usize,
+  length: usize
+): void {
+  const base =
+    <usize>load<u32>(sketch + S_LABELS) +
+    <usize>entry * <usize>load<u32>(sketch + S_LABEL_BYTES);
+  memory.copy(base, from, length);
+  store<u8>(
+    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + entry,
+    <u8>(<i32>length | PACKED)
+  );
+}
+
+/**
+ * Packs an address whose text the JS side gives back byte for byte: a
+ * dotted quad with no leading zeros (4, then 4 bytes), or an IPv6 address
+ * as RFC 5952 writes it (6, then 16 bytes: lower-case hex, no leading
+ * zeros, `::` for the longest run of two or more zero groups, the first of
+ * equals). Returns the bytes written at `out` (5 or 17), 0 for any other
+ * text (kept as text).
+ */
+function packAddress(from: usize, to: usize, out: usize): usize {
+  if (packIpv4(from, to, out + 1)) {
+    store<u8>(out, 4);
+    return 5;
+  }
+  if (packIpv6(from, to, out + 1)) {
+    store<u8>(out, 6);
+    return 17;
+  }
+  return 0;
+}
+
+function packIpv4(from: usize, to: usize, out: usize): bool {
+  let octet: i32 = 0;
+  let digits: i32 = 0;
+  let dots: i32 = 0;
+  for (let p = from; p < to; p++) {
+    const c = <i32>load<u8>(p);
+    if (c === DOT) {
+      if (digits === 0 || dots === 3) return false;
+      store<u8>(out + <usize>dots, <u8>octet);
+      dots++;
+      octet = 0;
+      digits = 0;
+      continue;
+    }
+    const d = c - ZERO;
+    if (d < 0 || d > 9 || (digits > 0 && octet === 0)) return false;
+    octet = octet * 10 + d;
+    digits++;
+    if (octet > 255) return false;
+  }
+  if (digits === 0 || dots !== 3) return false;
+  store<u8>(out + 3, <u8>octet);
+  return true;
+}
+
+function packIpv6(from: usize, to: usize, out: usize): bool {
+  if (to - from < 2 || to - from > 39) return false;
+  let count: i32 = 0;
+  let gap: i32 = -1;
+  let p = from;
+  if (<i32>load<u8>(p) === COLON) {
+    if (<i32>load<u8>(p + 1) !== COLON) return false;
+    gap = 0;
+    p += 2;
+  }
+  while (p < to) {
+    let value: i32 = 0;
+    let digits: i32 = 0;
+    while (p < to) {
+      const c = <i32>load<u8>(p);
+      let d: i32 = -1;
+      if (c >= ZERO && c <= ZERO + 9) d = c - ZERO;
+      else if (c >= 0x61 && c <= 0x66) d = c - 0x61 + 10;
+      if (d < 0) break;
+      if (digits === 4 || (digits > 0 && value === 0)) return false;
+      value = (value << 4) | d;
+      digits++;
+      p++;
+    }
+    if (digits === 0 || count === 8) return false;
+    store<u16>(groups + <usize>count * 2, <u16>value);
+    count++;
+    if (p === to) break;
+    if (<i32>load<u8>(p) !== COLON) return false;
+    p++;
+    if (p === to) return false;
+    if (<i32>load<u8>(p) === COLON) {
+      if (gap >= 0) return false;
+      gap = count;
+      p++;
+    }
+  }
+  const zeros = 8 - count;
+  if (gap < 0 ? zeros !== 0 : zeros < 2) return false;
+  // The eight groups, big-endian, and the longest zero run (first of equals).
+  let at: i32 = 0;
+  let bestStart: i32 = -1;
+  let bestLength: i32 = 0;
+  let runStart: i32 = 0;
+  for (let g: i32 = 0; g <= count; g++) {
+    if (g === gap) {
+      for (let z: i32 = 0; z < zeros; z++) store<u16>(out + <usize>at++ * 2, 0);
+    }
+    if (g === count) break;
+    const value = <i32>load<u16>(groups + <usize>g * 2);
+    store<u8>(out + <usize>at * 2, <u8>(value >> 8));
+    store<u8>(out + <usize>at * 2 + 1, <u8>value);
+    at++;
+  }
+  for (let k: i32 = 0; k < 8; k++) {
+    if (load<u16>(out + <usize>k * 2) !== 0) {
+      runStart = k + 1;
+    } else if (k + 1 - runStart > bestLength) {
+      bestStart = runStart;
+      bestLength = k + 1 - runStart;
+    }
+  }
+  return gap < 0 ? bestLength < 2 : bestStart === gap && bestLength === zeros;
 }
 
 function appendLabel(
@@ -1647,9 +1813,9 @@ function releaseSets(
 
 /**
  * Gives every label slot of the sketch `slotBytes` bytes, keeping the
- * labels. Slots start narrow (an IPv4 talker fits 40 bytes, an IPv4
- * source 16) and widen, once, to the longest label the sketch keeps when a
- * longer one arrives: the same labels, in less memory for most windows.
+ * labels. Slots start narrow (a packed IPv4 talker fits 16 bytes, a
+ * packed IPv4 source 8) and widen to the next of `slotFor`'s widths when
+ * a longer label arrives: the same labels, in less memory for most windows.
  */
 function widenLabels(sketch: usize, slotBytes: usize): void {
   const sets = load<i32>(sketch + S_SETS);

@@ -549,6 +549,68 @@ describe('FlowLogScanner', () => {
     );
   });
 
+  it('gives back every address it packs as the very text it read, canonical or not', async () => {
+    // RFC 5952 text (as VPC Flow Logs writes it) is packed into 4 or 16
+    // bytes and written back; any other spelling is kept as text.
+    const canonical = (address: string) =>
+      new URL(`http://[${address}]`).hostname.slice(1, -1);
+    const address = fc.oneof(
+      fc.ipV4(),
+      fc.ipV4Extended(),
+      fc.ipV6(),
+      fc.ipV6().map(canonical),
+      fc.ipV6().map((text) => canonical(text).toUpperCase()),
+      // Zero runs of every length and place, ties among them included.
+      fc
+        .array(fc.oneof(fc.constant(0), fc.integer({ max: 0xffff, min: 0 })), {
+          minLength: 8,
+          maxLength: 8,
+        })
+        .map((groups) =>
+          canonical(groups.map((g) => g.toString(16)).join(':'))
+        ),
+      fc.constantFrom(
+        '::',
+        '::1',
+        '1::',
+        '1:0:0:1::',
+        '0.0.0.0',
+        '01.2.3.4',
+        '1.2.3',
+        '::ffff:1.2.3.4',
+        '1:2:3:4:5:6:7:8',
+        '1:0:2:0:0:3:0:0',
+        '1:0:2::3:0:0',
+        '1::2:0:0:3'
+      )
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(address, address, fc.boolean()), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        async (pairs) => {
+          // Prepare
+          const lines = pairs.map(
+            ([src, dst, isReject], k) =>
+              `2 123456789012 eni-0a${k % 3} ${src} ${dst} 443 4${k % 10}152 6 ${k + 1} ${40 * (k + 1)} 1793491200 1793491260 ${isReject ? 'REJECT' : 'ACCEPT'} OK`
+          );
+          const bytes = encode(withHeader(DEFAULT_FORMAT, lines));
+
+          // Act
+          const { scanned, typed } = await bothPaths(bytes, {
+            windowMode: 'prorate',
+          });
+
+          // Assess
+          expect(scanned).toEqual(typed);
+        }
+      ),
+      { numRuns: 150 }
+    );
+  });
+
   it('rejects a format it cannot roll up', () => {
     // Prepare
     const noEnd = formatFromString('${interface-id} ${start} ${bytes}');
