@@ -84,7 +84,7 @@ async function rollupTableDefinition(
     TableName: tableName,
     AttributeDefinitions,
     KeySchema,
-    GlobalSecondaryIndexes,
+    ...(GlobalSecondaryIndexes ? { GlobalSecondaryIndexes } : {}),
     BillingMode,
   };
 }

@@ -172,8 +172,8 @@ async function run(
     }
     case 'top': {
       const { windowStart, by, limit } = query;
-      const rollups = await deps.reader.topOfWindow(windowStart, by, limit);
-      const rows = rollups.map(rollupRow);
+      const top = await deps.reader.rankWindow(windowStart, by, limit);
+      const rows = top.rollups.map(rollupRow);
       return {
         statusCode: 200,
         body: {
@@ -181,6 +181,9 @@ async function run(
           window: isoOfSeconds(windowStart),
           by,
           limit,
+          // Counters are exact; which ENIs made the list is exact only
+          // when the window's rankings prove it (see openapi.yaml).
+          membership: top.isMembershipExact ? 'exact' : 'approximate',
           enis: rows,
         },
         table: { columns: ROLLUP_COLUMNS, rows },
@@ -191,7 +194,8 @@ async function run(
 
 /**
  * Answers a validated query from the rollup store. Top lists merged over
- * a range are approximate (see `mergeRollups`). Throws `QueryError`: 400
+ * a range are approximate (see `mergeRollups`); so may be which ENIs a
+ * window's top holds (`membership`), never their counters. Throws `QueryError`: 400
  * for a `nextToken` this API did not issue for the query, 503 (with a
  * retry hint) when the store fails.
  * @example await queryRollups({ route: 'top', windowStart, by: 'bytes', limit: 10, format: 'json' }, deps)

@@ -1,22 +1,28 @@
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { IDS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
-import { isoOfSeconds } from '../flowLogRules.js';
 import type { Rollup } from '../types.js';
 import {
+  ALL_COUNTERS,
   ATTR,
+  COUNTER_ATTR,
   partitionKey,
+  rankingFromItem,
+  rankingPartitionKey,
   rollupFromItem,
   rollupsFromItems,
   sortKey,
-  WINDOW_INDEX,
 } from './rollupItem.js';
-import type { PageKey, RollupReader } from './rollupStore.js';
+import type { PageKey, RollupReader, WindowTop } from './rollupStore.js';
+import { candidatesOf, type RankingMetric } from './windowRanking.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -51,38 +57,116 @@ const fromPageKey = (key: PageKey): Item =>
     Object.entries(key).map(([name, value]) => [name, { S: value }])
   );
 
+/** Pages of one window's ranking items read at most (1 MB each). */
+const MAX_RANKING_PAGES = 4;
+/** Counters items read at most to rank one window. */
+const MAX_CANDIDATE_READS = 300;
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of UnprocessedKeys (throttling inside a batch) before giving up. */
+const BATCH_GET_ROUNDS = 8;
+
+/** Busiest first by `by`, then by bytes, then by interface id. */
+const busiestFirst =
+  (by: RankingMetric) =>
+  (a: Rollup, b: Rollup): number =>
+    b[by] - a[by] ||
+    b.bytes - a.bytes ||
+    (a.interfaceId < b.interfaceId
+      ? -1
+      : a.interfaceId > b.interfaceId
+        ? 1
+        : 0);
+
 /**
- * Reads rollups for the query API: Query on the ENI's partition (counters
- * items `W#…`, detail items `T#…`), Query on the `byWindow` index for a
- * window's ENIs. Any failure after the SDK's retries is a `StoreError`.
+ * Reads rollups for the query API: a Query on the ENI's partition for its
+ * counters items (each with its top lists); for a window's top ENIs, a
+ * Query of the window's ranking items (`TOP#<window>`, one per
+ * contribution) and BatchGetItem of the counters of the best candidates,
+ * so the counters are exact and the reads bounded. Any failure after the
+ * SDK's retries is a `StoreError`.
  * @example const reader = createDynamoRollupReader(new DynamoDBClient({}), 'flowlog-rollups-dev-rollups');
  */
 function createDynamoRollupReader(
   client: DynamoDBClient,
   tableName: string
 ): RollupReader {
+  const storeError = (error: unknown) =>
+    new StoreError(`reading ${tableName} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+
   async function query(input: Omit<QueryCommandInput, 'TableName'>) {
     try {
       return await client.send(
         new QueryCommand({ TableName: tableName, ...input })
       );
     } catch (error) {
-      const message = messageOf(error);
-      throw new StoreError(`reading ${tableName} failed: ${message}`, {
-        cause: error,
-      });
+      throw storeError(error);
     }
   }
 
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>) {
+  /** Every item of a query, or the first `maxPages` pages of it. */
+  async function queryPages(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    maxPages = Number.POSITIVE_INFINITY
+  ) {
     const items: Item[] = [];
     let startKey: Item | undefined;
+    let pages = 0;
     do {
       const page = await query({ ...input, ExclusiveStartKey: startKey });
       items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+      pages++;
+    } while (startKey && pages < maxPages);
+    return { items, isComplete: startKey === undefined };
+  }
+
+  /** The counters (no top lists) of these ENIs in one window; missing items are left out. */
+  async function countersOf(
+    interfaceIds: readonly string[],
+    windowStart: number
+  ): Promise<Rollup[]> {
+    const names: Record<string, string> = { '#pk': ATTR.pk, '#sk': ATTR.sk };
+    const wanted = [...ALL_COUNTERS, ...IDS].map((name, i) => {
+      names[`#a${i}`] = COUNTER_ATTR[name];
+      return `#a${i}`;
+    });
+    let keys: Item[] = interfaceIds.map((interfaceId) => ({
+      [ATTR.pk]: { S: partitionKey(interfaceId) },
+      [ATTR.sk]: { S: sortKey(windowStart) },
+    }));
+    const rollups: Rollup[] = [];
+    for (let round = 0; keys.length > 0; round++) {
+      if (round === BATCH_GET_ROUNDS) {
+        throw storeError(new Error(`${keys.length} keys left unprocessed`));
+      }
+      if (round > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      }
+      let output: BatchGetItemCommandOutput;
+      try {
+        output = await client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: keys,
+                ProjectionExpression: ['#pk', '#sk', ...wanted].join(', '),
+                ExpressionAttributeNames: names,
+              },
+            },
+          })
+        );
+      } catch (error) {
+        throw storeError(error);
+      }
+      for (const item of output.Responses?.[tableName] ?? []) {
+        rollups.push(rollupFromItem(item, false));
+      }
+      keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    return rollups;
   }
 
   const between = (interfaceId: string, low: string, high: string) => ({
@@ -94,6 +178,62 @@ function createDynamoRollupReader(
       ':high': { S: high },
     },
   });
+
+  async function rankWindow(
+    windowStart: number,
+    by: RankingMetric,
+    limit: number
+  ): Promise<WindowTop> {
+    const rankings = await queryPages(
+      {
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ExpressionAttributeValues: {
+          ':pk': { S: rankingPartitionKey(windowStart) },
+        },
+      },
+      MAX_RANKING_PAGES
+    );
+    const { candidates, unseenAtMost, isAnyCut } = candidatesOf(
+      rankings.items.map(rankingFromItem),
+      by
+    );
+    // Read counters in the order of the candidates' upper bounds until
+    // the `limit`-th exact value beats every bound still unread.
+    const fetched: Rollup[] = [];
+    let read = 0;
+    let best: Rollup[] = [];
+    const isSettled = () => {
+      const next = candidates[read];
+      const last = best[limit - 1];
+      return (
+        next === undefined || (last !== undefined && last[by] >= next.atMost)
+      );
+    };
+    while (!isSettled() && read < MAX_CANDIDATE_READS) {
+      const size = Math.min(
+        read === 0 ? limit : BATCH_GET_KEYS,
+        BATCH_GET_KEYS,
+        MAX_CANDIDATE_READS - read
+      );
+      const batch = candidates.slice(read, read + size);
+      read += batch.length;
+      fetched.push(
+        ...(await countersOf(
+          batch.map((candidate) => candidate.interfaceId),
+          windowStart
+        ))
+      );
+      best = [...fetched].sort(busiestFirst(by)).slice(0, limit);
+    }
+    const last = best[limit - 1];
+    const isUnseenBelow =
+      last === undefined ? !isAnyCut : last[by] >= unseenAtMost;
+    return {
+      rollups: best,
+      isMembershipExact: rankings.isComplete && isSettled() && isUnseenBelow,
+    };
+  }
 
   return {
     async rollupPage(interfaceId, fromWindow, toWindow, limit, startAfter) {
@@ -110,49 +250,24 @@ function createDynamoRollupReader(
       const items = page.Items ?? [];
       const last = items.length > limit ? items[limit - 1] : undefined;
       return {
-        rollups: items.slice(0, limit).map((item) => rollupFromItem(item)),
+        rollups: items
+          .slice(0, limit)
+          .map((item) => rollupFromItem(item, false)),
         lastKey: last ? keyOf(last) : null,
       };
     },
 
     async allRollups(interfaceId, fromWindow, toWindow) {
-      const [counters, details] = await Promise.all([
-        queryAll(between(interfaceId, sortKey(fromWindow), sortKey(toWindow))),
-        // `~` sorts after every contribution id character (base64url).
-        queryAll(
-          between(
-            interfaceId,
-            `T#${isoOfSeconds(fromWindow)}`,
-            `T#${isoOfSeconds(toWindow)}#~`
-          )
-        ),
-      ]);
-      return rollupsFromItems([...counters, ...details]);
+      const { items } = await queryPages(
+        between(interfaceId, sortKey(fromWindow), sortKey(toWindow))
+      );
+      return rollupsFromItems(items);
     },
 
+    rankWindow,
+
     async topOfWindow(windowStart, by, limit) {
-      const input = {
-        IndexName: WINDOW_INDEX,
-        KeyConditionExpression: '#w = :w',
-        ExpressionAttributeNames: { '#w': ATTR.windowStart },
-        ExpressionAttributeValues: { ':w': { N: String(windowStart) } },
-        ScanIndexForward: false,
-      };
-      if (by === 'bytes') {
-        const page = await query({ ...input, Limit: limit });
-        return (page.Items ?? []).map((item) => rollupFromItem(item));
-      }
-      const rollups = (await queryAll(input)).map((item) =>
-        rollupFromItem(item)
-      );
-      return rollups
-        .sort(
-          (a: Rollup, b: Rollup) =>
-            b[by] - a[by] ||
-            b.bytes - a.bytes ||
-            (a.interfaceId < b.interfaceId ? -1 : 1)
-        )
-        .slice(0, limit);
+      return [...(await rankWindow(windowStart, by, limit)).rollups];
     },
 
     async ping() {

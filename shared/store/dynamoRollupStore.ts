@@ -1,7 +1,9 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
+  type ConsumedCapacity,
   DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   type PutItemCommandInput,
   UpdateItemCommand,
@@ -13,12 +15,21 @@ import type { Rollup } from '../types.js';
 import {
   ALL_COUNTERS,
   ATTR,
-  detailSortKey,
+  COUNTER_ATTR,
+  isTopListAttribute,
+  MAX_INLINE_TOP_LISTS,
+  mergedTopListsOf,
   partitionKey,
+  rankingPartitionKey,
   sortKey,
+  topListAttribute,
   topListsOf,
 } from './rollupItem.js';
 import type { ApplyResult, Contribution, RollupStore } from './rollupStore.js';
+import { encodeTopLists } from './topListCodec.js';
+import { encodeRanking, rankingsOf } from './windowRanking.js';
+
+type Item = Record<string, AttributeValue>;
 
 interface DynamoRollupStoreOptions {
   readonly tableName: string;
@@ -30,39 +41,24 @@ interface DynamoRollupStoreOptions {
 
 const DAY_SECONDS = 86_400;
 
-const expiresAt = (rollup: Rollup, options: DynamoRollupStoreOptions) =>
-  rollup.windowStart + options.retentionDays * DAY_SECONDS;
-
 /**
- * The detail item of one contribution to one (ENI, window): its top lists.
- * Null when it has none. PutItem of it is idempotent.
+ * Tries per item when its top lists are full: merge them, write again. A
+ * merge fails only when another writer changed the item in between.
  */
-function detailFor(
-  rollup: Rollup,
-  contributionId: string,
-  options: DynamoRollupStoreOptions
-): PutItemCommandInput | null {
-  const topLists = topListsOf(rollup);
-  if (topLists === null) return null;
-  return {
-    TableName: options.tableName,
-    Item: {
-      [ATTR.pk]: { S: partitionKey(rollup.interfaceId) },
-      [ATTR.sk]: { S: detailSortKey(rollup.windowStart, contributionId) },
-      [ATTR.interfaceId]: { S: rollup.interfaceId },
-      [ATTR.windowStart]: { N: String(rollup.windowStart) },
-      [ATTR.contributionId]: { S: contributionId },
-      [ATTR.topLists]: { S: topLists },
-      [ATTR.expiresAt]: { N: String(expiresAt(rollup, options)) },
-    },
-  };
-}
+const MAX_APPLY_ATTEMPTS = 5;
+
+const expiresAt = (windowStart: number, options: DynamoRollupStoreOptions) =>
+  String(windowStart + options.retentionDays * DAY_SECONDS);
 
 /**
  * The one conditional UpdateItem that applies a contribution to a
- * counters item: `ADD` the counters and the contribution id, `SET` the
- * keys and expiry, on condition that the id is not in the item's
- * `contributions` set yet. Ids of the ENI are set once.
+ * counters item: `ADD` the counters and the contribution id to `c`, `SET`
+ * the expiry, the ids once (`if_not_exists`) and the contribution's top
+ * lists (binary, `t:<id>`, counted in `n`), on condition that the id is
+ * not in `c` yet and, when it has top lists, that the item holds fewer
+ * than `MAX_INLINE_TOP_LISTS` of them. Asks for the consumed capacity, and
+ * for the item when the condition fails (to tell "already applied" from
+ * "top lists full").
  */
 function updateFor(
   rollup: Rollup,
@@ -73,36 +69,46 @@ function updateFor(
   const values: Record<string, AttributeValue> = {};
   const sets: string[] = [];
   const adds: string[] = [];
-  const bind = (name: string, value: AttributeValue, index: number) => {
+  let index = 0;
+  const bind = (name: string, value: AttributeValue) => {
     names[`#a${index}`] = name;
     values[`:v${index}`] = value;
-    return [`#a${index}`, `:v${index}`] as const;
+    index++;
+    return [`#a${index - 1}`, `:v${index - 1}`] as const;
   };
-  let index = 0;
-  for (const [name, value] of [
-    [ATTR.interfaceId, { S: rollup.interfaceId }],
-    [ATTR.windowStart, { N: String(rollup.windowStart) }],
-    [ATTR.expiresAt, { N: String(expiresAt(rollup, options)) }],
-  ] as const) {
-    const [n, v] = bind(name, value, index++);
-    sets.push(`${n} = ${v}`);
-  }
+  const [x, xv] = bind(ATTR.expiresAt, {
+    N: expiresAt(rollup.windowStart, options),
+  });
+  sets.push(`${x} = ${xv}`);
   for (const name of IDS) {
     const value = rollup[name];
     if (value === undefined) continue;
-    const [n, v] = bind(name, { S: value }, index++);
+    const [n, v] = bind(COUNTER_ATTR[name], { S: value });
     sets.push(`${n} = if_not_exists(${n}, ${v})`);
+  }
+  const tops = topListsOf(rollup);
+  if (tops !== null) {
+    const [n, v] = bind(topListAttribute(contributionId), { B: tops });
+    sets.push(`${n} = ${v}`);
   }
   for (const name of ALL_COUNTERS) {
     const value = rollup[name];
     if (value === undefined) continue;
-    const [n, v] = bind(name, { N: String(value) }, index++);
+    const [n, v] = bind(COUNTER_ATTR[name], { N: String(value) });
     adds.push(`${n} ${v}`);
   }
   names['#c'] = ATTR.contributions;
   values[':cs'] = { SS: [contributionId] };
   values[':c'] = { S: contributionId };
   adds.push('#c :cs');
+  let condition = 'NOT contains(#c, :c)';
+  if (tops !== null) {
+    names['#n'] = ATTR.topListCount;
+    values[':one'] = { N: '1' };
+    values[':max'] = { N: String(MAX_INLINE_TOP_LISTS) };
+    adds.push('#n :one');
+    condition += ' AND (attribute_not_exists(#n) OR #n < :max)';
+  }
   return {
     TableName: options.tableName,
     Key: {
@@ -110,10 +116,85 @@ function updateFor(
       [ATTR.sk]: { S: sortKey(rollup.windowStart) },
     },
     UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
-    ConditionExpression: 'NOT contains(#c, :c)',
+    ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
+    ReturnConsumedCapacity: 'TOTAL',
+    ...(tops === null
+      ? {}
+      : { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
   };
+}
+
+/**
+ * The UpdateItem that merges the top lists a counters item holds into
+ * one attribute `t` (`n` = 1): approximate as every merge of top lists
+ * (see `mergeRollups`). Conditional on the item being as read (`n` and
+ * every merged attribute still there), so a concurrent write or merge
+ * makes it fail and loses nothing. Null when the item has no `n`.
+ * Throws `StoreError` on a top list it cannot read.
+ */
+function compactionFor(
+  item: Item,
+  options: DynamoRollupStoreOptions
+): UpdateItemCommandInput | null {
+  const count = item[ATTR.topListCount]?.N;
+  const pk = item[ATTR.pk]?.S;
+  const sk = item[ATTR.sk]?.S;
+  if (count === undefined || pk === undefined || sk === undefined) return null;
+  const names: Record<string, string> = { '#n': ATTR.topListCount };
+  const values: Record<string, AttributeValue> = { ':seen': { N: count } };
+  const conditions = ['#n = :seen'];
+  const removes: string[] = [];
+  const merged = mergedTopListsOf(item, pk, 0);
+  Object.keys(item)
+    .filter((name) => isTopListAttribute(name) && name !== ATTR.mergedTopLists)
+    .sort()
+    .forEach((name, i) => {
+      names[`#r${i}`] = name;
+      removes.push(`#r${i}`);
+      conditions.push(`attribute_exists(#r${i})`);
+    });
+  let set: string;
+  if (merged === null) {
+    values[':count'] = { N: '0' };
+    set = '#n = :count';
+  } else {
+    names['#t'] = ATTR.mergedTopLists;
+    values[':t'] = { B: encodeTopLists(merged) };
+    values[':count'] = { N: '1' };
+    set = '#t = :t, #n = :count';
+  }
+  return {
+    TableName: options.tableName,
+    Key: { [ATTR.pk]: { S: pk }, [ATTR.sk]: { S: sk } },
+    UpdateExpression: `SET ${set}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: conditions.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnConsumedCapacity: 'TOTAL',
+  };
+}
+
+/**
+ * One PutItem per window the contribution touches: its ranking item
+ * (`TOP#<window>`, the contribution id), idempotent (a redelivery writes
+ * the same item), expiring with the window's counters.
+ */
+function rankingPutsFor(
+  contribution: Contribution,
+  options: DynamoRollupStoreOptions
+): PutItemCommandInput[] {
+  return rankingsOf(contribution.rollups).map((ranking) => ({
+    TableName: options.tableName,
+    Item: {
+      [ATTR.pk]: { S: rankingPartitionKey(ranking.windowStart) },
+      [ATTR.sk]: { S: contribution.id },
+      [ATTR.ranking]: { B: encodeRanking(ranking) },
+      [ATTR.expiresAt]: { N: expiresAt(ranking.windowStart, options) },
+    },
+    ReturnConsumedCapacity: 'TOTAL',
+  }));
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */
@@ -142,14 +223,21 @@ async function forEachBounded<T>(
   }
 }
 
+const unitsOf = (capacity: ConsumedCapacity | undefined): number =>
+  capacity?.CapacityUnits ?? 0;
+
 /**
- * A `RollupStore` on one DynamoDB table: per (ENI, window) one PutItem of
- * the contribution's top lists (when it has any) and one conditional
- * UpdateItem of the counters, `concurrency` items in flight, throttling retried by the SDK
- * client (give it enough `maxAttempts`). A failed condition means "already
- * applied" and is counted; any other failure stops the contribution and
- * throws `StoreError` naming the input and the item (retrying the whole
- * contribution later is safe: applied items are skipped).
+ * A `RollupStore` on one DynamoDB table. Per contribution: first one
+ * PutItem per window it touches (its ranking item), then per (ENI, window)
+ * one conditional UpdateItem of the counters item that also stores the
+ * contribution's top lists; `concurrency` writes in flight, throttling
+ * retried by the SDK client (give it enough `maxAttempts`). A failed
+ * condition means "already applied" and is counted, unless the item's
+ * top lists are full: then they are merged (one more UpdateItem) and the
+ * write is sent again. Any other failure stops the contribution and throws
+ * `StoreError` naming the input and the item (retrying the whole
+ * contribution later is safe: applied items are skipped, ranking items
+ * rewritten as they were).
  * @example
  * const store = createDynamoRollupStore(new DynamoDBClient({}), {
  *   tableName: 'flowlog-rollups-dev-rollups', retentionDays: 30, concurrency: 16,
@@ -165,37 +253,105 @@ function createDynamoRollupStore(
     let itemsWritten = 0;
     let itemsAlreadyApplied = 0;
     let writeCalls = 0;
+    let writeCapacityUnits = 0;
+    const failed = (where: string, error: unknown) =>
+      new StoreError(
+        `${contribution.label}: writing ${where} failed: ${messageOf(error)}`,
+        { cause: error }
+      );
+
+    /** The item after a failed condition: from the error (DynamoDB) or a consistent read (stand-ins that do not return it). */
+    async function itemAfterFailure(
+      error: ConditionalCheckFailedException,
+      key: Item
+    ): Promise<Item | undefined> {
+      if (error.Item) return error.Item;
+      const read = await client.send(
+        new GetItemCommand({
+          TableName: options.tableName,
+          Key: key,
+          ConsistentRead: true,
+        })
+      );
+      return read.Item;
+    }
+
+    async function applyRollup(rollup: Rollup): Promise<void> {
+      const update = updateFor(rollup, contribution.id, options);
+      const key = update.Key as Item;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          writeCalls++;
+          const output = await client.send(new UpdateItemCommand(update));
+          writeCapacityUnits += unitsOf(output.ConsumedCapacity);
+          itemsWritten++;
+          return;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+          if (update.ReturnValuesOnConditionCheckFailure === undefined) {
+            itemsAlreadyApplied++;
+            return;
+          }
+          const item = await itemAfterFailure(error, key);
+          if (item?.[ATTR.contributions]?.SS?.includes(contribution.id)) {
+            itemsAlreadyApplied++;
+            return;
+          }
+          if (attempt === MAX_APPLY_ATTEMPTS) {
+            throw new Error(
+              `its top lists stayed full after ${attempt} attempts`
+            );
+          }
+          const compaction = item && compactionFor(item, options);
+          if (!compaction) continue;
+          try {
+            writeCalls++;
+            const output = await client.send(new UpdateItemCommand(compaction));
+            writeCapacityUnits += unitsOf(output.ConsumedCapacity);
+          } catch (raced) {
+            // Another writer changed the item: read it again.
+            if (!(raced instanceof ConditionalCheckFailedException))
+              throw raced;
+          }
+        }
+      }
+    }
+
+    // Rankings first: a counters item never holds a contribution whose
+    // ranking is missing, so the window's top ENIs see every applied one.
+    await forEachBounded(
+      rankingPutsFor(contribution, options),
+      options.concurrency,
+      async (put) => {
+        try {
+          writeCalls++;
+          const output = await client.send(new PutItemCommand(put));
+          writeCapacityUnits += unitsOf(output.ConsumedCapacity);
+        } catch (error) {
+          throw failed(`${put.Item?.pk?.S} ${put.Item?.sk?.S}`, error);
+        }
+      }
+    );
     await forEachBounded(
       contribution.rollups,
       options.concurrency,
       async (rollup) => {
         try {
-          // Details first: a retry after a crash between the two writes
-          // finds the counters applied, and the details already there.
-          const detail = detailFor(rollup, contribution.id, options);
-          if (detail !== null) {
-            writeCalls++;
-            await client.send(new PutItemCommand(detail));
-          }
-          writeCalls++;
-          await client.send(
-            new UpdateItemCommand(updateFor(rollup, contribution.id, options))
-          );
-          itemsWritten++;
+          await applyRollup(rollup);
         } catch (error) {
-          if (error instanceof ConditionalCheckFailedException) {
-            itemsAlreadyApplied++;
-            return;
-          }
-          const message = messageOf(error);
-          throw new StoreError(
-            `${contribution.label}: writing ${partitionKey(rollup.interfaceId)} ${sortKey(rollup.windowStart)} failed: ${message}`,
-            { cause: error }
+          throw failed(
+            `${partitionKey(rollup.interfaceId)} ${sortKey(rollup.windowStart)}`,
+            error
           );
         }
       }
     );
-    return { itemsWritten, itemsAlreadyApplied, writeCalls };
+    return {
+      itemsWritten,
+      itemsAlreadyApplied,
+      writeCalls,
+      writeCapacityUnits,
+    };
   }
   return { applyContribution };
 }
@@ -210,4 +366,10 @@ function createDynamoClient(maxAttempts: number): DynamoDBClient {
 }
 
 export type { DynamoRollupStoreOptions };
-export { createDynamoClient, createDynamoRollupStore, detailFor, updateFor };
+export {
+  compactionFor,
+  createDynamoClient,
+  createDynamoRollupStore,
+  rankingPutsFor,
+  updateFor,
+};

@@ -8,118 +8,204 @@ import {
 } from '../aggregate/mergeRollups.js';
 import { StoreError } from '../errors.js';
 import { isoOfSeconds } from '../flowLogRules.js';
-import type { RejectedSource, Rollup, TopTalker } from '../types.js';
+import type { Rollup, RollupCounters } from '../types.js';
+import { decodeTopLists, encodeTopLists } from './topListCodec.js';
+import { decodeRanking, type WindowRanking } from './windowRanking.js';
+
+type Item = Record<string, AttributeValue>;
 
 /**
- * The DynamoDB layout of a rollup (DESIGN.md "DynamoDB layout"):
+ * The DynamoDB layout of the rollups (README "Exactly once: the DynamoDB
+ * layout"). Two kinds of item:
  * - one counters item per (ENI, window): `pk = ENI#<interface-id>`,
- *   `sk = W#<window start, ISO-8601 UTC>`. Counters are numbers each
- *   contribution adds to; `contributions` is the string set of the
- *   contribution ids already applied (22 characters each, so an item holds
- *   thousands before DynamoDB's 400 KB limit);
- * - one detail item per (ENI, window, contribution) with that
- *   contribution's top lists: same pk, `sk = T#<window start>#<id>`,
- *   written with an idempotent PutItem. Each is bounded (top 20 of each
- *   list), however many files touch the window.
- * The GSI `byWindow` (`windowStart`, `bytes`) ranks the ENIs of a window;
- * detail items have no `bytes`, so they stay out of it.
+ *   `sk = W#<window start, ISO-8601 UTC>`. Every contribution adds its
+ *   counters with one conditional UpdateItem; `c` is the string set of
+ *   the contribution ids applied. The top lists of each contribution sit
+ *   in the same item, each in a binary attribute `t:<first 8 characters of
+ *   its id>` (`topListCodec`); `n` counts them, and once there are
+ *   `MAX_INLINE_TOP_LISTS` they are merged into one attribute `t`, so the
+ *   item stays small however many inputs touch the window.
+ * - one ranking item per (window, contribution): `pk = TOP#<window start>`,
+ *   `sk = <contribution id>`, `r` its top ENIs (`windowRanking`), written
+ *   with an idempotent PutItem. The window's top ENIs are read from them.
+ * Attribute names are short because DynamoDB bills a write by the size of
+ * the whole item, names included: the mapping is `ATTR` and `COUNTER_ATTR`.
+ * Both kinds carry `expiresAt`, the TTL attribute.
  */
 const ATTR = {
   pk: 'pk',
   sk: 'sk',
-  interfaceId: 'interfaceId',
-  windowStart: 'windowStart',
   expiresAt: 'expiresAt',
-  contributions: 'contributions',
-  contributionId: 'contributionId',
-  topLists: 'topLists',
+  /** Contribution ids applied to a counters item (string set). */
+  contributions: 'c',
+  /** Top-list attributes in a counters item (number). */
+  topListCount: 'n',
+  /** The merged top lists of compacted contributions (binary). */
+  mergedTopLists: 't',
+  /** A ranking item's ranking (binary). */
+  ranking: 'r',
 } as const;
 
-const WINDOW_INDEX = 'byWindow';
+/** The stored name of each counter and id of a rollup. */
+const COUNTER_ATTR = {
+  flows: 'f',
+  packets: 'p',
+  bytes: 'b',
+  acceptFlows: 'af',
+  acceptPackets: 'ap',
+  acceptBytes: 'ab',
+  rejectFlows: 'rf',
+  rejectPackets: 'rp',
+  rejectBytes: 'rb',
+  nodataRecords: 'nd',
+  skipdataRecords: 'sd',
+  ingressPackets: 'ip',
+  ingressBytes: 'ib',
+  egressPackets: 'ep',
+  egressBytes: 'eb',
+  tcpBytes: 'tb',
+  udpBytes: 'ub',
+  icmpBytes: 'cb',
+  otherBytes: 'ob',
+  synOnlyFlows: 'sf',
+  accountId: 'a',
+  vpcId: 'v',
+  subnetId: 's',
+  instanceId: 'i',
+} as const satisfies Record<
+  keyof RollupCounters | (typeof IDS)[number],
+  string
+>;
+
+/** How many contributions' top lists a counters item holds before they are merged into one. */
+const MAX_INLINE_TOP_LISTS = 4;
+
 const ALL_COUNTERS = [...COUNTERS, ...OPTIONAL_COUNTERS] as const;
 
-const partitionKey = (interfaceId: string): string => `ENI#${interfaceId}`;
+const ENI_PREFIX = 'ENI#';
+const WINDOW_PREFIX = 'W#';
+const RANKING_PREFIX = 'TOP#';
+const TOP_LIST_PREFIX = 't:';
+
+const partitionKey = (interfaceId: string): string =>
+  `${ENI_PREFIX}${interfaceId}`;
 
 /** `W#2026-11-01T00:05:00Z`: sorts by time, readable in the console. */
 const sortKey = (windowStart: number): string =>
-  `W#${isoOfSeconds(windowStart)}`;
+  `${WINDOW_PREFIX}${isoOfSeconds(windowStart)}`;
 
-/** `T#2026-11-01T00:05:00Z#<contribution id>`: the details of one window sort together. */
-const detailSortKey = (windowStart: number, contributionId: string): string =>
-  `T#${isoOfSeconds(windowStart)}#${contributionId}`;
+/** `TOP#2026-11-01T00:05:00Z`: the partition of one window's rankings. */
+const rankingPartitionKey = (windowStart: number): string =>
+  `${RANKING_PREFIX}${isoOfSeconds(windowStart)}`;
 
-/** The top lists of one contribution, as stored (compact JSON). */
-interface StoredTopLists {
-  readonly t?: readonly TopTalker[];
-  readonly r?: readonly RejectedSource[];
-}
+/**
+ * The attribute that holds one contribution's top lists in a counters
+ * item: `t:` and the first 8 characters (48 bits) of its id. Two ids of
+ * one item sharing 8 characters would share it (the later lists replace
+ * the earlier: top lists only, never counters); at a handful of ids per
+ * item that does not happen in practice.
+ */
+const topListAttribute = (contributionId: string): string =>
+  `${TOP_LIST_PREFIX}${contributionId.slice(0, 8)}`;
 
-function topListsOf(rollup: Rollup): string | null {
+/** Whether an attribute name holds top lists (`t`, or `t:<id>`). */
+const isTopListAttribute = (name: string): boolean =>
+  name === ATTR.mergedTopLists || name.startsWith(TOP_LIST_PREFIX);
+
+/** The top lists of a rollup in stored form; null when it has none. */
+function topListsOf(rollup: Rollup): Uint8Array | null {
   if (!rollup.topTalkers?.length && !rollup.topRejectedSources?.length) {
     return null;
   }
-  const stored: StoredTopLists = {
-    t: rollup.topTalkers,
-    r: rollup.topRejectedSources,
-  };
-  return JSON.stringify(stored);
+  return encodeTopLists(rollup);
 }
 
-function parseTopLists(text: string, where: string): StoredTopLists {
-  try {
-    return JSON.parse(text) as StoredTopLists;
-  } catch (error) {
-    throw new StoreError(`bad top lists in ${where}`, { cause: error });
+const whereOf = (item: Item): string => `${item.pk?.S}/${item.sk?.S}`;
+
+/** The window start a `W#`/`TOP#` key names, or NaN. */
+function windowOfKey(key: string, prefix: string): number {
+  const iso = key.slice(prefix.length);
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(iso)) return Number.NaN;
+  return Date.parse(iso) / 1000;
+}
+
+const isCountersItem = (item: Item): boolean =>
+  (item.pk?.S?.startsWith(ENI_PREFIX) ?? false) &&
+  (item.sk?.S?.startsWith(WINDOW_PREFIX) ?? false);
+
+const isRankingItem = (item: Item): boolean =>
+  item.pk?.S?.startsWith(RANKING_PREFIX) ?? false;
+
+/**
+ * The top lists held by a counters item, merged (approximate, see
+ * `mergeRollups`) into a rollup of its ENI and window; null when none.
+ * Throws `StoreError` naming the item when a top-list attribute is not
+ * what `encodeTopLists` writes.
+ */
+function mergedTopListsOf(
+  item: Item,
+  interfaceId: string,
+  windowStart: number
+): Rollup | null {
+  let merged: Rollup | null = null;
+  for (const name of Object.keys(item).sort()) {
+    if (!isTopListAttribute(name)) continue;
+    const bytes = item[name]?.B;
+    if (bytes === undefined) {
+      throw new StoreError(`bad top lists ${name} in ${whereOf(item)}`);
+    }
+    let part: Rollup;
+    try {
+      part = {
+        ...emptyRollup(interfaceId, windowStart),
+        ...decodeTopLists(bytes),
+      };
+    } catch (error) {
+      throw new StoreError(`bad top lists ${name} in ${whereOf(item)}`, {
+        cause: error,
+      });
+    }
+    merged = merged === null ? part : mergeRollups(merged, part);
   }
+  return merged;
 }
 
 const numberOf = (value: AttributeValue | undefined): number | undefined =>
   value?.N === undefined ? undefined : Number(value.N);
 
 /**
- * Reads a stored counters item back into a `Rollup`: counters as numbers,
- * and the top lists of its detail items (the same ENI and window) merged
- * (approximate, see `mergeRollups`). Throws `StoreError` on an item that
- * is not a rollup or a detail whose top lists are not JSON.
+ * Reads a counters item back into a `Rollup`: its ENI and window from the
+ * key, counters as numbers (a missing one is 0, a missing optional one
+ * absent), and, unless `withTopLists` is false, the top lists of its
+ * contributions merged (approximate, see `mergeRollups`). Throws
+ * `StoreError` naming the item when it is not a counters item or holds a
+ * bad top list.
  */
-function rollupFromItem(
-  item: Record<string, AttributeValue>,
-  details: readonly Record<string, AttributeValue>[] = []
-): Rollup {
-  const interfaceId = item[ATTR.interfaceId]?.S;
-  const windowStart = numberOf(item[ATTR.windowStart]);
-  if (interfaceId === undefined || windowStart === undefined) {
-    throw new StoreError(
-      `not a rollup item: ${item[ATTR.pk]?.S}/${item[ATTR.sk]?.S}`
-    );
+function rollupFromItem(item: Item, withTopLists = true): Rollup {
+  const pk = item.pk?.S ?? '';
+  const sk = item.sk?.S ?? '';
+  const windowStart = windowOfKey(sk, WINDOW_PREFIX);
+  if (
+    !isCountersItem(item) ||
+    pk.length === ENI_PREFIX.length ||
+    !Number.isInteger(windowStart)
+  ) {
+    throw new StoreError(`not a rollup item: ${whereOf(item)}`);
   }
+  const interfaceId = pk.slice(ENI_PREFIX.length);
   const rollup = emptyRollup(interfaceId, windowStart);
   for (const name of ALL_COUNTERS) {
-    const value = numberOf(item[name]);
+    const value = numberOf(item[COUNTER_ATTR[name]]);
     if (value !== undefined) rollup[name] = value;
   }
   for (const name of IDS) {
-    const value = item[name]?.S;
+    const value = item[COUNTER_ATTR[name]]?.S;
     if (value !== undefined) rollup[name] = value;
   }
-  const parts: Rollup[] = [];
-  for (const detail of details) {
-    const text = detail[ATTR.topLists]?.S;
-    if (text === undefined) continue;
-    const stored = parseTopLists(
-      text,
-      `${detail[ATTR.pk]?.S}/${detail[ATTR.sk]?.S}`
-    );
-    const part = emptyRollup(interfaceId, windowStart);
-    if (stored.t) part.topTalkers = [...stored.t];
-    if (stored.r) part.topRejectedSources = [...stored.r];
-    parts.push(part);
-  }
-  const [first, ...rest] = parts;
-  if (first) {
-    const tops = rest.reduce(mergeRollups, first);
-    if (tops.topTalkers) rollup.topTalkers = tops.topTalkers;
-    if (tops.topRejectedSources) {
+  if (withTopLists) {
+    const tops = mergedTopListsOf(item, interfaceId, windowStart);
+    if (tops?.topTalkers) rollup.topTalkers = tops.topTalkers;
+    if (tops?.topRejectedSources) {
       rollup.topRejectedSources = tops.topRejectedSources;
     }
   }
@@ -127,41 +213,46 @@ function rollupFromItem(
 }
 
 /**
- * Rollups from the items of a Query or Scan, in item order: each counters
- * item with the detail items of its ENI and window. Detail items without
- * a counters item are ignored (a contribution that crashed between its
- * two writes: its retry writes the counters). Throws as `rollupFromItem`.
+ * Rollups from the items of a Query or Scan, in item order: every
+ * counters item, with its top lists; ranking items are skipped. Throws
+ * `StoreError` on an item of neither kind, as `rollupFromItem`.
  */
-function rollupsFromItems(
-  items: readonly Record<string, AttributeValue>[]
-): Rollup[] {
-  const details = new Map<string, Record<string, AttributeValue>[]>();
-  const counters: Record<string, AttributeValue>[] = [];
-  for (const item of items) {
-    if (item[ATTR.sk]?.S?.startsWith('T#')) {
-      const key = `${item[ATTR.pk]?.S} ${item[ATTR.windowStart]?.N}`;
-      details.set(key, [...(details.get(key) ?? []), item]);
-    } else {
-      counters.push(item);
-    }
-  }
-  return counters.map((item) =>
-    rollupFromItem(
-      item,
-      details.get(`${item[ATTR.pk]?.S} ${item[ATTR.windowStart]?.N}`)
-    )
-  );
+function rollupsFromItems(items: readonly Item[]): Rollup[] {
+  return items
+    .filter((item) => !isRankingItem(item))
+    .map((item) => rollupFromItem(item));
 }
 
-export type { StoredTopLists };
+/**
+ * Reads a ranking item back: the window from its key, the ranking from
+ * `r`. Throws `StoreError` naming the item when it is not one.
+ */
+function rankingFromItem(item: Item): WindowRanking {
+  const windowStart = windowOfKey(item.pk?.S ?? '', RANKING_PREFIX);
+  const bytes = item[ATTR.ranking]?.B;
+  if (!Number.isInteger(windowStart) || bytes === undefined) {
+    throw new StoreError(`not a ranking item: ${whereOf(item)}`);
+  }
+  try {
+    return decodeRanking(bytes, windowStart);
+  } catch (error) {
+    throw new StoreError(`bad ranking in ${whereOf(item)}`, { cause: error });
+  }
+}
+
 export {
   ALL_COUNTERS,
   ATTR,
-  detailSortKey,
+  COUNTER_ATTR,
+  isTopListAttribute,
+  MAX_INLINE_TOP_LISTS,
+  mergedTopListsOf,
   partitionKey,
+  rankingFromItem,
+  rankingPartitionKey,
   rollupFromItem,
   rollupsFromItems,
   sortKey,
+  topListAttribute,
   topListsOf,
-  WINDOW_INDEX,
 };

@@ -1,4 +1,5 @@
 import type { Rollup } from '../types.js';
+import type { RankingMetric } from './windowRanking.js';
 
 /**
  * One unit of input (an S3 object, a CloudWatch batch) and the rollups it
@@ -18,8 +19,18 @@ interface ApplyResult {
   readonly itemsWritten: number;
   /** Items that already held this contribution (a redelivery or retry). */
   readonly itemsAlreadyApplied: number;
-  /** Write requests sent, one per stored item (counters, and details when there are top lists); SDK retries not counted. */
+  /**
+   * Write requests sent: one UpdateItem per item (and one more when its
+   * top lists are merged), one PutItem per window ranking; SDK retries
+   * not counted.
+   */
   readonly writeCalls: number;
+  /**
+   * Write capacity units the table reported for the writes that succeeded
+   * (`ReturnConsumedCapacity`). Not in it: writes whose condition failed,
+   * which DynamoDB also bills (at least 1 unit each).
+   */
+  readonly writeCapacityUnits?: number;
 }
 
 /**
@@ -29,6 +40,18 @@ interface ApplyResult {
  */
 interface RollupStore {
   applyContribution(contribution: Contribution): Promise<ApplyResult>;
+}
+
+/** The busiest ENIs of a window. */
+interface WindowTop {
+  /** Busiest first by the metric asked for, every counter exact. */
+  readonly rollups: readonly Rollup[];
+  /**
+   * True when no ENI left out has more of the metric than the last one
+   * given; false when the window's rankings could not prove it (a
+   * contribution cut its ranking above an ENI, or reads were capped).
+   */
+  readonly isMembershipExact: boolean;
 }
 
 /** Where a page of a query ended: the key to start the next page after. */
@@ -65,10 +88,19 @@ interface RollupReader {
     fromWindow: number,
     toWindow: number
   ): Promise<Rollup[]>;
-  /** The ENIs of one window, busiest first by `by`, at most `limit`. */
+  /**
+   * The ENIs of one window, busiest first by `by`, at most `limit`, with
+   * their exact counters, and whether no ENI left out could rank higher.
+   */
+  rankWindow(
+    windowStart: number,
+    by: RankingMetric,
+    limit: number
+  ): Promise<WindowTop>;
+  /** The ENIs `rankWindow` gives. */
   topOfWindow(
     windowStart: number,
-    by: 'bytes' | 'packets' | 'flows' | 'rejectFlows',
+    by: RankingMetric,
     limit: number
   ): Promise<Rollup[]>;
   /** Resolves when the table answers. */
@@ -82,4 +114,5 @@ export type {
   RollupPage,
   RollupReader,
   RollupStore,
+  WindowTop,
 };

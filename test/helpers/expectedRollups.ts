@@ -5,11 +5,22 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { COUNTERS, emptyRollup } from '../../shared/aggregate/mergeRollups.js';
 import {
-  detailSortKey,
+  ATTR,
+  COUNTER_ATTR,
+  isTopListAttribute,
+  MAX_INLINE_TOP_LISTS,
+  partitionKey,
+  rankingFromItem,
+  rankingPartitionKey,
+  rollupFromItem,
   rollupsFromItems,
+  topListAttribute,
 } from '../../shared/store/rollupItem.js';
+import type { WindowRanking } from '../../shared/store/windowRanking.js';
 import type { Rollup } from '../../shared/types.js';
 import { type ReferenceCounters, referenceRollup } from './referenceRollup.js';
+
+type Item = Record<string, AttributeValue>;
 
 /** A rollup without its (approximate) top lists: what must match exactly. */
 type ExactRollup = Omit<Rollup, 'topTalkers' | 'topRejectedSources'>;
@@ -150,39 +161,47 @@ async function storedRollups(
 ): Promise<Rollup[]> {
   const items = await scanItems(client, tableName);
   return sortRollups(
-    rollupsFromItems(
-      items.filter((item) => interfaceIds.has(item.interfaceId?.S ?? ''))
-    )
+    rollupsFromItems(items.filter((item) => isItemOf(item, interfaceIds)))
   );
 }
 
-type Item = Record<string, AttributeValue>;
+/** Whether an item is the counters item of one of these ENIs. */
+const isItemOf = (item: Item, interfaceIds: ReadonlySet<string>): boolean =>
+  [...interfaceIds].some((id) => item.pk?.S === partitionKey(id));
 
-/** The stored items of some ENIs: counters items (`W#`) and detail items (`T#`). */
+/**
+ * The stored items of some ENIs: their counters items (`ENI#`, `W#`), and
+ * the ranking items (`TOP#`) that name any of them.
+ */
 interface StoredItems {
   readonly counters: Item[];
-  readonly details: Item[];
+  readonly rankings: Item[];
 }
 
-/** The stored items of these ENIs, by kind; throws on an item of neither. */
+/** The stored items of these ENIs, by kind; throws on an item of no known kind. */
 async function storedItems(
   client: DynamoDBClient,
   tableName: string,
   interfaceIds: ReadonlySet<string>
 ): Promise<StoredItems> {
-  const items = (await scanItems(client, tableName)).filter((item) =>
-    interfaceIds.has(item.interfaceId?.S ?? '')
-  );
-  const kind = (item: Item) => item.sk?.S?.slice(0, 2);
+  const items = await scanItems(client, tableName);
   const others = items.filter(
-    (item) => !['W#', 'T#'].includes(kind(item) ?? '')
+    (item) =>
+      !item.pk?.S?.startsWith('TOP#') &&
+      !(item.pk?.S?.startsWith('ENI#') && item.sk?.S?.startsWith('W#'))
   );
   if (others.length > 0) {
     throw new Error(`items of no known kind: ${JSON.stringify(others)}`);
   }
   return {
-    counters: items.filter((item) => kind(item) === 'W#'),
-    details: items.filter((item) => kind(item) === 'T#'),
+    counters: items.filter((item) => isItemOf(item, interfaceIds)),
+    rankings: items.filter(
+      (item) =>
+        item.pk?.S?.startsWith('TOP#') &&
+        rankingFromItem(item).entries.some((entry) =>
+          interfaceIds.has(entry.interfaceId)
+        )
+    ),
   };
 }
 
@@ -193,41 +212,111 @@ async function contributionCounts(
   interfaceIds: ReadonlySet<string>
 ): Promise<number[]> {
   const { counters } = await storedItems(client, tableName, interfaceIds);
-  return counters.map((item) => item.contributions?.SS?.length ?? 0);
+  return counters.map((item) => item.c?.SS?.length ?? 0);
 }
 
 /**
- * What the detail items get wrong, as readable lines ([] when nothing):
- * each is keyed `T#<window>#<its contributionId>`, holds top lists, and
- * belongs to a counters item of its ENI and window that has its
- * contribution applied, with the same expiry (so a detail never outlives
- * its counters, and none is left behind by a write that never completed).
+ * What the per-contribution details of stored items get wrong, as
+ * readable lines ([] when nothing):
+ * - a counters item holds only known attributes; `n` counts its top-list
+ *   attributes (at most `MAX_INLINE_TOP_LISTS`), each binary and readable,
+ *   each `t:<id>` of a contribution it applied;
+ * - every contribution a counters item applied has its ranking item for
+ *   the window (rankings are written first), expiring with the counters;
+ * - every ENI a ranking names in the window has a counters item that
+ *   applied the ranking's contribution, with the counters the ranking
+ *   says the contribution added at most (so no ranking is left behind by
+ *   a write that never completed, and none overstates a contribution).
  */
-function detailProblems({ counters, details }: StoredItems): string[] {
-  const byWindow = new Map(
-    counters.map((item) => [`${item.pk?.S} ${item.windowStart?.N}`, item])
-  );
+function detailProblems({ counters, rankings }: StoredItems): string[] {
   const problems: string[] = [];
-  for (const detail of details) {
-    const where = `${detail.pk?.S}/${detail.sk?.S}`;
-    const id = detail.contributionId?.S ?? '';
-    const windowStart = Number(detail.windowStart?.N);
-    if (detail.sk?.S !== detailSortKey(windowStart, id)) {
-      problems.push(`${where}: not keyed by its window and contribution ${id}`);
+  const known = new Set<string>([
+    'pk',
+    'sk',
+    ATTR.expiresAt,
+    ATTR.contributions,
+    ATTR.topListCount,
+    ...Object.values(COUNTER_ATTR),
+  ]);
+  const rankingOf = new Map<string, { item: Item; ranking: WindowRanking }>();
+  for (const item of rankings) {
+    const where = `${item.pk?.S}/${item.sk?.S}`;
+    try {
+      rankingOf.set(`${item.pk?.S} ${item.sk?.S}`, {
+        item,
+        ranking: rankingFromItem(item),
+      });
+    } catch (error) {
+      problems.push(`${where}: ${String(error)}`);
     }
-    if (detail.topLists?.S === undefined) {
-      problems.push(`${where}: no top lists`);
+  }
+  const byKey = new Map<string, Item>();
+  for (const item of counters) {
+    const where = `${item.pk?.S}/${item.sk?.S}`;
+    byKey.set(`${item.pk?.S} ${item.sk?.S}`, item);
+    const ids = item.c?.SS ?? [];
+    const lists = Object.keys(item).filter(isTopListAttribute);
+    for (const name of Object.keys(item)) {
+      if (!known.has(name) && !isTopListAttribute(name)) {
+        problems.push(`${where}: unknown attribute ${name}`);
+      }
     }
-    const owner = byWindow.get(`${detail.pk?.S} ${detail.windowStart?.N}`);
-    if (owner === undefined) {
-      problems.push(`${where}: no counters item`);
-      continue;
+    if (Number(item.n?.N ?? 0) !== lists.length) {
+      problems.push(`${where}: n = ${item.n?.N} but ${lists.length} top lists`);
     }
-    if (!owner.contributions?.SS?.includes(id)) {
-      problems.push(`${where}: contribution ${id} not applied to its counters`);
+    if (lists.length > MAX_INLINE_TOP_LISTS) {
+      problems.push(`${where}: ${lists.length} top lists`);
     }
-    if (owner.expiresAt?.N !== detail.expiresAt?.N) {
-      problems.push(`${where}: expires apart from its counters`);
+    const owners = new Set(ids.map(topListAttribute));
+    for (const name of lists) {
+      if (name !== ATTR.mergedTopLists && !owners.has(name)) {
+        problems.push(`${where}: ${name} of no applied contribution`);
+      }
+    }
+    try {
+      rollupFromItem(item);
+    } catch (error) {
+      problems.push(`${where}: ${String(error)}`);
+    }
+    const rollup = rollupFromItem(item, false);
+    for (const id of ids) {
+      const found = rankingOf.get(
+        `${rankingPartitionKey(rollup.windowStart)} ${id}`
+      );
+      if (found === undefined) {
+        problems.push(`${where}: contribution ${id} has no ranking`);
+      } else if (found.item.expiresAt?.N !== item.expiresAt?.N) {
+        problems.push(`${where}: ranking of ${id} expires apart`);
+      }
+    }
+  }
+  for (const [key, { ranking }] of rankingOf) {
+    const id = key.split(' ')[1] ?? '';
+    for (const entry of ranking.entries) {
+      const item = byKey.get(
+        `${partitionKey(entry.interfaceId)} ${`W#${key.split(' ')[0]?.slice(4)}`}`
+      );
+      if (item === undefined) {
+        // Only the ENIs asked about are in `counters`.
+        continue;
+      }
+      if (!item.c?.SS?.includes(id)) {
+        problems.push(`${key}: ${entry.interfaceId} never applied ${id}`);
+        continue;
+      }
+      const rollup = rollupFromItem(item, false);
+      for (const metric of [
+        'bytes',
+        'packets',
+        'flows',
+        'rejectFlows',
+      ] as const) {
+        if (entry[metric] > rollup[metric]) {
+          problems.push(
+            `${key}: ${entry.interfaceId} ${metric} above its total`
+          );
+        }
+      }
     }
   }
   return problems;

@@ -107,6 +107,7 @@ interface TopBody {
   readonly window: string;
   readonly by: string;
   readonly limit: number;
+  readonly membership: 'exact' | 'approximate';
   readonly enis: RollupRow[];
 }
 

@@ -4,7 +4,6 @@ import {
   type PutItemCommandInput,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { sortKey } from '../../shared/store/rollupItem.js';
 
 /**
  * Faults injected into a DynamoDB client's own middleware stack, so that
@@ -22,14 +21,13 @@ const isUpdateItem = (context: { commandName?: string }): boolean =>
   context.commandName === 'UpdateItemCommand';
 
 /**
- * One write of the store: the counters UpdateItem or the detail PutItem.
- * `itemKey` is `pk sk` of the item written, `countersKey` that of the
- * counters item of the same ENI and window (the same for an UpdateItem).
+ * One write of the store: an UpdateItem of a counters item, or the
+ * PutItem of a window's ranking item. `itemKey` is `pk sk` of the item
+ * written (`ENI#… W#…` or `TOP#<window> <contribution id>`).
  */
 interface Write {
   readonly command: 'UpdateItem' | 'PutItem';
   readonly itemKey: string;
-  readonly countersKey: string;
 }
 
 /** The write a command is, or null when it is no write of the store. */
@@ -39,16 +37,11 @@ function writeOf(
 ): Write | null {
   if (context.commandName === 'UpdateItemCommand') {
     const { Key } = input as UpdateItemCommandInput;
-    const itemKey = `${Key?.pk?.S} ${Key?.sk?.S}`;
-    return { command: 'UpdateItem', itemKey, countersKey: itemKey };
+    return { command: 'UpdateItem', itemKey: `${Key?.pk?.S} ${Key?.sk?.S}` };
   }
   if (context.commandName === 'PutItemCommand') {
     const { Item } = input as PutItemCommandInput;
-    return {
-      command: 'PutItem',
-      itemKey: `${Item?.pk?.S} ${Item?.sk?.S}`,
-      countersKey: `${Item?.pk?.S} ${sortKey(Number(Item?.windowStart?.N))}`,
-    };
+    return { command: 'PutItem', itemKey: `${Item?.pk?.S} ${Item?.sk?.S}` };
   }
   return null;
 }
@@ -64,7 +57,7 @@ class InjectedCrash extends Error {
 /**
  * Lets the first `k` UpdateItem calls through and fails every later one
  * with a non-retryable error: `before-send` before it leaves (the counters
- * are not written; the detail PutItem sent before it has landed),
+ * are not written; the ranking PutItems sent before them have landed),
  * `after-write` once DynamoDB has applied it (the response is lost).
  * PutItem calls pass. Returns live counts.
  */

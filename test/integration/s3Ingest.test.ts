@@ -315,18 +315,24 @@ describe('s3Ingest', () => {
         enis
       );
       expect(counts).toEqual(expected.map(() => 1));
-      // Each delivery puts the same details again: one per ENI-window with
-      // top lists, and every delivery's write calls count them.
+      // Each delivery puts the same rankings again (one per window) and
+      // leaves the items as the first left them; every delivery's write
+      // calls count them.
       const items = await storedItems(env.stack.dynamo, env.tableName, enis);
       expect(detailProblems(items)).toEqual([]);
+      const windows = new Set(expected.map((rollup) => rollup.windowStart));
+      expect(items.rankings).toHaveLength(windows.size);
+      expect(new Set(items.rankings.map((item) => item.sk?.S)).size).toBe(1);
       const withTops = stored.filter(
         (rollup) =>
           rollup.topTalkers?.length || rollup.topRejectedSources?.length
       );
       expect(withTops.length).toBeGreaterThan(8);
-      expect(items.details).toHaveLength(withTops.length);
+      expect(items.counters.filter((item) => item.n?.N === '1')).toHaveLength(
+        withTops.length
+      );
       expect(logs.summaries().map((summary) => summary.writeCalls)).toEqual(
-        [0, 1, 2].map(() => n + items.details.length)
+        [0, 1, 2].map(() => n + windows.size)
       );
     });
 
@@ -410,7 +416,8 @@ describe('s3Ingest', () => {
       );
       expect(counts.filter((count) => count === 2)).toHaveLength(shared.length);
       expect(shared.length).toBeGreaterThan(5);
-      // Each object's top lists sit in their own detail items.
+      // Each object's top lists sit in their own attribute, each object
+      // has its rankings.
       expect(
         detailProblems(
           await storedItems(

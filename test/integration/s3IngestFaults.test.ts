@@ -17,9 +17,14 @@ import {
   createDynamoClient,
   createDynamoRollupStore,
 } from '../../shared/store/dynamoRollupStore.js';
-import { partitionKey, sortKey } from '../../shared/store/rollupItem.js';
+import {
+  partitionKey,
+  rankingPartitionKey,
+  sortKey,
+} from '../../shared/store/rollupItem.js';
 import type { S3ObjectRef } from '../../shared/types.js';
 import { createIngestDeps } from '../../shared/wiring.js';
+import { itemBytes } from '../helpers/applyUpdateItem.js';
 import {
   detailProblems,
   type ExactRollup,
@@ -95,7 +100,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
   const itemKey = (rollup: ExactRollup) =>
     `${partitionKey(rollup.interfaceId)} ${sortKey(rollup.windowStart)}`;
 
-  /** The counters and detail items of a file's ENIs. */
+  /** The counters items of a file's ENIs and the ranking items of their windows. */
   const itemsFor = (file: FlowLogFile) =>
     storedItems(
       env.stack.dynamo,
@@ -103,13 +108,25 @@ describe('ingestS3Object with DynamoDB faults', () => {
       interfaceIdsOf(file.fieldNames, file.lines)
     );
 
-  /** The counters keys of the ENI-windows that have a detail item. */
-  const windowsWithDetails = async (file: FlowLogFile) =>
-    new Set(
-      (await itemsFor(file)).details.map(
-        (detail) => `${detail.pk?.S} ${sortKey(Number(detail.windowStart?.N))}`
-      )
-    );
+  /**
+   * The ranking items of a file's windows, as `TOP#<window>` per
+   * contribution id: a file of one object has one contribution, with one
+   * ranking per window of its rollups.
+   */
+  const rankingsFor = async (file: FlowLogFile) => {
+    const byId = new Map<string, string[]>();
+    for (const item of (await itemsFor(file)).rankings) {
+      const id = item.sk?.S ?? '';
+      byId.set(id, [...(byId.get(id) ?? []), item.pk?.S ?? ''].sort());
+    }
+    return [...byId.values()];
+  };
+
+  /** `TOP#<window>` of each window of these rollups, in order. */
+  const windowsOf = (expected: readonly ExactRollup[]) =>
+    [...new Set(expected.map((rollup) => rollup.windowStart))]
+      .sort((a, b) => a - b)
+      .map(rankingPartitionKey);
 
   describe('a crash after some writes', () => {
     it.each([
@@ -164,13 +181,14 @@ describe('ingestS3Object with DynamoDB faults', () => {
         });
         expect(await storedFor(file)).toEqual(expected);
         expect(expected.length).toBeGreaterThan(60);
-        // One detail per ENI-window (the one contribution), none orphaned.
+        // One ranking per window (the one contribution), written before
+        // the crash and again by the retry; every item consistent.
         const items = await itemsFor(file);
         expect(detailProblems(items)).toEqual([]);
-        expect((await windowsWithDetails(file)).size).toBe(
-          items.details.length
-        );
-        expect(items.details.length).toBeGreaterThanOrEqual(30);
+        expect(await rankingsFor(file)).toEqual([windowsOf(expected)]);
+        expect(
+          items.counters.filter((item) => item.n?.N === '1').length
+        ).toBeGreaterThanOrEqual(30);
       }
     );
   });
@@ -180,22 +198,21 @@ describe('ingestS3Object with DynamoDB faults', () => {
       // Prepare
       const { file, ref, expected } = await uploaded('throttled501', 501);
       // Counters: every third item is throttled once, every ninth twice.
-      // Details: those of every fourth window (from the second) once.
+      // Rankings: every one once, the first window's twice.
       const throttledOnce = new Set(
         expected.filter((_, i) => i % 3 === 0).map(itemKey)
       );
       const throttledTwice = new Set(
         expected.filter((_, i) => i % 9 === 0).map(itemKey)
       );
-      const detailThrottled = new Set(
-        expected.filter((_, i) => i % 4 === 1).map(itemKey)
-      );
+      const windows = windowsOf(expected);
       const dynamo = createDynamoClient(10);
       const counts = throttleWrites(dynamo, (write, attempt) =>
         write.command === 'UpdateItem'
           ? (attempt === 1 && throttledOnce.has(write.itemKey)) ||
             (attempt === 2 && throttledTwice.has(write.itemKey))
-          : attempt === 1 && detailThrottled.has(write.countersKey)
+          : attempt === 1 ||
+            (attempt === 2 && write.itemKey.startsWith(`${windows[0]} `))
       );
 
       // Act
@@ -203,15 +220,14 @@ describe('ingestS3Object with DynamoDB faults', () => {
 
       // Assess
       expect(await storedFor(file)).toEqual(expected);
-      const items = await itemsFor(file);
-      expect(detailProblems(items)).toEqual([]);
-      const details = items.details.length;
+      expect(detailProblems(await itemsFor(file))).toEqual([]);
+      expect(await rankingsFor(file)).toEqual([windows]);
       expect(summary).toMatchObject({
         outcome: 'ingested',
         rollupItems: expected.length,
         itemsWritten: expected.length,
         itemsAlreadyApplied: 0,
-        writeCalls: expected.length + details,
+        writeCalls: expected.length + windows.length,
       });
       // Counters.
       const throttles = throttledOnce.size + throttledTwice.size;
@@ -225,20 +241,16 @@ describe('ingestS3Object with DynamoDB faults', () => {
         throttledOnce.size - throttledTwice.size,
         throttledTwice.size,
       ]);
-      // Details: a throttled put is retried and lands once.
-      const withDetails = await windowsWithDetails(file);
-      const detailThrottles = [...detailThrottled].filter((key) =>
-        withDetails.has(key)
-      ).length;
-      expect(detailThrottles).toBeGreaterThan(5);
-      expect(counts.throttled.PutItem).toBe(detailThrottles);
-      expect(counts.attempts.PutItem).toBe(details + detailThrottles);
+      // Rankings: a throttled put is retried and lands once.
+      expect(windows.length).toBeGreaterThanOrEqual(3);
+      expect(counts.throttled.PutItem).toBe(windows.length + 1);
+      expect(counts.attempts.PutItem).toBe(2 * windows.length + 1);
       const puts = counts.succeededAfter.PutItem;
-      expect([1, 2].map((n) => byAttempts(puts, n))).toEqual([
-        details - detailThrottles,
-        detailThrottles,
+      expect([1, 2, 3].map((n) => byAttempts(puts, n))).toEqual([
+        0,
+        windows.length - 1,
+        1,
       ]);
-      expect(puts).toHaveLength(details);
     });
 
     it('throws a StoreError naming the object when throttling never stops, and a clean retry writes every item once', async () => {
@@ -257,7 +269,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
       expect(failure).toBeInstanceOf(StoreError);
       await expect(ingesting).rejects.toThrow(
         new RegExp(
-          `^s3://${env.bucket}/${key}: writing ENI#\\S+ W#\\S+ failed: injected: throughput exceeded`
+          `^s3://${env.bucket}/${key}: writing TOP#\\S+ \\S+ failed: injected: throughput exceeded`
         )
       );
       const cause = failure instanceof Error ? failure.cause : undefined;
@@ -284,14 +296,12 @@ describe('ingestS3Object with DynamoDB faults', () => {
       // Prepare
       const { file, ref, expected } = await uploaded('lost503', 503);
       const lost = new Set(expected.filter((_, i) => i % 8 === 0).map(itemKey));
-      const lostDetails = new Set(
-        expected.filter((_, i) => i % 5 === 2).map(itemKey)
-      );
+      const windows = windowsOf(expected);
       const dynamo = createDynamoClient(10);
-      const counts = loseFirstResponses(dynamo, (write) =>
-        write.command === 'UpdateItem'
-          ? lost.has(write.itemKey)
-          : lostDetails.has(write.countersKey)
+      // Every ranking put's first response is lost too.
+      const counts = loseFirstResponses(
+        dynamo,
+        (write) => write.command === 'PutItem' || lost.has(write.itemKey)
       );
 
       // Act
@@ -302,28 +312,22 @@ describe('ingestS3Object with DynamoDB faults', () => {
       expect(counts.lost.UpdateItem).toBe(lost.size);
       expect(counts.attempts.UpdateItem).toBe(expected.length + lost.size);
       // The resent write finds its id already applied: counted as such.
-      const items = await itemsFor(file);
       expect(summary).toMatchObject({
         rollupItems: expected.length,
         itemsWritten: expected.length - lost.size,
         itemsAlreadyApplied: lost.size,
-        writeCalls: expected.length + items.details.length,
+        writeCalls: expected.length + windows.length,
       });
-      // A resent detail put lands on the same item: one detail per window.
-      const withDetails = await windowsWithDetails(file);
-      const detailsLost = [...lostDetails].filter((key) =>
-        withDetails.has(key)
-      ).length;
-      expect(detailsLost).toBeGreaterThan(5);
-      expect(counts.lost.PutItem).toBe(detailsLost);
-      expect(counts.attempts.PutItem).toBe(items.details.length + detailsLost);
-      expect(detailProblems(items)).toEqual([]);
-      expect(withDetails.size).toBe(items.details.length);
+      // A resent ranking put lands on the same item: one per window.
+      expect(counts.lost.PutItem).toBe(windows.length);
+      expect(counts.attempts.PutItem).toBe(2 * windows.length);
+      expect(await rankingsFor(file)).toEqual([windows]);
+      expect(detailProblems(await itemsFor(file))).toEqual([]);
     });
   });
 
   describe('many contributions to one ENI-window', () => {
-    it('issue #3: accepts hundreds of contributions to one ENI-window (top lists in detail items)', async () => {
+    it('issue #3: accepts hundreds of contributions to one ENI-window (top lists merged in the item)', async () => {
       // Prepare
       const fieldNames = [
         'version',
@@ -397,9 +401,12 @@ describe('ingestS3Object with DynamoDB faults', () => {
         new Set([eni])
       );
       expect(items.counters).toHaveLength(1);
-      expect(items.counters[0]?.contributions?.SS).toHaveLength(files.length);
-      expect(items.details).toHaveLength(files.length);
+      expect(items.counters[0]?.c?.SS).toHaveLength(files.length);
+      // One ranking per file; the item keeps at most 4 top lists, so it
+      // stays small: 250 ids of 22 characters and 4 full lists.
+      expect(items.rankings).toHaveLength(files.length);
       expect(detailProblems(items)).toEqual([]);
+      expect(itemBytes(items.counters[0] ?? {})).toBeLessThan(12_000);
     });
   });
 });

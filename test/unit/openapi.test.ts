@@ -97,6 +97,7 @@ const documentedCodes = (): string[] =>
 const EMPTY_READER: RollupReader = {
   rollupPage: async () => ({ rollups: [], lastKey: null }),
   allRollups: async () => [],
+  rankWindow: async () => ({ rollups: [], isMembershipExact: true }),
   topOfWindow: async () => [],
   ping: async () => undefined,
 };
@@ -351,6 +352,44 @@ describe('openapi.yaml', () => {
       ).toMatchObject({ format: value });
     }
   });
+
+  it.each([true, false])(
+    'documents every field of the top body, membership as the code says it (exact: %s)',
+    async (isMembershipExact) => {
+      // Prepare
+      const reader: RollupReader = {
+        ...EMPTY_READER,
+        rankWindow: async () => ({ rollups: [], isMembershipExact }),
+      };
+      const ok = spec.paths[PATH_OF.top]?.get?.responses['200'] as
+        | {
+            content: {
+              'application/json': {
+                schema: {
+                  required: string[];
+                  properties: Record<string, { enum?: string[] }>;
+                };
+              };
+            };
+          }
+        | undefined;
+      const schema = ok?.content['application/json'].schema;
+      // Act
+      const { body } = await queryRollups(
+        parseQueryParams(request(pathOf(PATH_OF.top)), NOW),
+        { reader, tokenSecret: 's' }
+      );
+      // Assess
+      expect(Object.keys(body).sort()).toEqual(
+        [...(schema?.required ?? [])].sort()
+      );
+      expect(schema?.properties.membership?.enum).toContain(body.membership);
+      expect(schema?.properties.membership?.enum).toEqual([
+        'exact',
+        'approximate',
+      ]);
+    }
+  );
 
   it('review finding: documents the 405 of every path, /health too', () => {
     // Prepare: the code answers 405 for POST on any known path

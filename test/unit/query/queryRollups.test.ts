@@ -119,9 +119,10 @@ interface ReaderCall {
 /**
  * An in-memory RollupReader over `rollups`, keeping the interface's contract:
  * inclusive window bounds, oldest first, pages that resume after `startAfter`,
- * a null key on the last page, and top lists only from `allRollups`.
+ * a null key on the last page, and top lists only from `allRollups`. Its
+ * window tops say `isMembershipExact`.
  */
-function fakeReader(rollups: readonly Rollup[]) {
+function fakeReader(rollups: readonly Rollup[], isMembershipExact = true) {
   const calls: ReaderCall[] = [];
   const keyOf = (rollup: Rollup): PageKey => ({
     pk: rollup.interfaceId,
@@ -161,13 +162,19 @@ function fakeReader(rollups: readonly Rollup[]) {
       });
       return structuredClone(ofEni(interfaceId, fromWindow, toWindow));
     },
-    async topOfWindow(windowStart, by, limit) {
-      calls.push({ method: 'topOfWindow', args: [windowStart, by, limit] });
-      return rollups
-        .filter((rollup) => rollup.windowStart === windowStart)
-        .sort((a, b) => b[by] - a[by] || b.bytes - a.bytes)
-        .slice(0, limit)
-        .map(countersItem);
+    async rankWindow(windowStart, by, limit) {
+      calls.push({ method: 'rankWindow', args: [windowStart, by, limit] });
+      return {
+        rollups: rollups
+          .filter((rollup) => rollup.windowStart === windowStart)
+          .sort((a, b) => b[by] - a[by] || b.bytes - a.bytes)
+          .slice(0, limit)
+          .map(countersItem),
+        isMembershipExact,
+      };
+    },
+    async topOfWindow() {
+      throw new Error('queryRollups asks rankWindow');
     },
     async ping() {
       calls.push({ method: 'ping', args: [] });
@@ -184,6 +191,7 @@ function failingReader(error: unknown): RollupReader {
   return {
     rollupPage: fail,
     allRollups: fail,
+    rankWindow: fail,
     topOfWindow: fail,
     ping: fail,
   };
@@ -674,13 +682,14 @@ describe('queryRollups', () => {
       const result = await queryRollups(query, depsOf(reader));
       // Assess
       expect(calls).toEqual([
-        { method: 'topOfWindow', args: [at('10:10'), 'rejectFlows', 1] },
+        { method: 'rankWindow', args: [at('10:10'), 'rejectFlows', 1] },
       ]);
       expect(result.body).toMatchObject({
         windowStart: at('10:10'),
         window: '2026-11-01T10:10:00Z',
         by: 'rejectFlows',
         limit: 1,
+        membership: 'exact',
       });
       expect(rowsOf(result.body.enis)).toEqual([
         {
@@ -707,6 +716,24 @@ describe('queryRollups', () => {
         OTHER,
         ENI,
       ]);
+    });
+
+    it('says the membership is approximate when the reader cannot prove it', async () => {
+      // Prepare
+      const { reader } = fakeReader(ROLLUPS, false);
+      const query: ApiQuery = {
+        route: 'top',
+        windowStart: at('10:05'),
+        by: 'flows',
+        limit: 1,
+        format: 'json',
+      };
+      // Act
+      const result = await queryRollups(query, depsOf(reader));
+      // Assess
+      expect(result.body.membership).toBe('approximate');
+      expect(rowsOf(result.body.enis)).toHaveLength(1);
+      expect(result.table.columns).not.toContain('membership');
     });
   });
 

@@ -3,6 +3,8 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandInput,
   ProvisionedThroughputExceededException,
   PutItemCommand,
   type PutItemCommandInput,
@@ -13,14 +15,23 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../shared/errors.js';
 import {
+  compactionFor,
   createDynamoRollupStore,
-  detailFor,
+  rankingPutsFor,
   updateFor,
 } from '../../../shared/store/dynamoRollupStore.js';
-import { rollupsFromItems } from '../../../shared/store/rollupItem.js';
+import {
+  MAX_INLINE_TOP_LISTS,
+  rankingFromItem,
+  rollupsFromItems,
+  topListAttribute,
+} from '../../../shared/store/rollupItem.js';
 import type { Contribution } from '../../../shared/store/rollupStore.js';
+import { decodeTopLists } from '../../../shared/store/topListCodec.js';
 import type { Rollup } from '../../../shared/types.js';
 import { ConditionFailed, MemoryTable } from '../../helpers/applyUpdateItem.js';
+
+type Item = Record<string, AttributeValue>;
 
 /** 2026-11-01T00:05:00Z */
 const WINDOW = 1793491500;
@@ -50,15 +61,15 @@ const rollupOf = (interfaceId: string, windowStart = WINDOW): Rollup => ({
 
 const ID = 'M9Azh3Jg2LLmCVKILSxkmH';
 
-const contributionOf = (rollups: Rollup[]): Contribution => ({
-  id: ID,
+const contributionOf = (rollups: Rollup[], id = ID): Contribution => ({
+  id,
   label: LABEL,
   rollups,
 });
 
-const enis = (count: number): Rollup[] =>
+const enis = (count: number, windowStart = WINDOW): Rollup[] =>
   Array.from({ length: count }, (_, index) =>
-    rollupOf(`eni-${String(index).padStart(17, '0')}`)
+    rollupOf(`eni-${String(index).padStart(17, '0')}`, windowStart)
   );
 
 /** A rollup with top lists, as most rollups of traffic have. */
@@ -79,69 +90,105 @@ const withTops = (rollup: Rollup, index = 1): Rollup => ({
   ],
 });
 
-/** The interface id an UpdateItem or PutItem input writes to. */
-const eniOf = (input: UpdateItemCommandInput | PutItemCommandInput): string =>
-  (('Key' in input ? input.Key : input.Item)?.pk?.S ?? '').replace('ENI#', '');
+/** The `pk sk` an UpdateItem, PutItem or GetItem input writes or reads. */
+const keyOf = (
+  input: UpdateItemCommandInput | PutItemCommandInput | GetItemCommandInput
+): string => {
+  const key = 'Item' in input ? input.Item : input.Key;
+  return `${key?.pk?.S} ${key?.sk?.S}`;
+};
 
-const conditionFailed = () =>
+/** The interface id of a counters key, or the ranking's partition. */
+const eniOf = (input: UpdateItemCommandInput | PutItemCommandInput): string =>
+  keyOf(input).split(' ')[0]?.replace('ENI#', '') ?? '';
+
+const conditionFailed = (item?: Item) =>
   new ConditionalCheckFailedException({
     message: 'The conditional request failed',
     $metadata: { httpStatusCode: 400 },
+    Item: item,
   });
 
 /**
- * A client whose PutItem and UpdateItem calls write `table` the way
- * DynamoDB would (a failed condition is DynamoDB's exception); `fault` may
- * throw instead, before the write reaches the table.
+ * A client whose PutItem, UpdateItem and GetItem calls work on `table` the
+ * way DynamoDB does: a failed condition is DynamoDB's exception, carrying
+ * the item when asked (`returnsItem`; dynalite does not), and writes
+ * report 1 capacity unit per KB of the larger of the item before and
+ * after. `fault` may throw instead, before the request reaches the table.
  */
 function tableClient(
   table: MemoryTable,
-  fault: (command: 'PutItem' | 'UpdateItem', eni: string) => void = () => {}
+  fault: (
+    command: 'PutItem' | 'UpdateItem',
+    key: string,
+    input: UpdateItemCommandInput | PutItemCommandInput
+  ) => void = () => {},
+  returnsItem = true
 ) {
   const client = new DynamoDBClient({});
   const mock = mockClient(client);
+  const units = (...items: (Item | undefined)[]) => ({
+    CapacityUnits: Math.max(
+      1,
+      ...items.map((item) =>
+        Math.ceil(JSON.stringify(item ?? {}).length / 1024)
+      )
+    ),
+  });
   mock.on(PutItemCommand).callsFake((input: PutItemCommandInput) => {
-    fault('PutItem', eniOf(input));
+    fault('PutItem', keyOf(input), input);
+    const old = table.get(input.Item);
     table.put(input);
-    return {};
+    return { ConsumedCapacity: units(old, input.Item) };
   });
   mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
-    fault('UpdateItem', eniOf(input));
+    fault('UpdateItem', keyOf(input), input);
+    const old = table.get(input.Key);
     try {
       table.update(input);
     } catch (error) {
-      if (error instanceof ConditionFailed) throw conditionFailed();
+      if (error instanceof ConditionFailed) {
+        const wanted =
+          returnsItem &&
+          input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD';
+        throw conditionFailed(wanted ? error.item : undefined);
+      }
       throw error;
     }
-    return {};
+    return { ConsumedCapacity: units(old, table.get(input.Key)) };
   });
+  mock.on(GetItemCommand).callsFake((input: GetItemCommandInput) => ({
+    Item: table.get(input.Key),
+  }));
   return { client, mock };
 }
 
-/** The command names a mocked client was sent, in order, with their ENI. */
+/** The commands a mocked client was sent, in order, with the key they write. */
 const sentOrder = (mock: ReturnType<typeof mockClient>) =>
   mock.calls().map((call) => {
     const command = call.args[0] as PutItemCommand | UpdateItemCommand;
-    return `${command.constructor.name} ${eniOf(command.input)}`;
+    return `${command.constructor.name.replace('Command', '')} ${keyOf(command.input)}`;
   });
 
-/** The attribute names and values of an expression, resolved. */
+/** The attribute names and values of an update expression, resolved. */
 function clauses(input: UpdateItemCommandInput) {
   const names = input.ExpressionAttributeNames ?? {};
   const values = input.ExpressionAttributeValues ?? {};
   const [setPart = '', addPart = ''] = (input.UpdateExpression ?? '')
     .replace(/^SET /, '')
     .split(' ADD ');
-  const sets = new Map<string, string>();
+  const sets = new Map<string, unknown>();
   for (const clause of setPart.split(/, (?![^(]*\))/)) {
     const [name = '', expression = ''] = clause.split(' = ');
+    const value = values[expression];
     sets.set(
       names[name] ?? name,
-      expression.replace(/[#:]\w+/g, (token) =>
-        token.startsWith('#')
-          ? (names[token] ?? token)
-          : JSON.stringify(values[token])
-      )
+      value ??
+        expression.replace(/[#:]\w+/g, (token) =>
+          token.startsWith('#')
+            ? (names[token] ?? token)
+            : JSON.stringify(values[token])
+        )
     );
   }
   const adds = new Map<string, AttributeValue | undefined>();
@@ -171,7 +218,7 @@ describe('updateFor', () => {
     ],
   };
 
-  it('keys the item by ENI and window', () => {
+  it('keys the item by ENI and window and asks for the capacity it consumed', () => {
     // Act
     const input = updateFor(full, 'c1', OPTIONS);
 
@@ -181,38 +228,61 @@ describe('updateFor', () => {
       pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
       sk: { S: 'W#2026-11-01T00:05:00Z' },
     });
+    expect(input.ReturnConsumedCapacity).toBe('TOTAL');
   });
 
-  it('applies only when the contribution id is not in the set yet', () => {
+  it('applies a rollup with top lists only when its id is new and the item holds fewer than the most top lists', () => {
     // Act
     const input = updateFor(full, 'c1', OPTIONS);
 
     // Assess
-    expect(input.ConditionExpression).toBe('NOT contains(#c, :c)');
-    expect(input.ExpressionAttributeNames?.['#c']).toBe('contributions');
-    expect(input.ExpressionAttributeValues?.[':c']).toEqual({ S: 'c1' });
+    expect(input.ConditionExpression).toBe(
+      'NOT contains(#c, :c) AND (attribute_not_exists(#n) OR #n < :max)'
+    );
+    expect(input.ExpressionAttributeNames).toMatchObject({
+      '#c': 'c',
+      '#n': 'n',
+    });
+    expect(input.ExpressionAttributeValues).toMatchObject({
+      ':c': { S: 'c1' },
+      ':max': { N: String(MAX_INLINE_TOP_LISTS) },
+    });
+    expect(input.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
   });
 
-  it('adds every counter present and the contribution id', () => {
+  it('applies a rollup without top lists only when its id is new, and asks for no item back', () => {
+    // Act
+    const input = updateFor(rollupOf('eni-0a1b2c3d4e5f67890'), 'c1', OPTIONS);
+
+    // Assess
+    expect(input.ConditionExpression).toBe('NOT contains(#c, :c)');
+    expect(input).not.toHaveProperty('ReturnValuesOnConditionCheckFailure');
+    expect(Object.values(input.ExpressionAttributeNames ?? {})).not.toContain(
+      'n'
+    );
+  });
+
+  it('adds every counter present under its short name, the contribution id and one top list', () => {
     // Act
     const { adds } = clauses(updateFor(full, 'c1', OPTIONS));
 
     // Assess
     expect(Object.fromEntries(adds)).toStrictEqual({
-      flows: { N: '3' },
-      packets: { N: '30' },
-      bytes: { N: '3000' },
-      acceptFlows: { N: '2' },
-      acceptPackets: { N: '20' },
-      acceptBytes: { N: '2000' },
-      rejectFlows: { N: '1' },
-      rejectPackets: { N: '10' },
-      rejectBytes: { N: '1000' },
-      nodataRecords: { N: '0' },
-      skipdataRecords: { N: '0' },
-      tcpBytes: { N: '2500' },
-      synOnlyFlows: { N: '0' },
-      contributions: { SS: ['c1'] },
+      f: { N: '3' },
+      p: { N: '30' },
+      b: { N: '3000' },
+      af: { N: '2' },
+      ap: { N: '20' },
+      ab: { N: '2000' },
+      rf: { N: '1' },
+      rp: { N: '10' },
+      rb: { N: '1000' },
+      nd: { N: '0' },
+      sd: { N: '0' },
+      tb: { N: '2500' },
+      sf: { N: '0' },
+      c: { SS: ['c1'] },
+      n: { N: '1' },
     });
   });
 
@@ -222,39 +292,27 @@ describe('updateFor', () => {
 
     // Assess
     const named = Object.values(input.ExpressionAttributeNames ?? {});
-    for (const absent of [
-      'ingressPackets',
-      'ingressBytes',
-      'egressPackets',
-      'egressBytes',
-      'udpBytes',
-      'icmpBytes',
-      'otherBytes',
-      'subnetId',
-      'instanceId',
-    ]) {
+    for (const absent of ['ip', 'ib', 'ep', 'eb', 'ub', 'cb', 'ob', 's', 'i']) {
       expect(named).not.toContain(absent);
     }
     expect(JSON.stringify(input)).not.toContain('undefined');
   });
 
-  it('sets the keys, the expiry and the ids once, and no top lists', () => {
+  it('sets the expiry, the ids once and the top lists in binary under the contribution', () => {
     // Act
-    const input = updateFor(full, 'c1', OPTIONS);
+    const { sets } = clauses(
+      updateFor(full, 'M9Azh3Jg2LLmCVKILSxkmH', OPTIONS)
+    );
 
     // Assess
-    expect(Object.fromEntries(clauses(input).sets)).toStrictEqual({
-      interfaceId: '{"S":"eni-0a1b2c3d4e5f67890"}',
-      windowStart: `{"N":"${WINDOW}"}`,
-      expiresAt: `{"N":"${WINDOW + 30 * 86_400}"}`,
-      accountId: 'if_not_exists(accountId, {"S":"123456789012"})',
-      vpcId: 'if_not_exists(vpcId, {"S":"vpc-0abc"})',
+    const tops = sets.get('t:M9Azh3Jg') as AttributeValue;
+    expect([...sets.keys()]).toEqual(['expiresAt', 'a', 'v', 't:M9Azh3Jg']);
+    expect(sets.get('expiresAt')).toEqual({ N: String(WINDOW + 30 * 86_400) });
+    expect(sets.get('a')).toBe('if_not_exists(a, {"S":"123456789012"})');
+    expect(sets.get('v')).toBe('if_not_exists(v, {"S":"vpc-0abc"})');
+    expect(decodeTopLists(tops.B ?? new Uint8Array())).toStrictEqual({
+      topTalkers: full.topTalkers,
     });
-    // The top lists go to the detail item (detailFor).
-    expect(JSON.stringify(input)).not.toContain('10.0.1.5');
-    expect(Object.values(input.ExpressionAttributeNames ?? {})).not.toContain(
-      'topLists'
-    );
   });
 
   it('expires the item retentionDays after its window starts', () => {
@@ -264,135 +322,139 @@ describe('updateFor', () => {
     );
 
     // Assess
-    expect(sets.get('expiresAt')).toBe(`{"N":"${WINDOW + 86_400}"}`);
+    expect(sets.get('expiresAt')).toEqual({ N: String(WINDOW + 86_400) });
   });
 
   it('binds every name and value the expressions use, and no other', () => {
-    // Act
-    const input = updateFor(full, 'c1', OPTIONS);
+    for (const rollup of [full, rollupOf('eni-0a1b2c3d4e5f67890')]) {
+      // Act
+      const input = updateFor(rollup, 'c1', OPTIONS);
 
-    // Assess
-    const expressions = `${input.UpdateExpression} ${input.ConditionExpression}`;
-    const used = new Set(expressions.match(/[#:]\w+/g));
-    const bound = [
-      ...Object.keys(input.ExpressionAttributeNames ?? {}),
-      ...Object.keys(input.ExpressionAttributeValues ?? {}),
-    ];
-    expect(new Set(bound)).toEqual(used);
+      // Assess
+      const expressions = `${input.UpdateExpression} ${input.ConditionExpression}`;
+      const used = new Set(expressions.match(/[#:]\w+/g));
+      const bound = [
+        ...Object.keys(input.ExpressionAttributeNames ?? {}),
+        ...Object.keys(input.ExpressionAttributeValues ?? {}),
+      ];
+      expect(new Set(bound)).toEqual(used);
+    }
   });
 });
 
-describe('detailFor', () => {
-  const topped: Rollup = {
-    ...rollupOf('eni-0a1b2c3d4e5f67890'),
-    accountId: '123456789012',
-    topTalkers: [
-      {
-        peer: '10.0.1.5',
-        port: 443,
-        protocol: 6,
-        flows: 1,
-        packets: 10,
-        bytes: 900,
-      },
-    ],
-    topRejectedSources: [
-      { address: '198.51.100.7', flows: 1, packets: 1, bytes: 40 },
-    ],
+describe('rankingPutsFor', () => {
+  const rollups = [
+    rollupOf('eni-0000000000000000b', WINDOW + 300),
+    rollupOf('eni-0000000000000000a'),
+    rollupOf('eni-0000000000000000b'),
+  ];
+
+  it('puts one ranking item per window, keyed by window and contribution, expiring with the window', () => {
+    // Act
+    const puts = rankingPutsFor(contributionOf(rollups), OPTIONS);
+
+    // Assess
+    expect(
+      puts.map((put) => [put.Item?.pk, put.Item?.sk, put.Item?.expiresAt])
+    ).toEqual([
+      [
+        { S: 'TOP#2026-11-01T00:05:00Z' },
+        { S: ID },
+        { N: String(WINDOW + 30 * 86_400) },
+      ],
+      [
+        { S: 'TOP#2026-11-01T00:10:00Z' },
+        { S: ID },
+        { N: String(WINDOW + 300 + 30 * 86_400) },
+      ],
+    ]);
+    expect(
+      puts.map((put) =>
+        rankingFromItem(put.Item ?? {}).entries.map(
+          (entry) => entry.interfaceId
+        )
+      )
+    ).toEqual([
+      ['eni-0000000000000000a', 'eni-0000000000000000b'],
+      ['eni-0000000000000000b'],
+    ]);
+    expect(puts.every((put) => put.ReturnConsumedCapacity === 'TOTAL')).toBe(
+      true
+    );
+  });
+
+  it('is an unconditional put of the same items for the same contribution', () => {
+    // Act
+    const puts = rankingPutsFor(contributionOf(rollups), OPTIONS);
+
+    // Assess
+    expect(puts.some((put) => 'ConditionExpression' in put)).toBe(false);
+    expect(
+      rankingPutsFor(contributionOf([...rollups].reverse()), OPTIONS)
+    ).toStrictEqual(puts);
+  });
+
+  it('puts nothing for a contribution without rollups', () => {
+    // Act
+    const puts = rankingPutsFor(contributionOf([]), OPTIONS);
+
+    // Assess
+    expect(puts).toEqual([]);
+  });
+});
+
+describe('compactionFor', () => {
+  /** A counters item that took these contributions' top lists. */
+  const itemWith = (ids: readonly string[]): Item => {
+    const table = new MemoryTable();
+    ids.forEach((id, i) => {
+      table.update(
+        updateFor(withTops(rollupOf('eni-0a1b2c3d4e5f67890'), i), id, OPTIONS)
+      );
+    });
+    return table.items()[0] ?? {};
   };
 
-  it('keys the detail by ENI, window and contribution id, apart from the counters item', () => {
-    // Act
-    const input = detailFor(topped, 'c1', OPTIONS);
-
-    // Assess
-    expect(input?.TableName).toBe(OPTIONS.tableName);
-    expect(input?.Item?.pk).toEqual({ S: 'ENI#eni-0a1b2c3d4e5f67890' });
-    expect(input?.Item?.sk).toEqual({ S: 'T#2026-11-01T00:05:00Z#c1' });
-    expect(input?.Item?.sk).not.toEqual(
-      updateFor(topped, 'c1', OPTIONS).Key?.sk
-    );
-    expect(detailFor(topped, 'c2', OPTIONS)?.Item?.sk).toEqual({
-      S: 'T#2026-11-01T00:05:00Z#c2',
-    });
-  });
-
-  it('holds the ids of the window, the contribution id, the top lists as compact JSON and the expiry', () => {
-    // Act
-    const input = detailFor(topped, 'c1', OPTIONS);
-
-    // Assess
-    expect(input?.Item).toStrictEqual({
-      pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
-      sk: { S: 'T#2026-11-01T00:05:00Z#c1' },
-      interfaceId: { S: 'eni-0a1b2c3d4e5f67890' },
-      windowStart: { N: String(WINDOW) },
-      contributionId: { S: 'c1' },
-      topLists: {
-        S: '{"t":[{"peer":"10.0.1.5","port":443,"protocol":6,"flows":1,"packets":10,"bytes":900}],"r":[{"address":"198.51.100.7","flows":1,"packets":1,"bytes":40}]}',
-      },
-      expiresAt: { N: String(WINDOW + 30 * 86_400) },
-    });
-  });
-
-  it('is an unconditional put: writing it again stores the same item', () => {
-    // Act
-    const input = detailFor(topped, 'c1', OPTIONS);
-
-    // Assess
-    expect(input).not.toHaveProperty('ConditionExpression');
-    expect(detailFor(topped, 'c1', OPTIONS)).toStrictEqual(input);
-  });
-
-  it('has no counters, so the detail stays out of the byWindow index', () => {
-    // Act
-    const item = detailFor(topped, 'c1', OPTIONS)?.Item ?? {};
-
-    // Assess
-    for (const counter of ['bytes', 'flows', 'packets', 'contributions']) {
-      expect(item).not.toHaveProperty(counter);
-    }
-  });
-
-  it('expires the detail retentionDays after its window starts, as the counters', () => {
-    // Act
-    const input = detailFor(topped, 'c1', { ...OPTIONS, retentionDays: 1 });
-
-    // Assess
-    expect(input?.Item?.expiresAt).toEqual({ N: String(WINDOW + 86_400) });
-    expect(
-      clauses(
-        updateFor(topped, 'c1', { ...OPTIONS, retentionDays: 1 })
-      ).sets.get('expiresAt')
-    ).toBe(JSON.stringify(input?.Item?.expiresAt));
-  });
-
-  it('stores the one top list a rollup has', () => {
+  it('merges every top list into t, counts 1, on condition the item is as read', () => {
     // Prepare
-    const { topTalkers: _, ...rejectedOnly } = topped;
+    const item = itemWith(['aaaaaaaa1', 'bbbbbbbb2']);
 
     // Act
-    const input = detailFor(rejectedOnly, 'c1', OPTIONS);
+    const input = compactionFor(item, OPTIONS);
 
     // Assess
-    expect(input?.Item?.topLists).toEqual({
-      S: '{"r":[{"address":"198.51.100.7","flows":1,"packets":1,"bytes":40}]}',
+    expect(input?.Key).toEqual({ pk: item.pk, sk: item.sk });
+    expect(input?.UpdateExpression).toBe(
+      'SET #t = :t, #n = :count REMOVE #r0, #r1'
+    );
+    expect(input?.ConditionExpression).toBe(
+      '#n = :seen AND attribute_exists(#r0) AND attribute_exists(#r1)'
+    );
+    expect(input?.ExpressionAttributeNames).toEqual({
+      '#n': 'n',
+      '#r0': 't:aaaaaaaa',
+      '#r1': 't:bbbbbbbb',
+      '#t': 't',
     });
+    expect(input?.ExpressionAttributeValues?.[':seen']).toEqual({ N: '2' });
+    expect(input?.ExpressionAttributeValues?.[':count']).toEqual({ N: '1' });
+    const merged = decodeTopLists(
+      input?.ExpressionAttributeValues?.[':t']?.B ?? new Uint8Array()
+    );
+    expect(merged.topTalkers?.map((talker) => talker.peer)).toEqual([
+      '10.0.0.5',
+      '10.0.1.5',
+    ]);
+    expect(merged.topRejectedSources).toHaveLength(2);
   });
 
-  it.each([
-    ['without top lists', rollupOf('eni-0a1b2c3d4e5f67890')],
-    [
-      'with empty top lists',
-      {
-        ...rollupOf('eni-0a1b2c3d4e5f67890'),
-        topTalkers: [],
-        topRejectedSources: [],
-      },
-    ],
-  ])('returns null for a rollup %s', (_, rollup) => {
+  it('returns null for an item that holds no top lists', () => {
+    // Prepare
+    const table = new MemoryTable();
+    table.update(updateFor(rollupOf('eni-0a1b2c3d4e5f67890'), 'c1', OPTIONS));
+
     // Act
-    const input = detailFor(rollup, 'c1', OPTIONS);
+    const input = compactionFor(table.items()[0] ?? {}, OPTIONS);
 
     // Assess
     expect(input).toBeNull();
@@ -400,42 +462,11 @@ describe('detailFor', () => {
 });
 
 describe('createDynamoRollupStore', () => {
-  it('sends one updateFor input per rollup without top lists, no put, and counts the writes', async () => {
+  it('puts the rankings first, then one update per rollup, and sums the capacity reported', async () => {
     // Prepare
-    const client = new DynamoDBClient({});
-    const mock = mockClient(client);
-    mock.on(UpdateItemCommand).resolves({});
-    const rollups = enis(3);
-    const store = createDynamoRollupStore(client, OPTIONS);
-
-    // Act
-    const result = await store.applyContribution(contributionOf(rollups));
-
-    // Assess
-    expect(result).toEqual({
-      itemsWritten: 3,
-      itemsAlreadyApplied: 0,
-      writeCalls: 3,
-    });
-    const sent = mock
-      .commandCalls(UpdateItemCommand)
-      .map((call) => call.args[0].input);
-    expect(sent).toEqual(
-      rollups.map((rollup) => updateFor(rollup, ID, OPTIONS))
-    );
-    expect(mock.commandCalls(PutItemCommand)).toHaveLength(0);
-  });
-
-  it('puts the detailFor item of a rollup with top lists before its updateFor, and counts both writes', async () => {
-    // Prepare
-    const client = new DynamoDBClient({});
-    const mock = mockClient(client);
-    mock.on(PutItemCommand).resolves({});
-    mock.on(UpdateItemCommand).resolves({});
-    // Top lists on the first and third rollups only.
-    const rollups = enis(4).map((rollup, index) =>
-      index % 2 === 0 ? withTops(rollup, index) : rollup
-    );
+    const table = new MemoryTable();
+    const { client, mock } = tableClient(table);
+    const rollups = [...enis(2), ...enis(1, WINDOW + 300)];
     const store = createDynamoRollupStore(client, {
       ...OPTIONS,
       concurrency: 1,
@@ -446,66 +477,28 @@ describe('createDynamoRollupStore', () => {
 
     // Assess
     expect(result).toEqual({
-      itemsWritten: 4,
+      itemsWritten: 3,
       itemsAlreadyApplied: 0,
-      writeCalls: 6,
+      writeCalls: 5,
+      writeCapacityUnits: 5,
     });
-    const [a, b, c, d] = rollups.map((rollup) => rollup.interfaceId);
     expect(sentOrder(mock)).toEqual([
-      `PutItemCommand ${a}`,
-      `UpdateItemCommand ${a}`,
-      `UpdateItemCommand ${b}`,
-      `PutItemCommand ${c}`,
-      `UpdateItemCommand ${c}`,
-      `UpdateItemCommand ${d}`,
+      `PutItem TOP#2026-11-01T00:05:00Z ${ID}`,
+      `PutItem TOP#2026-11-01T00:10:00Z ${ID}`,
+      ...rollups.map(
+        (rollup) =>
+          `UpdateItem ENI#${rollup.interfaceId} W#${rollup.windowStart === WINDOW ? '2026-11-01T00:05:00Z' : '2026-11-01T00:10:00Z'}`
+      ),
     ]);
-    expect(
-      mock.commandCalls(PutItemCommand).map((call) => call.args[0].input)
-    ).toEqual(
-      [rollups[0], rollups[2]].map((rollup) =>
-        detailFor(rollup as Rollup, ID, OPTIONS)
-      )
-    );
     expect(
       mock.commandCalls(UpdateItemCommand).map((call) => call.args[0].input)
     ).toEqual(rollups.map((rollup) => updateFor(rollup, ID, OPTIONS)));
-  });
-
-  it('puts each detail before the update of its own item with writes in parallel', async () => {
-    // Prepare
-    const client = new DynamoDBClient({});
-    const mock = mockClient(client);
-    mock.on(PutItemCommand).callsFake(async () => {
-      await sleep(1);
-      return {};
-    });
-    mock.on(UpdateItemCommand).resolves({});
-    const rollups = enis(12).map((rollup, index) => withTops(rollup, index));
-    const store = createDynamoRollupStore(client, OPTIONS);
-
-    // Act
-    const result = await store.applyContribution(contributionOf(rollups));
-
-    // Assess
-    expect(result).toEqual({
-      itemsWritten: 12,
-      itemsAlreadyApplied: 0,
-      writeCalls: 24,
-    });
-    const order = sentOrder(mock);
-    for (const { interfaceId } of rollups) {
-      const put = order.indexOf(`PutItemCommand ${interfaceId}`);
-      const update = order.indexOf(`UpdateItemCommand ${interfaceId}`);
-      expect(put).toBeGreaterThanOrEqual(0);
-      expect(update).toBeGreaterThan(put);
-    }
   });
 
   it('sends nothing for a contribution without rollups', async () => {
     // Prepare
     const client = new DynamoDBClient({});
     const mock = mockClient(client);
-    mock.on(UpdateItemCommand).resolves({});
     const store = createDynamoRollupStore(client, OPTIONS);
 
     // Act
@@ -516,15 +509,17 @@ describe('createDynamoRollupStore', () => {
       itemsWritten: 0,
       itemsAlreadyApplied: 0,
       writeCalls: 0,
+      writeCapacityUnits: 0,
     });
     expect(mock.calls()).toHaveLength(0);
   });
 
-  it('counts a failed condition as already applied, not as an error', async () => {
+  it('counts a failed condition of a rollup without top lists as already applied, and reads nothing', async () => {
     // Prepare
     const client = new DynamoDBClient({});
     const mock = mockClient(client);
     const rollups = enis(3);
+    mock.on(PutItemCommand).resolves({});
     mock.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => {
       if (eniOf(input) === rollups[1]?.interfaceId) throw conditionFailed();
       return {};
@@ -535,54 +530,183 @@ describe('createDynamoRollupStore', () => {
     const result = await store.applyContribution(contributionOf(rollups));
 
     // Assess
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       itemsWritten: 2,
       itemsAlreadyApplied: 1,
-      writeCalls: 3,
+      writeCalls: 4,
     });
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(0);
   });
 
-  it('re-puts the details on a redelivery, counts it as already applied, and leaves the table as it was', async () => {
+  it.each([
+    {
+      how: 'with the item in the failure (DynamoDB)',
+      returnsItem: true,
+      reads: 0,
+    },
+    { how: 'reading the item back (dynalite)', returnsItem: false, reads: 3 },
+  ])(
+    'leaves counters, top lists and ranking items unchanged on a redelivery, $how',
+    async ({ returnsItem, reads }) => {
+      // Prepare
+      const table = new MemoryTable();
+      const { client, mock } = tableClient(table, undefined, returnsItem);
+      const rollups = [
+        ...enis(2).map((rollup, index) => withTops(rollup, index)),
+        withTops(rollupOf('eni-0000000000000000f', WINDOW + 300)),
+      ];
+      const store = createDynamoRollupStore(client, OPTIONS);
+      const first = await store.applyContribution(contributionOf(rollups));
+      const afterFirst = table.items();
+
+      // Act
+      const again = await store.applyContribution(contributionOf(rollups));
+
+      // Assess
+      expect(first).toMatchObject({
+        itemsWritten: 3,
+        itemsAlreadyApplied: 0,
+        writeCalls: 5,
+      });
+      expect(again).toMatchObject({
+        itemsWritten: 0,
+        itemsAlreadyApplied: 3,
+        writeCalls: 5,
+      });
+      expect(table.items()).toEqual(afterFirst);
+      expect(afterFirst.map((item) => item.pk?.S?.slice(0, 4))).toEqual([
+        'ENI#',
+        'ENI#',
+        'ENI#',
+        'TOP#',
+        'TOP#',
+      ]);
+      expect(rollupsFromItems(table.items())).toStrictEqual(rollups);
+      expect(mock.commandCalls(GetItemCommand)).toHaveLength(reads);
+    }
+  );
+
+  it('merges the top lists of an item that holds the most, then applies the contribution once', async () => {
     // Prepare
     const table = new MemoryTable();
-    const { client, mock } = tableClient(table);
-    const rollups = enis(3).map((rollup, index) => withTops(rollup, index));
+    const { client, mock } = tableClient(table, undefined, false);
     const store = createDynamoRollupStore(client, OPTIONS);
-    const first = await store.applyContribution(contributionOf(rollups));
-    const afterFirst = table.items();
+    const ids = Array.from({ length: 10 }, (_, i) => `${i}-contribution`);
 
     // Act
-    const again = await store.applyContribution(contributionOf(rollups));
+    const results = [];
+    for (const [i, id] of ids.entries()) {
+      results.push(
+        await store.applyContribution(
+          contributionOf([withTops(rollupOf('eni-0a1b2c3d4e5f67890'), i)], id)
+        )
+      );
+    }
 
     // Assess
-    expect(first).toEqual({
-      itemsWritten: 3,
-      itemsAlreadyApplied: 0,
-      writeCalls: 6,
-    });
-    expect(again).toEqual({
-      itemsWritten: 0,
-      itemsAlreadyApplied: 3,
-      writeCalls: 6,
-    });
-    const puts = mock
-      .commandCalls(PutItemCommand)
-      .map((call) => call.args[0].input);
-    expect(puts).toHaveLength(6);
-    expect(puts.slice(3)).toEqual(puts.slice(0, 3));
-    expect(table.items()).toEqual(afterFirst);
-    expect(afterFirst).toHaveLength(6);
-    expect(rollupsFromItems(table.items())).toStrictEqual(rollups);
+    const [item] = table.items();
+    expect(item?.c?.SS).toEqual(ids);
+    expect(Number(item?.n?.N)).toBeLessThanOrEqual(MAX_INLINE_TOP_LISTS);
+    const lists = Object.keys(item ?? {})
+      .filter((name) => name.startsWith('t'))
+      .sort();
+    expect(lists).toEqual(['t', ...ids.slice(7).map(topListAttribute)]);
+    // The 5th found 4 lists, merged them into 1 and added its own; the
+    // 8th found 4 again.
+    expect(results.map((result) => result.writeCalls)).toEqual([
+      2, 2, 2, 2, 4, 2, 2, 4, 2, 2,
+    ]);
+    expect(results.every((result) => result.itemsWritten === 1)).toBe(true);
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(2);
+    const [rollup] = rollupsFromItems(table.items());
+    expect(rollup?.flows).toBe(30);
+    expect(rollup?.topTalkers?.map((talker) => talker.peer).sort()).toEqual(
+      ids.map((_, i) => `10.0.${i}.5`).sort()
+    );
   });
 
-  it('after a crash between the detail put and the counters update, a retry leaves one detail per item and the counters applied once', async () => {
+  it('reads the item again when another writer merged its top lists first', async () => {
+    // Prepare
+    const table = new MemoryTable();
+    let races = 0;
+    const { client, mock } = tableClient(table, (command, _, input) => {
+      // Another writer's merge lands just before this one's.
+      if (
+        command === 'UpdateItem' &&
+        'UpdateExpression' in input &&
+        input.UpdateExpression?.includes('REMOVE') &&
+        races++ === 0
+      ) {
+        const item = table.get(input.Key);
+        const theirs = item && compactionFor(item, OPTIONS);
+        if (theirs) table.update(theirs);
+      }
+    });
+    const store = createDynamoRollupStore(client, OPTIONS);
+    const eni = 'eni-0a1b2c3d4e5f67890';
+    for (let i = 0; i < MAX_INLINE_TOP_LISTS; i++) {
+      await store.applyContribution(
+        contributionOf([withTops(rollupOf(eni), i)], `${i}-c`)
+      );
+    }
+    mock.resetHistory();
+
+    // Act
+    const result = await store.applyContribution(
+      contributionOf([withTops(rollupOf(eni), 9)], 'last')
+    );
+
+    // Assess
+    expect(races).toBe(1);
+    expect(result).toMatchObject({
+      itemsWritten: 1,
+      itemsAlreadyApplied: 0,
+      // ranking put, failed update, failed merge, update
+      writeCalls: 4,
+    });
+    expect(mock.commandCalls(UpdateItemCommand)).toHaveLength(3);
+    const [item] = table.items();
+    expect(item?.c?.SS).toEqual(['0-c', '1-c', '2-c', '3-c', 'last']);
+    expect(item?.n).toEqual({ N: '2' });
+    const [rollup] = rollupsFromItems(table.items());
+    expect(rollup?.flows).toBe(15);
+    expect(rollup?.topTalkers).toHaveLength(5);
+  });
+
+  it('throws StoreError naming the item when its top lists stay full', async () => {
+    // Prepare
+    const client = new DynamoDBClient({});
+    const mock = mockClient(client);
+    const full: Item = {
+      pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
+      sk: { S: 'W#2026-11-01T00:05:00Z' },
+      c: { SS: ['other'] },
+      n: { N: String(MAX_INLINE_TOP_LISTS) },
+    };
+    mock.on(PutItemCommand).resolves({});
+    mock.on(UpdateItemCommand).rejects(conditionFailed(full));
+    const store = createDynamoRollupStore(client, OPTIONS);
+
+    // Act
+    const apply = store.applyContribution(
+      contributionOf([withTops(rollupOf('eni-0a1b2c3d4e5f67890'))])
+    );
+
+    // Assess
+    await expect(apply).rejects.toThrow(StoreError);
+    await expect(apply).rejects.toThrow(
+      `${LABEL}: writing ENI#eni-0a1b2c3d4e5f67890 W#2026-11-01T00:05:00Z failed: its top lists stayed full after 5 attempts`
+    );
+  });
+
+  it('after a crash between the ranking puts and the counters, a retry applies the counters once and the same rankings', async () => {
     // Prepare
     const table = new MemoryTable();
     const rollups = enis(3).map((rollup, index) => withTops(rollup, index));
-    const crashAt = rollups[1]?.interfaceId;
+    const crashAt = `ENI#${rollups[1]?.interfaceId} W#2026-11-01T00:05:00Z`;
     let isCrashing = true;
-    const { client } = tableClient(table, (command, eni) => {
-      if (isCrashing && command === 'UpdateItem' && eni === crashAt) {
+    const { client } = tableClient(table, (command, key) => {
+      if (isCrashing && command === 'UpdateItem' && key === crashAt) {
         throw new Error('process crashed');
       }
     });
@@ -593,7 +717,9 @@ describe('createDynamoRollupStore', () => {
     const crash = await store
       .applyContribution(contributionOf(rollups))
       .catch((error: unknown) => error);
-    const afterCrash = table.items();
+    const rankingsAfterCrash = table
+      .items()
+      .filter((item) => item.pk?.S?.startsWith('TOP#'));
     isCrashing = false;
 
     // Act
@@ -603,34 +729,28 @@ describe('createDynamoRollupStore', () => {
     expect(crash).toBeInstanceOf(StoreError);
     expect(crash).toHaveProperty(
       'message',
-      `${LABEL}: writing ENI#${crashAt} W#2026-11-01T00:05:00Z failed: process crashed`
+      `${LABEL}: writing ${crashAt} failed: process crashed`
     );
-    // The crashed item's detail landed, its counters did not: read back,
-    // the detail without counters is no rollup.
-    expect(afterCrash.map((item) => item.sk?.S?.slice(0, 2))).toEqual([
-      'T#',
-      'W#',
-      'T#',
-    ]);
-    expect(rollupsFromItems(afterCrash)).toStrictEqual(rollups.slice(0, 1));
-    expect(retry).toEqual({
+    expect(rankingsAfterCrash).toHaveLength(1);
+    expect(retry).toMatchObject({
       itemsWritten: 2,
       itemsAlreadyApplied: 1,
-      writeCalls: 6,
+      writeCalls: 4,
     });
     const items = table.items();
-    for (const { interfaceId } of rollups) {
-      const own = items.filter((item) => item.interfaceId?.S === interfaceId);
-      expect(own.map((item) => item.sk?.S)).toEqual([
-        `T#2026-11-01T00:05:00Z#${ID}`,
-        'W#2026-11-01T00:05:00Z',
-      ]);
-      expect(own[1]?.contributions).toEqual({ SS: [ID] });
-    }
+    expect(items.filter((item) => item.pk?.S?.startsWith('TOP#'))).toEqual(
+      rankingsAfterCrash
+    );
+    expect(items.map((item) => item.c?.SS)).toEqual([
+      [ID],
+      [ID],
+      [ID],
+      undefined,
+    ]);
     expect(rollupsFromItems(items)).toStrictEqual(rollups);
   });
 
-  it('throws StoreError and sends no counters update when the detail put fails', async () => {
+  it('throws StoreError naming the ranking and sends no counters update when a ranking put fails', async () => {
     // Prepare
     const client = new DynamoDBClient({});
     const mock = mockClient(client);
@@ -646,19 +766,20 @@ describe('createDynamoRollupStore', () => {
     });
 
     // Act
-    const apply = store.applyContribution(
-      contributionOf([withTops(rollupOf('eni-0a1b2c3d4e5f67890'))])
-    );
+    const error = await store
+      .applyContribution(
+        contributionOf([withTops(rollupOf('eni-0a1b2c3d4e5f67890'))])
+      )
+      .then(
+        () => undefined,
+        (reason: unknown) => reason
+      );
 
     // Assess
-    const error = await apply.then(
-      () => undefined,
-      (reason: unknown) => reason
-    );
     expect(error).toBeInstanceOf(StoreError);
     expect(error).toHaveProperty(
       'message',
-      `${LABEL}: writing ENI#eni-0a1b2c3d4e5f67890 W#2026-11-01T00:05:00Z failed: The level of configured provisioned throughput was exceeded`
+      `${LABEL}: writing TOP#2026-11-01T00:05:00Z ${ID} failed: The level of configured provisioned throughput was exceeded`
     );
     expect(error).toHaveProperty('cause', throttled);
     expect(mock.commandCalls(PutItemCommand)).toHaveLength(1);
@@ -673,6 +794,7 @@ describe('createDynamoRollupStore', () => {
       message: 'The level of configured provisioned throughput was exceeded',
       $metadata: { httpStatusCode: 400, attempts: 10 },
     });
+    mock.on(PutItemCommand).resolves({});
     mock.on(UpdateItemCommand).rejects(throttled);
     const store = createDynamoRollupStore(client, {
       ...OPTIONS,
@@ -703,6 +825,7 @@ describe('createDynamoRollupStore', () => {
     const client = new DynamoDBClient({});
     const mock = mockClient(client);
     const rollups = enis(10);
+    mock.on(PutItemCommand).resolves({});
     mock
       .on(UpdateItemCommand)
       .callsFake(async (input: UpdateItemCommandInput) => {
@@ -734,12 +857,12 @@ describe('createDynamoRollupStore', () => {
   });
 
   it.each([
-    { concurrency: 4, items: 40 },
-    { concurrency: 1, items: 5 },
-    { concurrency: 16, items: 3 },
+    { concurrency: 4, items: 40, windows: 8 },
+    { concurrency: 1, items: 5, windows: 1 },
+    { concurrency: 16, items: 3, windows: 3 },
   ])(
-    'keeps at most $concurrency writes in flight ($items items)',
-    async ({ concurrency, items }) => {
+    'keeps at most $concurrency writes in flight ($items items, $windows windows)',
+    async ({ concurrency, items, windows }) => {
       // Prepare
       const client = new DynamoDBClient({});
       const mock = mockClient(client);
@@ -750,7 +873,7 @@ describe('createDynamoRollupStore', () => {
         most = Math.max(most, inFlight);
         await sleep(2);
         inFlight--;
-        return {};
+        return { ConsumedCapacity: { CapacityUnits: 1 } };
       };
       mock.on(PutItemCommand).callsFake(write);
       mock.on(UpdateItemCommand).callsFake(write);
@@ -758,21 +881,23 @@ describe('createDynamoRollupStore', () => {
         ...OPTIONS,
         concurrency,
       });
-      // Every other item has top lists: a detail put, then its update.
-      const rollups = enis(items).map((rollup, index) =>
-        index % 2 === 0 ? withTops(rollup, index) : rollup
-      );
+      const rollups = enis(items).map((rollup, index) => ({
+        ...withTops(rollup, index),
+        windowStart: WINDOW + 300 * (index % windows),
+      }));
 
       // Act
       const result = await store.applyContribution(contributionOf(rollups));
 
       // Assess
-      expect(result.itemsWritten).toBe(items);
-      expect(result.writeCalls).toBe(items + Math.ceil(items / 2));
-      expect(mock.commandCalls(PutItemCommand)).toHaveLength(
-        Math.ceil(items / 2)
-      );
-      expect(most).toBe(Math.min(concurrency, items));
+      expect(result).toEqual({
+        itemsWritten: items,
+        itemsAlreadyApplied: 0,
+        writeCalls: items + windows,
+        writeCapacityUnits: items + windows,
+      });
+      expect(mock.commandCalls(PutItemCommand)).toHaveLength(windows);
+      expect(most).toBe(Math.min(concurrency, Math.max(items, windows)));
       expect(inFlight).toBe(0);
     }
   );

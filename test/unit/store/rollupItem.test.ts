@@ -2,17 +2,22 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../shared/errors.js';
 import {
-  detailFor,
+  compactionFor,
+  rankingPutsFor,
   updateFor,
 } from '../../../shared/store/dynamoRollupStore.js';
 import {
-  detailSortKey,
+  COUNTER_ATTR,
   partitionKey,
+  rankingFromItem,
+  rankingPartitionKey,
   rollupFromItem,
   rollupsFromItems,
   sortKey,
+  topListAttribute,
   topListsOf,
 } from '../../../shared/store/rollupItem.js';
+import { decodeTopLists } from '../../../shared/store/topListCodec.js';
 import type {
   RejectedSource,
   Rollup,
@@ -21,6 +26,7 @@ import type {
 import {
   applyUpdateItem,
   ConditionFailed,
+  itemBytes,
   MemoryTable,
 } from '../../helpers/applyUpdateItem.js';
 
@@ -92,26 +98,17 @@ const plainRollup = (): Rollup => ({
 const keyItem = (): Item => ({
   pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
   sk: { S: 'W#2026-11-01T00:05:00Z' },
-  interfaceId: { S: 'eni-0a1b2c3d4e5f67890' },
-  windowStart: { N: String(WINDOW) },
 });
 
-/** The detail item detailFor writes for this rollup and contribution. */
-const detailOf = (rollup: Rollup, contributionId: string): Item => {
-  const item = detailFor(rollup, contributionId, OPTIONS)?.Item;
-  if (item === undefined) throw new Error('the rollup has no top lists');
-  return item;
-};
-
-/** A detail item of the keyItem window holding these stored top lists. */
-const detailItem = (contributionId: string, topLists: string): Item => ({
-  pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
-  sk: { S: `T#2026-11-01T00:05:00Z#${contributionId}` },
-  interfaceId: { S: 'eni-0a1b2c3d4e5f67890' },
-  windowStart: { N: String(WINDOW) },
-  contributionId: { S: contributionId },
-  topLists: { S: topLists },
-});
+/** The counters item of applying these contributions, in order, to an empty table. */
+const itemOf = (
+  contributions: readonly (readonly [id: string, rollup: Rollup])[]
+): Item =>
+  contributions.reduce(
+    (item, [id, rollup]) =>
+      applyUpdateItem(item, updateFor(rollup, id, OPTIONS)),
+    {} as Item
+  );
 
 describe('partitionKey', () => {
   it('prefixes the interface id with ENI#', () => {
@@ -153,39 +150,32 @@ describe('sortKey', () => {
   });
 });
 
-describe('detailSortKey', () => {
-  it('writes T#, the window start in ISO-8601 UTC and the contribution id', () => {
+describe('rankingPartitionKey', () => {
+  it('writes TOP# and the window start, apart from every ENI partition', () => {
     // Act
-    const key = detailSortKey(WINDOW, 'M9Azh3Jg2LLmCVKILSxkmH');
+    const key = rankingPartitionKey(WINDOW);
 
     // Assess
-    expect(key).toBe('T#2026-11-01T00:05:00Z#M9Azh3Jg2LLmCVKILSxkmH');
+    expect(key).toBe('TOP#2026-11-01T00:05:00Z');
+    expect(key.startsWith('ENI#')).toBe(false);
+  });
+});
+
+describe('topListAttribute', () => {
+  it('names t: and the first 8 characters of the contribution id', () => {
+    // Act
+    const name = topListAttribute('M9Azh3Jg2LLmCVKILSxkmH');
+
+    // Assess
+    expect(name).toBe('t:M9Azh3Jg');
   });
 
-  it('never equals a counters sort key', () => {
+  it('never equals a counter or id attribute', () => {
     // Act
-    const key = detailSortKey(WINDOW, '');
+    const name = topListAttribute('');
 
     // Assess
-    expect(key).not.toBe(sortKey(WINDOW));
-    expect(key.startsWith('W#')).toBe(false);
-  });
-
-  it('sorts the details of one window together, in the order of the windows', () => {
-    // Prepare
-    const keys = [
-      detailSortKey(WINDOW - 300, 'zzzz'),
-      detailSortKey(WINDOW, 'AAAA'),
-      detailSortKey(WINDOW, 'M9Az'),
-      detailSortKey(WINDOW, 'c1'),
-      detailSortKey(WINDOW + 300, '----'),
-    ];
-
-    // Act
-    const sorted = [...keys].sort();
-
-    // Assess
-    expect(sorted).toEqual(keys);
+    expect(Object.values(COUNTER_ATTR)).not.toContain(name);
   });
 });
 
@@ -209,7 +199,7 @@ describe('topListsOf', () => {
     expect(stored).toBeNull();
   });
 
-  it('stores both lists as compact JSON under t and r', () => {
+  it('stores both lists in binary, read back as they were', () => {
     // Prepare
     const rollup = fullRollup();
 
@@ -217,50 +207,54 @@ describe('topListsOf', () => {
     const stored = topListsOf(rollup);
 
     // Assess
-    expect(stored).toBe(
-      JSON.stringify({ t: rollup.topTalkers, r: rollup.topRejectedSources })
-    );
-  });
-
-  it('leaves out a list the rollup does not have', () => {
-    // Prepare
-    const rollup = { ...plainRollup(), topTalkers: [talker('10.0.1.5', 9)] };
-
-    // Act
-    const stored = topListsOf(rollup);
-
-    // Assess
-    expect(stored).toBe(
-      '{"t":[{"peer":"10.0.1.5","port":443,"protocol":6,"flows":1,"packets":10,"bytes":9}]}'
-    );
+    expect(stored).toBeInstanceOf(Uint8Array);
+    expect(decodeTopLists(stored ?? new Uint8Array())).toStrictEqual({
+      topTalkers: rollup.topTalkers,
+      topRejectedSources: rollup.topRejectedSources,
+    });
   });
 });
 
 describe('rollupFromItem', () => {
-  it('reads back a rollup written by updateFor and detailFor to an empty table', () => {
+  it('reads back a rollup written by updateFor to an empty table, top lists included', () => {
     // Prepare
     const rollup = fullRollup();
-    const item = applyUpdateItem({}, updateFor(rollup, 'c1', OPTIONS));
-    const detail = detailOf(rollup, 'c1');
+    const item = itemOf([['c1', rollup]]);
 
     // Act
-    const read = rollupFromItem(item, [detail]);
+    const read = rollupFromItem(item);
 
     // Assess
     expect(read).toStrictEqual(rollup);
     expect(item.expiresAt).toEqual({ N: String(WINDOW + 30 * 86_400) });
-    expect(item.contributions).toEqual({ SS: ['c1'] });
-    expect(item).not.toHaveProperty('topLists');
-    expect(detail.contributionId).toEqual({ S: 'c1' });
+    expect(item.c).toEqual({ SS: ['c1'] });
+    expect(item.n).toEqual({ N: '1' });
+    expect(item[topListAttribute('c1')]?.B).toBeInstanceOf(Uint8Array);
   });
 
-  it('reads a counters item without details as a rollup without top lists', () => {
+  it('stores a v5 rollup with its top lists in well under 1 KB, with short names only', () => {
     // Prepare
-    const rollup = fullRollup();
-    const item = applyUpdateItem({}, updateFor(rollup, 'c1', OPTIONS));
+    const item = itemOf([['M9Azh3Jg2LLmCVKILSxkmH', fullRollup()]]);
 
     // Act
-    const read = rollupFromItem(item);
+    const size = itemBytes(item);
+
+    // Assess
+    expect(size).toBeLessThan(400);
+    const long = Object.keys(item).filter(
+      (name) =>
+        name.length > 2 && name !== 'expiresAt' && !name.startsWith('t:')
+    );
+    expect(long).toEqual([]);
+  });
+
+  it('leaves the top lists out when asked to', () => {
+    // Prepare
+    const rollup = fullRollup();
+    const item = itemOf([['c1', rollup]]);
+
+    // Act
+    const read = rollupFromItem(item, false);
 
     // Assess
     const { topTalkers: _, topRejectedSources: __, ...withoutTops } = rollup;
@@ -270,32 +264,34 @@ describe('rollupFromItem', () => {
   it('reads back a v2 rollup without optional counters, ids or top lists', () => {
     // Prepare
     const rollup = plainRollup();
-    const item = applyUpdateItem({}, updateFor(rollup, 'c1', OPTIONS));
+    const item = itemOf([['c1', rollup]]);
 
     // Act
-    const read = rollupFromItem(item, []);
+    const read = rollupFromItem(item);
 
     // Assess
     expect(read).toStrictEqual(rollup);
-    expect(detailFor(rollup, 'c1', OPTIONS)).toBeNull();
-    expect(item).not.toHaveProperty('topLists');
+    expect(Object.keys(item).filter((name) => name.startsWith('t'))).toEqual(
+      []
+    );
+    expect(item).not.toHaveProperty('n');
   });
 
-  it('adds the counters of two contributions and merges the top lists of their details', () => {
+  it('adds the counters of two contributions and merges their top lists', () => {
     // Prepare
-    const first = fullRollup();
     const second: Rollup = {
       ...plainRollup(),
       accountId: '999999999999',
       topTalkers: [talker('10.0.2.9', 1500, 2), talker('10.0.3.3', 100)],
       topRejectedSources: [rejected('203.0.113.1', 5)],
     };
-    const once = applyUpdateItem({}, updateFor(first, 'c1', OPTIONS));
-    const twice = applyUpdateItem(once, updateFor(second, 'c2', OPTIONS));
-    const details = [detailOf(first, 'c1'), detailOf(second, 'c2')];
+    const item = itemOf([
+      ['c1', fullRollup()],
+      ['c2', second],
+    ]);
 
     // Act
-    const read = rollupFromItem(twice, details);
+    const read = rollupFromItem(item);
 
     // Assess
     expect(read).toStrictEqual({
@@ -318,72 +314,24 @@ describe('rollupFromItem', () => {
         rejected('198.51.100.7', 1),
       ],
     });
-    expect(twice.contributions).toEqual({ SS: ['c1', 'c2'] });
-    expect(details.map((detail) => detail.sk?.S)).toEqual([
-      'T#2026-11-01T00:05:00Z#c1',
-      'T#2026-11-01T00:05:00Z#c2',
-    ]);
+    expect(item.c).toEqual({ SS: ['c1', 'c2'] });
+    expect(item.n).toEqual({ N: '2' });
   });
 
-  it('leaves the table unchanged when a contribution is applied again', () => {
+  it('leaves the item unchanged when a contribution is applied again', () => {
     // Prepare
     const table = new MemoryTable();
-    const rollup = fullRollup();
-    const detail = detailFor(rollup, 'c1', OPTIONS);
-    const update = updateFor(rollup, 'c1', OPTIONS);
-    if (detail === null) throw new Error('the rollup has no top lists');
-    table.put(detail);
+    const update = updateFor(fullRollup(), 'c1', OPTIONS);
     table.update(update);
     const once = table.items();
 
     // Act
-    table.put(detail);
     const replay = () => table.update(update);
 
     // Assess
     expect(replay).toThrow(ConditionFailed);
     expect(table.items()).toEqual(once);
-    expect(once).toHaveLength(2);
     expect(rollupsFromItems(table.items())).toStrictEqual([fullRollup()]);
-  });
-
-  it('merges the top lists of several detail items', () => {
-    // Prepare
-    const item: Item = { ...keyItem(), bytes: { N: '5000' } };
-    const details = [
-      detailItem(
-        'a',
-        JSON.stringify({
-          t: [talker('10.0.1.5', 1000)],
-          r: [rejected('198.51.100.7', 2)],
-        })
-      ),
-      detailItem(
-        'b',
-        JSON.stringify({
-          t: [talker('10.0.1.5', 500), talker('10.0.2.9', 2000)],
-        })
-      ),
-      detailItem('c', JSON.stringify({ r: [rejected('198.51.100.7', 3)] })),
-    ];
-
-    // Act
-    const read = rollupFromItem(item, details);
-
-    // Assess
-    expect(read.bytes).toBe(5000);
-    expect(read.topTalkers).toEqual([
-      talker('10.0.2.9', 2000),
-      {
-        peer: '10.0.1.5',
-        port: 443,
-        protocol: 6,
-        flows: 2,
-        packets: 20,
-        bytes: 1500,
-      },
-    ]);
-    expect(read.topRejectedSources).toEqual([rejected('198.51.100.7', 5)]);
   });
 
   it('keeps the top 20 when merged top lists hold more peers', () => {
@@ -392,13 +340,13 @@ describe('rollupFromItem', () => {
       Array.from({ length: 15 }, (_, index) =>
         talker(`10.0.0.${from + index}`, (from + index) * 10)
       );
-    const details = [
-      detailItem('a', JSON.stringify({ t: peers(1) })),
-      detailItem('b', JSON.stringify({ t: peers(16) })),
-    ];
+    const item = itemOf([
+      ['a', { ...plainRollup(), topTalkers: peers(1) }],
+      ['b', { ...plainRollup(), topTalkers: peers(16) }],
+    ]);
 
     // Act
-    const read = rollupFromItem(keyItem(), details);
+    const read = rollupFromItem(item);
 
     // Assess
     expect(read.topTalkers?.map((entry) => entry.bytes)).toEqual(
@@ -406,34 +354,66 @@ describe('rollupFromItem', () => {
     );
   });
 
-  it('skips a detail without top lists', () => {
+  it('reads the merged lists of a compacted item with the lists added since', () => {
     // Prepare
-    const { topLists: _, ...empty } = detailItem('a', '{}');
-    const details = [
-      empty,
-      detailItem('b', JSON.stringify({ t: [talker('10.0.1.5', 9)] })),
-    ];
+    const tops = (peer: string, bytes: number): Rollup => ({
+      ...plainRollup(),
+      topTalkers: [talker(peer, bytes)],
+    });
+    let item = itemOf(
+      ['a', 'b', 'c', 'd'].map((id, i) => [id, tops(`10.0.0.${i}`, 10 + i)])
+    );
+    const compaction = compactionFor(item, OPTIONS);
+    if (compaction === null) throw new Error('no compaction');
+    item = applyUpdateItem(item, compaction);
+    item = applyUpdateItem(
+      item,
+      updateFor(tops('10.0.0.1', 100), 'e', OPTIONS)
+    );
 
     // Act
-    const read = rollupFromItem(keyItem(), details);
+    const read = rollupFromItem(item);
 
     // Assess
-    expect(read.topTalkers).toEqual([talker('10.0.1.5', 9)]);
-    expect(read).not.toHaveProperty('topRejectedSources');
+    expect(read.topTalkers).toEqual(
+      [
+        talker('10.0.0.1', 111, 2),
+        talker('10.0.0.3', 13),
+        talker('10.0.0.2', 12),
+        talker('10.0.0.0', 10),
+      ].map((entry) => ({ ...entry, packets: entry.flows * 10 }))
+    );
+    expect(read.flows).toBe(5 * 6);
+    expect(Object.keys(item).filter((name) => name.startsWith('t'))).toEqual([
+      't',
+      topListAttribute('e'),
+    ]);
+    expect(item.n).toEqual({ N: '2' });
   });
 
-  it('throws StoreError naming the detail whose top lists are not JSON', () => {
+  it('throws StoreError naming the item and attribute of a top list it cannot read', () => {
     // Prepare
-    const details = [detailItem('bad', '{"t":[')];
+    const item: Item = { ...keyItem(), 't:bad': { B: Uint8Array.of(99) } };
 
     // Act
-    const read = () => rollupFromItem(keyItem(), details);
+    const read = () => rollupFromItem(item);
 
     // Assess
     expect(read).toThrow(StoreError);
     expect(read).toThrow(
-      'bad top lists in ENI#eni-0a1b2c3d4e5f67890/T#2026-11-01T00:05:00Z#bad'
+      'bad top lists t:bad in ENI#eni-0a1b2c3d4e5f67890/W#2026-11-01T00:05:00Z'
     );
+  });
+
+  it('throws StoreError for a top list that is not binary', () => {
+    // Prepare
+    const item: Item = { ...keyItem(), t: { S: '{"t":[]}' } };
+
+    // Act
+    const read = () => rollupFromItem(item);
+
+    // Assess
+    expect(read).toThrow('bad top lists t in ENI#');
   });
 
   it('reads missing counters as 0 and leaves out absent optional fields', () => {
@@ -448,33 +428,30 @@ describe('rollupFromItem', () => {
     });
   });
 
-  it.each(['interfaceId', 'windowStart'] as const)(
-    'throws StoreError for an item without %s',
-    (missing) => {
-      // Prepare
-      const { [missing]: _dropped, ...item } = keyItem();
-
-      // Act
-      const read = () => rollupFromItem(item);
-
-      // Assess
-      expect(read).toThrow(StoreError);
-      expect(read).toThrow(
-        'not a rollup item: ENI#eni-0a1b2c3d4e5f67890/W#2026-11-01T00:05:00Z'
-      );
-    }
-  );
-
-  it('throws StoreError for an item of another kind', () => {
-    // Prepare
-    const item: Item = { pk: { S: 'HEALTH' }, sk: { S: 'PING' } };
-
+  it.each([
+    [
+      'no pk',
+      { sk: { S: 'W#2026-11-01T00:05:00Z' } },
+      'undefined/W#2026-11-01T00:05:00Z',
+    ],
+    [
+      'an empty ENI',
+      { pk: { S: 'ENI#' }, sk: { S: 'W#2026-11-01T00:05:00Z' } },
+      'ENI#/W#2026-11-01T00:05:00Z',
+    ],
+    [
+      'a sort key that is no window',
+      { pk: { S: 'ENI#eni-1' }, sk: { S: 'W#yesterday' } },
+      'ENI#eni-1/W#yesterday',
+    ],
+    ['another kind', { pk: { S: 'HEALTH' }, sk: { S: 'PING' } }, 'HEALTH/PING'],
+  ] as const)('throws StoreError for an item with %s', (_, item, where) => {
     // Act
-    const read = () => rollupFromItem(item);
+    const read = () => rollupFromItem(item as Item);
 
     // Assess
     expect(read).toThrow(StoreError);
-    expect(read).toThrow('not a rollup item: HEALTH/PING');
+    expect(read).toThrow(`not a rollup item: ${where}`);
   });
 });
 
@@ -486,91 +463,22 @@ describe('rollupsFromItems', () => {
     topTalkers: [talker('10.9.9.9', 77)],
   });
 
-  /** The items the store writes for these contributions, in table order. */
-  const tableOf = (
-    contributions: readonly (readonly [id: string, rollup: Rollup])[]
-  ): Item[] => {
+  it('reads every counters item in item order and skips ranking items', () => {
+    // Prepare
     const table = new MemoryTable();
-    for (const [id, rollup] of contributions) {
-      const detail = detailFor(rollup, id, OPTIONS);
-      if (detail !== null) table.put(detail);
-      table.update(updateFor(rollup, id, OPTIONS));
+    for (const rollup of [fullRollup(), other()]) {
+      const contribution = { id: 'c1', label: 'x', rollups: [rollup] };
+      for (const put of rankingPutsFor(contribution, OPTIONS)) table.put(put);
+      table.update(updateFor(rollup, 'c1', OPTIONS));
     }
-    return table.items();
-  };
-
-  it('reads each counters item with the details of its own ENI and window', () => {
-    // Prepare
-    const second: Rollup = {
-      ...plainRollup(),
-      topTalkers: [talker('10.0.2.9', 1500, 2)],
-    };
-    const items = tableOf([
-      ['c1', fullRollup()],
-      ['c2', second],
-      ['c3', other()],
-      // Another window of the first ENI: its details are not the first's.
-      ['c4', { ...fullRollup(), windowStart: WINDOW + 300 }],
-    ]);
+    const items = table.items();
 
     // Act
-    const rollups = rollupsFromItems(items);
+    const rollups = rollupsFromItems([...items].reverse());
 
     // Assess
-    expect(items.filter((item) => item.sk?.S?.startsWith('T#'))).toHaveLength(
-      4
-    );
-    expect(rollups).toStrictEqual([
-      {
-        ...fullRollup(),
-        ...counters(3),
-        topTalkers: [
-          {
-            peer: '10.0.2.9',
-            port: 443,
-            protocol: 6,
-            flows: 3,
-            packets: 30,
-            bytes: 2500,
-          },
-          talker('10.0.1.5', 2000),
-        ],
-      },
-      { ...fullRollup(), windowStart: WINDOW + 300 },
-      other(),
-    ]);
-  });
-
-  it('returns the counters items in item order, details in any order', () => {
-    // Prepare
-    const items = tableOf([
-      ['c1', fullRollup()],
-      ['c2', other()],
-    ]);
-    const [detailA, countersA, detailB, countersB] = items;
-    if (!detailA || !countersA || !detailB || !countersB) {
-      throw new Error('expected four items');
-    }
-
-    // Act
-    const rollups = rollupsFromItems([countersB, detailA, countersA, detailB]);
-
-    // Assess
+    expect(items).toHaveLength(4);
     expect(rollups).toStrictEqual([other(), fullRollup()]);
-  });
-
-  it('ignores a detail item whose counters item is not there', () => {
-    // Prepare
-    const orphan = detailOf(other(), 'c9');
-
-    // Act
-    const rollups = rollupsFromItems([
-      ...tableOf([['c1', plainRollup()]]),
-      orphan,
-    ]);
-
-    // Assess
-    expect(rollups).toStrictEqual([plainRollup()]);
   });
 
   it('returns nothing for no items', () => {
@@ -584,7 +492,7 @@ describe('rollupsFromItems', () => {
   it('throws StoreError for an item of another kind', () => {
     // Prepare
     const items: Item[] = [
-      ...tableOf([['c1', plainRollup()]]),
+      itemOf([['c1', plainRollup()]]),
       { pk: { S: 'HEALTH' }, sk: { S: 'PING' } },
     ];
 
@@ -594,5 +502,67 @@ describe('rollupsFromItems', () => {
     // Assess
     expect(read).toThrow(StoreError);
     expect(read).toThrow('not a rollup item: HEALTH/PING');
+  });
+});
+
+describe('rankingFromItem', () => {
+  it('reads back the ranking of a contribution in one window', () => {
+    // Prepare
+    const [put] = rankingPutsFor(
+      { id: 'c1', label: 'x', rollups: [fullRollup()] },
+      OPTIONS
+    );
+
+    // Act
+    const ranking = rankingFromItem(put?.Item ?? {});
+
+    // Assess
+    expect(ranking).toEqual({
+      windowStart: WINDOW,
+      enis: 1,
+      size: 100,
+      entries: [
+        {
+          interfaceId: 'eni-0a1b2c3d4e5f67890',
+          bytes: 3000,
+          packets: 30,
+          flows: 3,
+          rejectFlows: 1,
+        },
+      ],
+    });
+  });
+
+  it.each([
+    [
+      'no ranking',
+      { pk: { S: 'TOP#2026-11-01T00:05:00Z' }, sk: { S: 'c1' } },
+      'not a ranking item: TOP#2026-11-01T00:05:00Z/c1',
+    ],
+    [
+      'a key that is no window',
+      {
+        pk: { S: 'TOP#now' },
+        sk: { S: 'c1' },
+        r: { B: Uint8Array.of(1, 0, 100, 0) },
+      },
+      'not a ranking item: TOP#now/c1',
+    ],
+    [
+      'a bad ranking',
+      {
+        pk: { S: 'TOP#2026-11-01T00:05:00Z' },
+        sk: { S: 'c1' },
+        r: { B: Uint8Array.of(7) },
+      },
+      'bad ranking in TOP#2026-11-01T00:05:00Z/c1',
+    ],
+  ] as const)('throws StoreError for an item with %s', (_, item, message) => {
+    // Act
+    const read = () => rankingFromItem(item as Item);
+
+    // Assess
+    expect(read).toThrow(StoreError);
+    expect(read).toThrow(message);
   });
 });
