@@ -1,26 +1,61 @@
 /**
- * `npm run bench:ingest`: a whole S3 ingest through the local stack, per
- * object: upload a generated 1M-record and a 5M-record v2 file to s3rver,
- * run the real `s3Ingest` handler on an S3 event in a process of its own,
- * and report records/s end to end, CPU seconds, peak RSS, the DynamoDB
- * write requests dynalite received and the distinct items they left (they
- * must be equal: one write per item), and the 5M/1M peak RSS ratio.
- * A report, not a test: figures vary with the machine.
- *   npm run bench:ingest              1M and 5M records
- *   npm run bench:ingest -- --quick   200k and 1M records
+ * `npm run bench:ingest`: what DynamoDB writes cost per fleet-shaped S3
+ * object, through the local stack. Per fleet (2M v2 records over 2,000 and
+ * over 20,000 ENIs) two objects: the first, and one of the same fleet
+ * starting 300 s later, whose items mostly already hold the first's
+ * contribution (as every delivery after the first finds them). Each is
+ * uploaded to s3rver and ingested by the real `s3Ingest` handler, in a
+ * process of its own, into one table per fleet (dynalite, in this
+ * process). Reported per object: records, ENIs, (ENI, window) items, the
+ * write requests dynalite answered, the table's write capacity units (the
+ * sum of the `ConsumedCapacity` dynalite returned for them), index units
+ * (by DynamoDB's rules; the table has no secondary index, so 0), units per
+ * item, items/s, and what the writes cost per million records and per GB
+ * of flow-log text at on-demand prices, next to CloudWatch Logs' price for
+ * ingesting the same text. Prints the target (<= 1.5 WRU per item, index
+ * writes included) as met or MISSED. A report, not a test.
+ *   npm run bench:ingest              2M records, 2,000 and 20,000 ENIs
+ *   npm run bench:ingest -- --quick   200k records, 2,000 ENIs
+ *
+ * DynamoDB's rules (what dynalite follows for the table, and what it
+ * leaves out):
+ * - A write costs 1 WRU per KB of the item, rounded up; an UpdateItem or a
+ *   PutItem that replaces an item, by the larger of the item before and
+ *   after. A write whose condition fails is billed too (at least 1 WRU):
+ *   dynalite returns no capacity for it, so the bench counts 1 each.
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption
+ * - Each global secondary index an item is in costs one more write per
+ *   table write, two when an index key attribute changes (delete + put).
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes
+ * Prices, us-east-1, looked up for this bench:
+ * - DynamoDB on-demand: $0.625 per million write request units (Standard
+ *   table class, since the November 2024 price cut).
+ *   https://aws.amazon.com/dynamodb/pricing/on-demand/
+ * - CloudWatch Logs vended logs (VPC Flow Logs to CloudWatch Logs):
+ *   $0.50 per GB ingested, first 10 TB a month ($0.25 per GB delivered to S3).
+ *   https://aws.amazon.com/cloudwatch/pricing/
  */
 import {
   createReadStream,
+  mkdirSync,
   mkdtempSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import {
+  type AttributeValue,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DEFAULT_START_SECONDS } from '../shared/generate/generateFlowLogLines.js';
 import {
   data,
   ensureFile,
@@ -31,36 +66,163 @@ import {
 } from './benchProcess.js';
 import { ensureRollupTable, startLocalStack } from './local/localStack.js';
 
-const isQuick = process.argv.includes('--quick');
-const files: FileSpec[] = isQuick
-  ? [
-      { name: 'v2-200k', format: 'v2', records: 200_000 },
-      { name: 'v2-1m', format: 'v2', records: 1_000_000 },
-    ]
-  : [
-      { name: 'v2-1m', format: 'v2', records: 1_000_000 },
-      { name: 'v2-5m', format: 'v2', records: 5_000_000 },
-    ];
+/** USD per write request unit, DynamoDB on demand, us-east-1. */
+const DYNAMODB_WRU_USD = 0.625 / 1e6;
+/** USD per GB ingested, CloudWatch Logs vended logs, us-east-1, first 10 TB. */
+const CLOUDWATCH_LOGS_GB_USD = 0.5;
+/** The target of issue #13: write units per (ENI, window) item, index writes included. */
+const TARGET_WRU_PER_ITEM = 1.5;
+const GB = 1024 ** 3;
+const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 const BUCKET = 'flowlog-rollups-bench';
+const WRITE_TARGETS = new Set([
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'BatchWriteItem',
+]);
 
-interface IngestFigures {
-  name: string;
+interface Fleet {
+  readonly name: string;
+  readonly records: number;
+  readonly enis: number;
+  readonly seed: number;
+}
+
+const isQuick = process.argv.includes('--quick');
+const fleets: Fleet[] = isQuick
+  ? [{ name: '2k', records: 200_000, enis: 2000, seed: 3 }]
+  : [
+      { name: '2k', records: 2_000_000, enis: 2000, seed: 3 },
+      { name: '20k', records: 2_000_000, enis: 20_000, seed: 3 },
+    ];
+
+/** The two objects of a fleet: the first, and the same fleet 300 s later. */
+const objectsOf = (fleet: Fleet): FileSpec[] =>
+  [0, 300].map((offset) => ({
+    name: `v2-${fleet.records >= 1e6 ? `${fleet.records / 1e6}m` : `${fleet.records / 1000}k`}-${fleet.enis}enis-s${fleet.seed}${offset ? `-plus${offset}s` : ''}`,
+    format: 'v2',
+    records: fleet.records,
+    enis: fleet.enis,
+    seed: fleet.seed,
+    start: DEFAULT_START_SECONDS + offset,
+  }));
+
+interface WriteTally {
+  requests: number;
+  capacityUnits: number;
+  conditionFailures: number;
+  /** Writes that asked for no capacity report (the ingest's part checkpoints). */
+  unreported: number;
+}
+
+interface ObjectFigures {
+  fleet: string;
+  object: string;
   records: number;
+  enis: number;
+  /** Distinct (ENI, window) items the object added to. */
+  items: number;
+  /** Items per part summed (the same item in two parts of an object counts twice). */
+  itemWrites: number;
+  parts: number;
+  textBytes: number;
   gzipMiB: number;
-  wallSeconds: number;
-  /** The handler's own time for the object (from its summary): no process start-up. */
+  writeRequests: number;
+  tableWriteUnits: number;
+  /** Write units the ingest summed from the responses it got, when its summary has them. */
+  storeWriteUnits: number | null;
+  conditionFailures: number;
+  unreportedWrites: number;
+  indexWriteUnits: number;
   ingestSeconds: number;
   cpuSeconds: number;
   maxRssMiB: number;
-  writeRequests: number;
-  writeCalls: number;
-  distinctItems: number;
 }
 
 const keyOf = (index: number) =>
   `AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T0000Z_${String(index).padStart(8, '0')}.log.gz`;
 
+/** Bytes of flow-log text (what CloudWatch Logs would ingest) and distinct ENIs of a gzip file. */
+async function textOf(path: string): Promise<{ bytes: number; enis: number }> {
+  const gunzip = createReadStream(path).pipe(createGunzip());
+  let bytes = 0;
+  gunzip.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+  });
+  const enis = new Set<string>();
+  let column = -1;
+  for await (const line of createInterface({ input: gunzip })) {
+    const fields = line.split(' ');
+    if (column < 0) {
+      column = fields.indexOf('interface-id');
+      continue;
+    }
+    enis.add(fields[column] ?? '');
+  }
+  return { bytes, enis: enis.size };
+}
+
+/** Contribution ids held by each counters item of a table (`pk sk` -> count). */
+async function contributionsByItem(
+  client: DynamoDBClient,
+  tableName: string
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({
+        TableName: tableName,
+        ProjectionExpression: 'pk, sk, c',
+        ExclusiveStartKey: startKey,
+      })
+    );
+    for (const item of page.Items ?? []) {
+      if (!item.pk?.S?.startsWith('ENI#')) continue;
+      counts.set(`${item.pk.S} ${item.sk?.S}`, item.c?.SS?.length ?? 0);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return counts;
+}
+
+/**
+ * Sums what dynalite answers to write requests: requests, the
+ * `ConsumedCapacity` of each, and the writes whose condition failed.
+ */
+function tallyWrites(
+  request: IncomingMessage,
+  response: ServerResponse,
+  tally: WriteTally
+): void {
+  const target = String(request.headers['x-amz-target'] ?? '')
+    .split('.')
+    .pop();
+  if (!WRITE_TARGETS.has(target ?? '')) return;
+  const end = response.end.bind(response) as (...args: unknown[]) => unknown;
+  response.end = ((...args: unknown[]) => {
+    const [body] = args;
+    tally.requests++;
+    if (typeof body === 'string' && body.length > 0) {
+      const answer = JSON.parse(body) as {
+        __type?: string;
+        ConsumedCapacity?: { CapacityUnits?: number };
+      };
+      if (answer.__type?.endsWith('ConditionalCheckFailedException')) {
+        tally.conditionFailures++;
+      } else if (answer.ConsumedCapacity?.CapacityUnits === undefined) {
+        tally.unreported++;
+      } else {
+        tally.capacityUnits += answer.ConsumedCapacity.CapacityUnits;
+      }
+    }
+    return end(...args);
+  }) as typeof response.end;
+}
+
 async function main(): Promise<void> {
+  mkdirSync(data, { recursive: true });
   const scratch = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const stack = await startLocalStack({
     dynamoPort: 0,
@@ -70,143 +232,237 @@ async function main(): Promise<void> {
     tableName: 'flowlog-rollups-bench-0',
     buckets: [BUCKET],
   });
-  let writeRequests = 0;
-  stack.dynamoServer.on('request', (request: IncomingMessage) => {
-    const target = String(request.headers['x-amz-target'] ?? '');
-    if (/\.(UpdateItem|PutItem)$/.test(target)) writeRequests++;
-  });
+  const tally: WriteTally = {
+    requests: 0,
+    capacityUnits: 0,
+    conditionFailures: 0,
+    unreported: 0,
+  };
+  stack.dynamoServer.on(
+    'request',
+    (request: IncomingMessage, response: ServerResponse) =>
+      tallyWrites(request, response, tally)
+  );
   const template = await readFile(
     join(root, 'events', 's3-object-created.json'),
     'utf8'
   );
-  const results: IngestFigures[] = [];
+  const results: ObjectFigures[] = [];
+  let index = 0;
   try {
-    for (const [index, spec] of files.entries()) {
-      const path = await ensureFile(spec);
-      const key = keyOf(index);
-      // A table per object: its items are exactly what this ingest wrote.
-      const tableName = `flowlog-rollups-bench-${index + 1}`;
+    for (const fleet of fleets) {
+      // One table per fleet: its second object finds the first's items.
+      const tableName = `flowlog-rollups-bench-${fleet.name}`;
       await ensureRollupTable(stack.dynamo, tableName);
-      const sizeBytes = statSync(path).size;
-      await stack.s3.send(
-        new PutObjectCommand({
-          Bucket: BUCKET,
-          Key: key,
-          Body: createReadStream(path),
-          ContentLength: sizeBytes,
-        })
+      const { Table } = await stack.dynamo.send(
+        new DescribeTableCommand({ TableName: tableName })
       );
-      const event = JSON.parse(template) as {
-        Records: {
-          s3: { bucket: { name: string }; object: Record<string, unknown> };
-        }[];
-      };
-      for (const record of event.Records) {
-        record.s3.bucket.name = BUCKET;
-        record.s3.object = { key, size: sizeBytes };
-      }
-      const eventFile = join(scratch, `event-${index}.json`);
-      writeFileSync(eventFile, JSON.stringify(event));
-      writeRequests = 0;
-      console.log(
-        `ingesting ${spec.name} (${(sizeBytes / MIB).toFixed(1)} MiB gzip) ...`
-      );
-      const measure = await run(
-        [
-          '--import',
-          'tsx',
-          join(root, 'scripts', 'local', 'invokeHandler.ts'),
-          's3Ingest',
-          eventFile,
-        ],
-        true,
-        {
-          ...process.env,
-          ...stack.env,
-          ROLLUP_TABLE: tableName,
-          POWERTOOLS_TRACE_ENABLED: 'false',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-        }
-      );
-      const summaryLine = `${measure.stdout}\n${measure.stderr}`
-        .split('\n')
-        .find((line) => line.includes('"Ingest complete."'));
-      if (!summaryLine)
+      const indexes = [
+        ...(Table?.GlobalSecondaryIndexes ?? []),
+        ...(Table?.LocalSecondaryIndexes ?? []),
+      ];
+      if (indexes.length > 0) {
         throw new Error(
-          `no ingest summary in: ${measure.stdout.slice(0, 2000)}`
+          `${tableName} has secondary indexes (${indexes.map((i) => i.IndexName).join(', ')}): this bench prices table writes only`
         );
-      const summary = JSON.parse(summaryLine) as {
-        durationMs: number;
-        records: number;
-        writeCalls: number;
-      };
-      let distinctItems = 0;
-      let startKey: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await stack.dynamo.send(
-          new ScanCommand({
-            TableName: tableName,
-            Select: 'COUNT',
-            ExclusiveStartKey: startKey,
+      }
+      for (const spec of objectsOf(fleet)) {
+        const path = await ensureFile(spec);
+        const key = keyOf(index++);
+        const sizeBytes = statSync(path).size;
+        const text = await textOf(path);
+        await stack.s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: key,
+            Body: createReadStream(path),
+            ContentLength: sizeBytes,
           })
         );
-        distinctItems += page.Count ?? 0;
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      results.push({
-        name: spec.name,
-        records: summary.records,
-        gzipMiB: sizeBytes / MIB,
-        wallSeconds: measure.wallSeconds,
-        cpuSeconds: measure.cpuSeconds,
-        maxRssMiB: measure.maxRssMiB,
-        writeRequests,
-        writeCalls: summary.writeCalls,
-        ingestSeconds: summary.durationMs / 1000,
-        distinctItems,
-      });
+        const event = JSON.parse(template) as {
+          Records: {
+            s3: { bucket: { name: string }; object: Record<string, unknown> };
+          }[];
+        };
+        for (const record of event.Records) {
+          record.s3.bucket.name = BUCKET;
+          record.s3.object = { key, size: sizeBytes };
+        }
+        const eventFile = join(scratch, `event-${index}.json`);
+        writeFileSync(eventFile, JSON.stringify(event));
+        Object.assign(tally, {
+          requests: 0,
+          capacityUnits: 0,
+          conditionFailures: 0,
+          unreported: 0,
+        });
+        const before = await contributionsByItem(stack.dynamo, tableName);
+        console.log(
+          `ingesting ${spec.name} (${(sizeBytes / MIB).toFixed(1)} MiB gzip, ${text.enis} ENIs) into ${tableName} ...`
+        );
+        const measure = await run(
+          [
+            '--import',
+            'tsx',
+            join(root, 'scripts', 'local', 'invokeHandler.ts'),
+            's3Ingest',
+            eventFile,
+            // dynalite writes a few hundred items a second (DynamoDB takes
+            // thousands): give the handler Lambda's longest timeout, so a
+            // 20,000-ENI object is not cut short by the stand-in's pace.
+            String(LAMBDA_MAX_TIMEOUT_SECONDS),
+          ],
+          true,
+          {
+            ...process.env,
+            ...stack.env,
+            ROLLUP_TABLE: tableName,
+            POWERTOOLS_TRACE_ENABLED: 'false',
+            POWERTOOLS_METRICS_DISABLED: 'true',
+          }
+        );
+        const summaryLine = `${measure.stdout}\n${measure.stderr}`
+          .split('\n')
+          .find((line) => line.includes('"Ingest complete."'));
+        if (!summaryLine) {
+          throw new Error(
+            `no ingest summary in: ${measure.stdout.slice(0, 2000)}`
+          );
+        }
+        const summary = JSON.parse(summaryLine) as {
+          durationMs: number;
+          records: number;
+          rollupItems: number;
+          writeCalls: number;
+          writeCapacityUnits?: number;
+          parts?: number;
+        };
+        // Write calls of the store, and the part checkpoints' writes.
+        if (summary.writeCalls + tally.unreported !== tally.requests) {
+          throw new Error(
+            `the store counted ${summary.writeCalls} write calls and ${tally.unreported} others, dynalite answered ${tally.requests}`
+          );
+        }
+        const after = await contributionsByItem(stack.dynamo, tableName);
+        let items = 0;
+        for (const [key, count] of after) {
+          if (count !== (before.get(key) ?? 0)) items++;
+        }
+        results.push({
+          fleet: fleet.name,
+          object: spec.name,
+          records: summary.records,
+          enis: text.enis,
+          items,
+          itemWrites: summary.rollupItems,
+          parts: summary.parts ?? 1,
+          textBytes: text.bytes,
+          gzipMiB: sizeBytes / MIB,
+          writeRequests: tally.requests,
+          // A failed condition is billed at least 1 WRU, and so is a
+          // checkpoint write (an item far below 1 KB): dynalite reports
+          // neither.
+          tableWriteUnits:
+            tally.capacityUnits + tally.conditionFailures + tally.unreported,
+          storeWriteUnits: summary.writeCapacityUnits ?? null,
+          conditionFailures: tally.conditionFailures,
+          unreportedWrites: tally.unreported,
+          indexWriteUnits: 0,
+          ingestSeconds: summary.durationMs / 1000,
+          cpuSeconds: measure.cpuSeconds,
+          maxRssMiB: measure.maxRssMiB,
+        });
+      }
     }
   } finally {
     await stack.close();
     await rm(scratch, { recursive: true, force: true });
   }
-  console.log(
-    '\nfile      records  gzip MiB  process s  ingest s  records/s (ingest)  CPU s  peak RSS MiB  write requests  distinct items'
-  );
-  for (const r of results) {
-    console.log(
-      [
-        r.name.padEnd(8),
-        String(r.records).padStart(8),
-        r.gzipMiB.toFixed(1).padStart(9),
-        r.wallSeconds.toFixed(2).padStart(10),
-        r.ingestSeconds.toFixed(2).padStart(9),
-        Math.round(r.records / r.ingestSeconds)
-          .toLocaleString('en-US')
-          .padStart(19),
-        r.cpuSeconds.toFixed(2).padStart(6),
-        r.maxRssMiB.toFixed(1).padStart(13),
-        String(r.writeRequests).padStart(15),
-        String(r.distinctItems).padStart(15),
-      ].join(' ')
-    );
-  }
-  const [small, large] = results;
-  if (small && large) {
-    console.log(
-      `\npeak RSS ratio ${large.name}/${small.name}: ${(large.maxRssMiB / small.maxRssMiB).toFixed(2)}`
-    );
-  }
-  for (const r of results) {
-    const same =
-      r.writeRequests === r.distinctItems && r.writeCalls === r.distinctItems;
-    console.log(
-      `${r.name}: write requests ${r.writeRequests}, store write calls ${r.writeCalls}, distinct items ${r.distinctItems}: ${same ? 'one write per item' : 'MISMATCH'}`
-    );
-  }
+  report(results);
   writeFileSync(
     join(data, 'ingest-results.json'),
     `${JSON.stringify(results, null, 2)}\n`
+  );
+}
+
+const usd = (value: number) =>
+  value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
+
+function report(results: readonly ObjectFigures[]): void {
+  const columns: [string, number, (r: ObjectFigures) => string][] = [
+    ['object', 34, (r) => r.object],
+    ['records', 9, (r) => r.records.toLocaleString('en-US')],
+    ['ENIs', 7, (r) => r.enis.toLocaleString('en-US')],
+    ['items', 7, (r) => r.items.toLocaleString('en-US')],
+    ['parts', 5, (r) => String(r.parts)],
+    ['write req', 9, (r) => r.writeRequests.toLocaleString('en-US')],
+    ['table WRU', 9, (r) => r.tableWriteUnits.toLocaleString('en-US')],
+    ['index WRU', 9, (r) => String(r.indexWriteUnits)],
+    [
+      'WRU/item',
+      8,
+      (r) => ((r.tableWriteUnits + r.indexWriteUnits) / r.items).toFixed(3),
+    ],
+    ['ingest s', 8, (r) => r.ingestSeconds.toFixed(1)],
+    ['items/s', 7, (r) => Math.round(r.items / r.ingestSeconds).toString()],
+    ['CPU s', 6, (r) => r.cpuSeconds.toFixed(1)],
+    ['RSS MiB', 7, (r) => r.maxRssMiB.toFixed(0)],
+  ];
+  console.log(
+    `\n${columns.map(([name, width], i) => (i === 0 ? name.padEnd(width) : name.padStart(width))).join(' ')}`
+  );
+  for (const r of results) {
+    console.log(
+      columns
+        .map(([, width, cell], i) =>
+          i === 0 ? cell(r).padEnd(width) : cell(r).padStart(width)
+        )
+        .join(' ')
+    );
+  }
+  console.log(
+    "\nindex WRU: 0, the table has no secondary index (a window's top ENIs come from ranking items, written once per window and object)."
+  );
+  for (const r of results) {
+    const units = r.tableWriteUnits + r.indexWriteUnits;
+    const cost = units * DYNAMODB_WRU_USD;
+    const textGB = r.textBytes / GB;
+    console.log(
+      `${r.object}: ${units.toLocaleString('en-US')} WRU = ${usd(cost)}; ` +
+        `${usd((cost / r.records) * 1e6)} per million records, ` +
+        `${usd(cost / textGB)} per GB of flow-log text (${textGB.toFixed(3)} GB; ` +
+        `CloudWatch Logs would charge ${usd(CLOUDWATCH_LOGS_GB_USD * textGB)} = ${usd(CLOUDWATCH_LOGS_GB_USD)} per GB to ingest it)` +
+        (r.conditionFailures
+          ? `; ${r.conditionFailures} failed conditions counted at 1 WRU`
+          : '') +
+        (r.unreportedWrites
+          ? `; ${r.unreportedWrites} part-checkpoint writes counted at 1 WRU`
+          : '') +
+        (r.parts > 1
+          ? `; ${r.parts} parts wrote ${r.itemWrites.toLocaleString('en-US')} item updates for ${r.items.toLocaleString('en-US')} items`
+          : '') +
+        (r.storeWriteUnits === null ||
+        r.storeWriteUnits ===
+          r.tableWriteUnits - r.conditionFailures - r.unreportedWrites
+          ? ''
+          : `; MISMATCH: the store summed ${r.storeWriteUnits} WRU`)
+    );
+  }
+  const items = results.reduce((sum, r) => sum + r.items, 0);
+  const units = results.reduce(
+    (sum, r) => sum + r.tableWriteUnits + r.indexWriteUnits,
+    0
+  );
+  console.log('');
+  for (const r of results) {
+    const perItem = (r.tableWriteUnits + r.indexWriteUnits) / r.items;
+    console.log(
+      `target <= ${TARGET_WRU_PER_ITEM} WRU per item (index writes included), ${r.object}: ${perItem.toFixed(3)} ${perItem <= TARGET_WRU_PER_ITEM ? 'met' : 'MISSED'}`
+    );
+  }
+  const overall = units / items;
+  console.log(
+    `target <= ${TARGET_WRU_PER_ITEM} WRU per item (index writes included), all objects: ${overall.toFixed(3)} ${overall <= TARGET_WRU_PER_ITEM ? 'met' : 'MISSED'}`
   );
 }
 

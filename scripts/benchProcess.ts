@@ -73,6 +73,8 @@ interface FileSpec {
   enis?: number;
   /** Generator seed (default 1). */
   seed?: number;
+  /** Earliest flow start, epoch seconds (default: the generator's, 2026-11-01T00:00:00Z). */
+  start?: number;
 }
 
 async function ensureFile(spec: FileSpec): Promise<string> {
@@ -91,6 +93,7 @@ async function ensureFile(spec: FileSpec): Promise<string> {
         String(spec.enis ?? 200),
         '--seed',
         String(spec.seed ?? 1),
+        ...(spec.start === undefined ? [] : ['--start', String(spec.start)]),
         '--out',
         path,
       ],

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 
-/** A Lambda context as the runtime passes it, for calling handlers locally. */
-function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 300_000;
+/**
+ * A Lambda context as the runtime passes it, for calling handlers locally:
+ * the deadline is `timeoutSeconds` from now (300, s3Ingest's timeout, by
+ * default; Lambda allows up to 900).
+ */
+function lambdaContext(functionName: string, timeoutSeconds = 300): Context {
+  const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,

@@ -84,7 +84,7 @@ function ipv6Bytes(text: string): Uint8Array | null {
   return ipv6Text(bytes) === text ? bytes : null;
 }
 
-/** A growing byte buffer. */
+/** A growing byte buffer; `finish` returns what was written. */
 class ByteWriter {
   private buffer = new Uint8Array(256);
   private length = 0;

@@ -146,7 +146,7 @@ function compactionFor(
   const values: Record<string, AttributeValue> = { ':seen': { N: count } };
   const conditions = ['#n = :seen'];
   const removes: string[] = [];
-  const merged = mergedTopListsOf(item, pk, 0);
+  const merged = mergedTopListsOf(item);
   Object.keys(item)
     .filter((name) => isTopListAttribute(name) && name !== ATTR.mergedTopLists)
     .sort()

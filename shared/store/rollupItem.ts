@@ -9,7 +9,11 @@ import {
 import { StoreError } from '../errors.js';
 import { isoOfSeconds } from '../flowLogRules.js';
 import type { Rollup, RollupCounters } from '../types.js';
-import { decodeTopLists, encodeTopLists } from './topListCodec.js';
+import {
+  decodeTopLists,
+  encodeTopLists,
+  type TopLists,
+} from './topListCodec.js';
 import { decodeRanking, type WindowRanking } from './windowRanking.js';
 
 type Item = Record<string, AttributeValue>;
@@ -136,17 +140,20 @@ const isCountersItem = (item: Item): boolean =>
 const isRankingItem = (item: Item): boolean =>
   item.pk?.S?.startsWith(RANKING_PREFIX) ?? false;
 
+/** Items of the table that hold no rollup: rankings, and part checkpoints (`partCheckpoints`). */
+const isOtherKnownItem = (item: Item): boolean =>
+  isRankingItem(item) || (item.pk?.S?.startsWith('PARTS#') ?? false);
+
 /**
- * The top lists held by a counters item, merged (approximate, see
- * `mergeRollups`) into a rollup of its ENI and window; null when none.
- * Throws `StoreError` naming the item when a top-list attribute is not
- * what `encodeTopLists` writes.
+ * The top lists held by a counters item (`t`, `t:<id>`), merged
+ * (approximate, see `mergeRollups`); null when it holds none. Throws
+ * `StoreError` naming the item when a top-list attribute is not what
+ * `encodeTopLists` writes.
  */
-function mergedTopListsOf(
-  item: Item,
-  interfaceId: string,
-  windowStart: number
-): Rollup | null {
+function mergedTopListsOf(item: Item): TopLists | null {
+  // mergeRollups merges rollups of one key: any key will do for lists.
+  const interfaceId = '';
+  const windowStart = 0;
   let merged: Rollup | null = null;
   for (const name of Object.keys(item).sort()) {
     if (!isTopListAttribute(name)) continue;
@@ -167,7 +174,12 @@ function mergedTopListsOf(
     }
     merged = merged === null ? part : mergeRollups(merged, part);
   }
-  return merged;
+  if (merged === null) return null;
+  const { topTalkers, topRejectedSources } = merged;
+  return {
+    ...(topTalkers ? { topTalkers } : {}),
+    ...(topRejectedSources ? { topRejectedSources } : {}),
+  };
 }
 
 const numberOf = (value: AttributeValue | undefined): number | undefined =>
@@ -203,10 +215,10 @@ function rollupFromItem(item: Item, withTopLists = true): Rollup {
     if (value !== undefined) rollup[name] = value;
   }
   if (withTopLists) {
-    const tops = mergedTopListsOf(item, interfaceId, windowStart);
-    if (tops?.topTalkers) rollup.topTalkers = tops.topTalkers;
+    const tops = mergedTopListsOf(item);
+    if (tops?.topTalkers) rollup.topTalkers = [...tops.topTalkers];
     if (tops?.topRejectedSources) {
-      rollup.topRejectedSources = tops.topRejectedSources;
+      rollup.topRejectedSources = [...tops.topRejectedSources];
     }
   }
   return rollup;
@@ -214,12 +226,13 @@ function rollupFromItem(item: Item, withTopLists = true): Rollup {
 
 /**
  * Rollups from the items of a Query or Scan, in item order: every
- * counters item, with its top lists; ranking items are skipped. Throws
- * `StoreError` on an item of neither kind, as `rollupFromItem`.
+ * counters item, with its top lists; ranking items and part checkpoints
+ * are skipped. Throws `StoreError` on an item of no known kind, as
+ * `rollupFromItem`.
  */
 function rollupsFromItems(items: readonly Item[]): Rollup[] {
   return items
-    .filter((item) => !isRankingItem(item))
+    .filter((item) => !isOtherKnownItem(item))
     .map((item) => rollupFromItem(item));
 }
 

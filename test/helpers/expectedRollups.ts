@@ -188,6 +188,7 @@ async function storedItems(
   const others = items.filter(
     (item) =>
       !item.pk?.S?.startsWith('TOP#') &&
+      !item.pk?.S?.startsWith('PARTS#') &&
       !(item.pk?.S?.startsWith('ENI#') && item.sk?.S?.startsWith('W#'))
   );
   if (others.length > 0) {

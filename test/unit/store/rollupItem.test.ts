@@ -481,6 +481,20 @@ describe('rollupsFromItems', () => {
     expect(rollups).toStrictEqual([other(), fullRollup()]);
   });
 
+  it('skips the part checkpoints of large inputs', () => {
+    // Prepare
+    const items: Item[] = [
+      { pk: { S: 'PARTS#M9Azh3Jg2LLmCVKILSxkmH' }, sk: { S: 'PARTS' } },
+      itemOf([['c1', plainRollup()]]),
+    ];
+
+    // Act
+    const rollups = rollupsFromItems(items);
+
+    // Assess
+    expect(rollups).toStrictEqual([plainRollup()]);
+  });
+
   it('returns nothing for no items', () => {
     // Act
     const rollups = rollupsFromItems([]);
