@@ -4,7 +4,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { loadConfig } from '../shared/config.js';
 import { createTelemetry } from '../shared/observe/telemetry.js';
-import { ingestCloudWatchEvent } from '../shared/pipeline.js';
+import { ingestCloudWatchEvent } from '../shared/pipeline/ingestCloudWatch.js';
 import { createCloudWatchDeps } from '../shared/wiring.js';
 
 const config = loadConfig();

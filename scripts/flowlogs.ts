@@ -22,13 +22,15 @@ import {
 import { resolveFormat } from '../shared/parse/flowLogFormat.js';
 import {
   parseFlowLog,
-  rollupFlowLog,
-  rollupParquetFile,
-} from '../shared/pipeline.js';
+  rollupFlowLogLazily,
+  type ScannedInput,
+} from '../shared/pipeline/rollupFlowLog.js';
+import { rollupParquetFileLazily } from '../shared/pipeline/rollupParquet.js';
 import type {
   FieldValue,
   FlowLogFormat,
-  RollupOutcome,
+  IngestStats,
+  Rollup,
   WindowMode,
 } from '../shared/types.js';
 import { writeParquetFlowLog } from './parquetFlowLogWriter.js';
@@ -167,11 +169,15 @@ async function isParquetFile(path: string): Promise<boolean> {
   }
 }
 
-/** Rolls up a Parquet file from disk, read by ranges as S3 objects are. */
+/**
+ * Rolls up a Parquet file from disk, read by ranges as S3 objects are,
+ * handing the rollups to `consume` as they are built.
+ */
 async function rollupParquetPath(
   path: string,
-  windowMode: WindowMode
-): Promise<RollupOutcome> {
+  windowMode: WindowMode,
+  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>
+): Promise<ScannedInput<IngestStats>> {
   const file = await open(path);
   try {
     const { size } = await file.stat();
@@ -180,9 +186,12 @@ async function rollupParquetPath(
       const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
       return bytes.buffer.slice(0, bytesRead);
     };
-    return await rollupParquetFile({ byteLength: size, slice }, path, {
-      windowMode,
-    });
+    return await rollupParquetFileLazily(
+      { byteLength: size, slice },
+      path,
+      { windowMode },
+      consume
+    );
   } finally {
     await file.close();
   }
@@ -193,12 +202,44 @@ async function rollupCommand(
   format: FlowLogFormat | undefined,
   windowMode: WindowMode
 ): Promise<void> {
-  const outcome = (await isParquetFile(file))
-    ? await rollupParquetPath(file, windowMode)
-    : await rollupFlowLog(
-        { chunks: readFile(file), label: file, format },
-        { windowMode }
-      );
+  const out = new Output(process.stdout);
+  const write = async (rollups: Iterable<Rollup>) => {
+    for (const rollup of rollups) await out.line(JSON.stringify(rollup));
+    await out.flush();
+  };
+  let items = 0;
+  let outcome:
+    | { kind: 'not-per-eni'; reason: string }
+    | { kind: 'done'; stats: IngestStats };
+  if (await isParquetFile(file)) {
+    // Parquet: each rollup is written as it is built too.
+    const scanned = await rollupParquetPath(
+      file,
+      windowMode,
+      async (rollups, count) => {
+        items = count;
+        await write(rollups);
+      }
+    );
+    outcome =
+      scanned.kind === 'scanned'
+        ? { kind: 'done', stats: scanned.value }
+        : scanned;
+  } else {
+    // Text: each rollup is written as it is built, none kept.
+    const scanned = await rollupFlowLogLazily(
+      { chunks: readFile(file), label: file, format },
+      { windowMode },
+      async (rollups, count) => {
+        items = count;
+        await write(rollups);
+      }
+    );
+    outcome =
+      scanned.kind === 'scanned'
+        ? { kind: 'done', stats: scanned.value }
+        : scanned;
+  }
   if (outcome.kind === 'not-per-eni') {
     process.stderr.write(`${file}: not per-ENI: ${outcome.reason}\n`);
     process.stderr.write(
@@ -206,11 +247,8 @@ async function rollupCommand(
     );
     return;
   }
-  const out = new Output(process.stdout);
-  for (const rollup of outcome.rollups) await out.line(JSON.stringify(rollup));
-  await out.flush();
   process.stderr.write(
-    `${JSON.stringify({ file, rollups: outcome.rollups.length, ...outcome.stats })}\n`
+    `${JSON.stringify({ file, rollups: items, ...outcome.stats })}\n`
   );
 }
 

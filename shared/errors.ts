@@ -34,6 +34,12 @@ class ConfigError extends FlowLogError {}
 /** The store still fails after the SDK's retries. */
 class StoreError extends FlowLogError {}
 
+/**
+ * An object ingested in parts ran short of time before its next part: the
+ * parts applied are kept, and the redelivery resumes after them.
+ */
+class OutOfTimeError extends FlowLogError {}
+
 /** A bad client request; `param` names the offending parameter. */
 class QueryError extends FlowLogError {
   readonly statusCode: number;
@@ -145,6 +151,7 @@ export {
   FormatError,
   fieldCountError,
   messageOf,
+  OutOfTimeError,
   ParseError,
   QueryError,
   StoreError,

@@ -1,7 +1,12 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from './config.js';
 import { ConfigError, FormatError, messageOf } from './errors.js';
 import { DEFAULT_FORMAT, resolveFormat } from './parse/flowLogFormat.js';
-import type { CloudWatchDeps, FormatResolver, IngestDeps } from './pipeline.js';
+import type {
+  CloudWatchDeps,
+  FormatResolver,
+} from './pipeline/ingestCloudWatch.js';
+import type { IngestDeps } from './pipeline/ingestS3Object.js';
 import type { QueryDeps } from './query/queryRollups.js';
 import type { FlowLogFormatLookup } from './source/ec2FlowLogFormats.js';
 import {
@@ -13,21 +18,19 @@ import {
   createDynamoClient,
   createDynamoRollupStore,
 } from './store/dynamoRollupStore.js';
+import { createDynamoPartCheckpoints } from './store/partCheckpoints.js';
 import type { RollupStore } from './store/rollupStore.js';
 import type { FlowLogFormat } from './types.js';
 
 type Instrument = <T>(client: T) => T;
 const asIs: Instrument = (client) => client;
 
-function createStore(config: Config, instrument: Instrument): RollupStore {
-  return createDynamoRollupStore(
-    instrument(createDynamoClient(config.maxAttempts)),
-    {
-      tableName: config.rollupTable,
-      retentionDays: config.retentionDays,
-      concurrency: config.writeConcurrency,
-    }
-  );
+function createStore(config: Config, client: DynamoDBClient): RollupStore {
+  return createDynamoRollupStore(client, {
+    tableName: config.rollupTable,
+    retentionDays: config.retentionDays,
+    concurrency: config.writeConcurrency,
+  });
 }
 
 const rollupOptions = (config: Config) => ({
@@ -37,7 +40,8 @@ const rollupOptions = (config: Config) => ({
 
 /**
  * Builds what ingest needs from the configuration: the S3 source, the
- * DynamoDB store and the rollup options. `instrument` wraps each AWS
+ * DynamoDB store and part checkpoints (one client), the rollup options and
+ * the part budget. `instrument` wraps each AWS
  * client (the handlers pass the Tracer's `captureAWSv3Client`).
  */
 function createIngestDeps(
@@ -47,10 +51,16 @@ function createIngestDeps(
   const s3 = instrument(
     createS3Client({ forcePathStyle: config.s3ForcePathStyle })
   );
+  const dynamo = instrument(createDynamoClient(config.maxAttempts));
   return {
     source: createS3ObjectSource(s3),
-    store: createStore(config, instrument),
+    store: createStore(config, dynamo),
     options: rollupOptions(config),
+    checkpoints: createDynamoPartCheckpoints(dynamo, {
+      tableName: config.rollupTable,
+      retentionDays: config.retentionDays,
+    }),
+    maxPartItems: config.maxPartItems,
   };
 }
 
@@ -141,7 +151,10 @@ function createCloudWatchDeps(
   instrument: Instrument = asIs
 ): CloudWatchDeps {
   return {
-    store: createStore(config, instrument),
+    store: createStore(
+      config,
+      instrument(createDynamoClient(config.maxAttempts))
+    ),
     options: rollupOptions(config),
     formats: createFormatResolver(config, () => ec2Lookup(instrument)),
   };

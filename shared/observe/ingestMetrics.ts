@@ -1,4 +1,4 @@
-import type { IngestCounts } from '../pipeline.js';
+import type { IngestCounts } from '../pipeline/ingestSummary.js';
 
 /** The CloudWatch namespace of every metric this project emits. */
 const METRICS_NAMESPACE = 'FlowlogRollups';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import type { IngestCounts } from '../pipeline.js';
+import type { IngestCounts } from '../pipeline/ingestSummary.js';
 import {
   ingestMetrics,
   METRICS_NAMESPACE,

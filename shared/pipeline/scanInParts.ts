@@ -12,7 +12,7 @@ import type { IngestStats } from '../types.js';
  * A code constant, not configuration: every attempt, whatever its memory,
  * must agree on it (a part's budget is never below it, see config.ts).
  */
-const SMALL_INPUT_ITEMS = 4096;
+const SMALL_INPUT_ITEMS = 1024;
 
 /**
  * Text scanned between two turns of the event loop. The turns feed the
@@ -25,6 +25,22 @@ const SCAN_SLICE_BYTES = 512 * 1024;
 /** Lets pending I/O callbacks (zlib's, the source's) run. */
 const turnOfEventLoop = (): Promise<void> =>
   new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Pushes every chunk of the text into the scanner, a slice at a time with
+ * a turn of the event loop between slices (one part: no part lines set).
+ */
+async function pushAll(
+  scanner: FlowLogScanner,
+  text: AsyncIterable<Uint8Array>
+): Promise<void> {
+  for await (const chunk of text) {
+    for (let from = 0; from < chunk.length; from += SCAN_SLICE_BYTES) {
+      scanner.push(chunk.subarray(from, from + SCAN_SLICE_BYTES));
+      await turnOfEventLoop();
+    }
+  }
+}
 
 /** One finished part of an input, for the writer. */
 interface ScannedPart extends TakenRollups {
@@ -187,4 +203,4 @@ function sumStats(parts: readonly IngestStats[]): IngestStats {
 }
 
 export type { PartHandlers, PartsOutcome, ScannedPart };
-export { SMALL_INPUT_ITEMS, scanInParts, sumStats };
+export { pushAll, SMALL_INPUT_ITEMS, scanInParts, sumStats };

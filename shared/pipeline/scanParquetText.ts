@@ -1,16 +1,20 @@
-import { FlowLogScanner, ScannerMemory } from './aggregate/flowLogScanner.js';
-import type { RollupOptions } from './aggregate/rollupRecords.js';
-import { DEFAULT_SAMPLE_LIMIT } from './aggregate/statsCollector.js';
-import { TEXT_SLOT_BYTES, TEXT_SLOTS } from './decode/flowLogText.js';
+import {
+  FlowLogScanner,
+  ScannerMemory,
+  type TakenRollups,
+} from '../aggregate/flowLogScanner.js';
+import type { RollupOptions } from '../aggregate/rollupRecords.js';
+import { DEFAULT_SAMPLE_LIMIT } from '../aggregate/statsCollector.js';
+import { TEXT_SLOT_BYTES, TEXT_SLOTS } from '../decode/flowLogText.js';
 import {
   cellText,
   type OddRow,
   type ParquetText,
-} from './decode/parquetText.js';
-import { ParseError, spanTooLongError } from './errors.js';
-import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from './flowLogRules.js';
-import { parseFlowLogRow } from './parse/parseFlowLogLine.js';
-import type { FieldSpec, FlowLogFormat, IngestStats, Rollup } from './types.js';
+} from '../decode/parquetText.js';
+import { ParseError, spanTooLongError } from '../errors.js';
+import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from '../flowLogRules.js';
+import { parseFlowLogRow } from '../parse/parseFlowLogLine.js';
+import type { FieldSpec, FlowLogFormat, IngestStats } from '../types.js';
 
 /**
  * The fields whose values a rollup reads (RecordRollup and the scanner):
@@ -201,20 +205,26 @@ class OddRowLines {
  * FlowLogScanner of the format of its columns, with no copy, no object per
  * row, and memory flat in the number of rows. Rollups and stats equal the
  * typed path's (`openParquetFlowLog` + `RecordRollup`) record for record:
- * odd rows are handled as `OddRowLines` says. Returns null when the file
- * must go through the typed path instead (a nested column, or a value the
- * text cannot carry in a field a rollup reads). Throws `DecodeError` for an
- * undecodable row group.
+ * odd rows are handled as `OddRowLines` says. `take` gets the rollups,
+ * built as they are read (read them before it settles: the scanner's
+ * memory then serves the next input), and the statistics; its result is
+ * returned. Returns null when the file must go through the typed path
+ * instead (a nested column, or a value the text cannot carry in a field a
+ * rollup reads). Throws `DecodeError` for an undecodable row group.
  * @example
  * const parquet = await openParquetText(file, label);
  * const format = formatFromColumnNames(parquet.columns, label);
- * const result = await scanParquetText(parquet, format, { windowMode: 'prorate' });
+ * const result = await scanParquetText(parquet, format, options, async (taken) => ({
+ *   rollups: [...taken.rollups],
+ *   stats: taken.stats,
+ * }));
  */
-async function scanParquetText(
+async function scanParquetText<T>(
   parquet: ParquetText,
   format: FlowLogFormat,
-  options: RollupOptions
-): Promise<{ rollups: Rollup[]; stats: IngestStats } | null> {
+  options: RollupOptions,
+  take: (taken: TakenRollups) => Promise<T>
+): Promise<T | null> {
   const { writeText } = parquet;
   if (writeText === null) return null;
   const memory = ScannerMemory.acquire(TEXT_SLOTS, TEXT_SLOT_BYTES);
@@ -232,15 +242,17 @@ async function scanParquetText(
         buffer,
         isBlankable: format.fields.map((field) => isBlankable(field)),
         // In the ring: scanned where it lies.
-        push: (length) => scanner.push(buffer.subarray(0, length)),
+        push: (length) => {
+          scanner.push(buffer.subarray(0, length));
+        },
         oddRow: (row) => odd.line(row),
       });
     } catch (error) {
       if (error instanceof TypedPathNeeded) return null;
       throw error;
     }
-    const { rollups, stats } = scanner.finish();
-    return { rollups, stats: odd.fixSamples(stats) };
+    const taken = scanner.finishLazily();
+    return await take({ ...taken, stats: odd.fixSamples(taken.stats) });
   } finally {
     memory.release();
   }

@@ -7,7 +7,7 @@ import {
   type CloudWatchLogEvent,
   encodeCloudWatchLogs,
 } from '../../shared/decode/cloudwatchLogs.js';
-import type { BatchSummary } from '../../shared/pipeline.js';
+import type { BatchSummary } from '../../shared/pipeline/ingestCloudWatch.js';
 import type { LogEntry } from './handlerLogs.js';
 import type { IngestStack } from './ingestStack.js';
 

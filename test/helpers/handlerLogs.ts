@@ -1,5 +1,5 @@
 import { type MockInstance, vi } from 'vitest';
-import type { ObjectSummary } from '../../shared/pipeline.js';
+import type { ObjectSummary } from '../../shared/pipeline/ingestS3Object.js';
 
 /** One structured log line of Powertools Logger (POWERTOOLS_DEV prints JSON to console). */
 type LogEntry = Readonly<Record<string, unknown>> & {

@@ -8,7 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.js';
 import { StoreError } from '../../shared/errors.js';
-import { type IngestDeps, ingestS3Object } from '../../shared/pipeline.js';
+import {
+  type IngestDeps,
+  ingestS3Object,
+} from '../../shared/pipeline/ingestS3Object.js';
 import {
   createS3Client,
   createS3ObjectSource,

@@ -15,7 +15,7 @@ import {
   type IngestDeps,
   ingestS3Object,
   type ObjectSummary,
-} from '../../shared/pipeline.js';
+} from '../../shared/pipeline/ingestS3Object.js';
 import type { S3ObjectRef } from '../../shared/types.js';
 import { createIngestDeps } from '../../shared/wiring.js';
 import {

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULTS, loadConfig } from '../../shared/config.js';
+import {
+  DEFAULTS,
+  defaultPartItems,
+  loadConfig,
+  MIN_PART_ITEMS,
+} from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +44,7 @@ describe('loadConfig', () => {
       s3ForcePathStyle: false,
       stage: 'local',
       maxAttempts: 10,
+      maxPartItems: 53_248,
       flowLogFormat: null,
       flowLogFormats: {},
       pageTokenSecret: `flowlog-rollups:${TABLE}`,
@@ -50,6 +56,31 @@ describe('loadConfig', () => {
       badRecordSamples: 5,
       maxAttempts: 10,
     });
+  });
+
+  it('sizes parts by the function memory, and takes PART_MAX_ITEMS above the floor only', () => {
+    // Prepare
+    const memory = (mb: string) =>
+      loadConfig({ ROLLUP_TABLE: TABLE, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb });
+
+    // Act
+    const sizes = ['128', '1024', '3008', '10240'].map(
+      (mb) => memory(mb).maxPartItems
+    );
+    const set = loadConfig({ ROLLUP_TABLE: TABLE, PART_MAX_ITEMS: '20000' });
+
+    // Assess
+    expect(sizes).toEqual([
+      MIN_PART_ITEMS,
+      defaultPartItems(1024),
+      defaultPartItems(3008),
+      defaultPartItems(10_240),
+    ]);
+    expect(sizes[1]).toBe(((1024 - 192) * 1024) / 16);
+    expect(set.maxPartItems).toBe(20_000);
+    expect(() =>
+      loadConfig({ ROLLUP_TABLE: TABLE, PART_MAX_ITEMS: '4096' })
+    ).toThrow(/PART_MAX_ITEMS must be an integer from 8192/);
   });
 
   it('reads process.env when no environment is given', () => {

@@ -1655,7 +1655,10 @@ function packIpv6(from: usize, to: usize, out: usize): bool {
   let runStart: i32 = 0;
   for (let g: i32 = 0; g <= count; g++) {
     if (g === gap) {
-      for (let z: i32 = 0; z < zeros; z++) store<u16>(out + <usize>at++ * 2, 0);
+      for (let z: i32 = 0; z < zeros; z++) {
+        store<u16>(out + <usize>at * 2, 0);
+        at++;
+      }
     }
     if (g === count) break;
     const value = <i32>load<u16>(groups + <usize>g * 2);

@@ -12,7 +12,7 @@ import {
 import {
   rollupFlowLog,
   rollupFlowLogRecords,
-} from '../../../shared/pipeline.js';
+} from '../../../shared/pipeline/rollupFlowLog.js';
 import type {
   FlowLogFormat,
   RollupOutcome,

@@ -5,7 +5,7 @@ import {
   DEFAULT_FORMAT,
   resolveFormat,
 } from '../../../shared/parse/flowLogFormat.js';
-import { rollupFlowLog } from '../../../shared/pipeline.js';
+import { rollupFlowLog } from '../../../shared/pipeline/rollupFlowLog.js';
 import type { Rollup } from '../../../shared/types.js';
 import { chunked, encode, sampleLines } from '../../helpers/flowLogInput.js';
 

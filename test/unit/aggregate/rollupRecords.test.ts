@@ -279,7 +279,7 @@ describe('RecordRollup', () => {
 describe('rollup totals', () => {
   it('conserve flows, packets and bytes of any valid records, on both paths', async () => {
     const { rollupFlowLog, rollupFlowLogRecords } = await import(
-      '../../../shared/pipeline.js'
+      '../../../shared/pipeline/rollupFlowLog.js'
     );
     const { chunked, encode } = await import('../../helpers/flowLogInput.js');
     const v2 = resolveFormat('v2');

@@ -15,7 +15,7 @@ import {
   resolveFormat,
 } from '../../../shared/parse/flowLogFormat.js';
 import { parseFlowLogLine } from '../../../shared/parse/parseFlowLogLine.js';
-import { openParquetFlowLog } from '../../../shared/pipeline.js';
+import { openParquetFlowLog } from '../../../shared/pipeline/rollupParquet.js';
 import type { FlowLogFormat, ParsedLine } from '../../../shared/types.js';
 import { gzipText, sampleLines } from '../../helpers/flowLogInput.js';
 import { randomAccessBytes } from '../../helpers/randomAccessBytes.js';

@@ -5,7 +5,7 @@ import {
   METRICS_NAMESPACE,
   summaryLevel,
 } from '../../../shared/observe/ingestMetrics.js';
-import type { ObjectSummary } from '../../../shared/pipeline.js';
+import type { ObjectSummary } from '../../../shared/pipeline/ingestS3Object.js';
 
 const NOW = 1793492000;
 const KEY =

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, FormatError } from '../../shared/errors.js';
-import { formatFromString } from '../../shared/parse/flowLogFormat.js';
-import { parseFlowLog, rollupFlowLog } from '../../shared/pipeline.js';
-import { chunked, encode, gzipText } from '../helpers/flowLogInput.js';
+import { DecodeError, FormatError } from '../../../shared/errors.js';
+import { formatFromString } from '../../../shared/parse/flowLogFormat.js';
+import {
+  parseFlowLog,
+  rollupFlowLog,
+} from '../../../shared/pipeline/rollupFlowLog.js';
+import { chunked, encode, gzipText } from '../../helpers/flowLogInput.js';
 
 const HEADER =
   'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';

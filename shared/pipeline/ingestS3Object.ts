@@ -1,0 +1,254 @@
+import type { RollupOptions } from '../aggregate/rollupRecords.js';
+import { classifyFlowLogKey } from '../decode/flowLogKey.js';
+import { messageOf, OutOfTimeError } from '../errors.js';
+import type { ObjectSource } from '../source/s3ObjectSource.js';
+import { contributionId } from '../store/contributionId.js';
+import type { PartCheckpoints } from '../store/partCheckpoints.js';
+import type { RollupStore } from '../store/rollupStore.js';
+import type { S3ObjectRef } from '../types.js';
+import {
+  applyRollups,
+  elapsedMs,
+  type IngestCounts,
+  labelled,
+  newestWindowEnd,
+  skipped,
+} from './ingestSummary.js';
+import { withScanner } from './rollupFlowLog.js';
+import { rollupParquetFile } from './rollupParquet.js';
+import { type ScannedPart, scanInParts } from './scanInParts.js';
+
+/** What ingest needs from the outside world. */
+interface IngestDeps {
+  readonly source: ObjectSource;
+  readonly store: RollupStore;
+  readonly options: RollupOptions;
+  /**
+   * Where the cuts of objects ingested in parts are kept. Without it an
+   * object is always one part, whatever it holds.
+   */
+  readonly checkpoints?: PartCheckpoints;
+  /** (ENI, window) items a part may hold (the memory budget, see config.ts). */
+  readonly maxPartItems?: number;
+  /** Milliseconds left in this invocation (Lambda's context); none: no limit. */
+  readonly remainingMs?: () => number;
+}
+
+/** What ingesting one S3 object did. */
+interface ObjectSummary extends IngestCounts {
+  readonly bucket: string;
+  readonly key: string;
+  readonly fileFormat?: 'text' | 'parquet';
+  /** Parts of the object (1 unless it was too large for one). */
+  readonly parts?: number;
+  /** Parts an earlier attempt applied, skipped by this one. */
+  readonly partsSkipped?: number;
+}
+
+/**
+ * A part is begun only with at least this much time left, and twice the
+ * time the last part took: a part that cannot end in time is left to the
+ * retry, which resumes after the parts applied.
+ */
+const MIN_PART_MS = 20_000;
+
+/** Rolls up a Parquet object, read by ranges (`rollupParquetFile`). */
+async function rollupParquetObject(
+  ref: S3ObjectRef,
+  label: string,
+  deps: IngestDeps
+) {
+  const opened = await deps.source.randomAccess(ref);
+  if (opened === null) return null;
+  const outcome = await rollupParquetFile(opened.file, label, deps.options);
+  return { ...opened, outcome };
+}
+
+/**
+ * Ingests a gzip text object through the hot path, in parts of at most
+ * `deps.maxPartItems` (ENI, window) items (`scanInParts`): one part, with
+ * the object's contribution id, for all but the largest objects; else
+ * each part is a contribution of its own (`<id>#p<n>`), its cut recorded
+ * before it is applied, so a retry (after a crash, a timeout, or with
+ * other memory or batch sizes) follows the same cuts, skips the parts
+ * applied, and counts every record once. Before each further part, when
+ * the time left is short, throws an error saying how far it got: the
+ * redelivery resumes there. Null when the object is gone.
+ */
+async function ingestTextObject(
+  ref: S3ObjectRef,
+  label: string,
+  deps: IngestDeps,
+  startedMs: number
+): Promise<(IngestCounts & { parts?: number; partsSkipped?: number }) | null> {
+  const opened = await deps.source.stream(ref);
+  if (opened === null) return null;
+  const id = contributionId('s3', ref.bucket, ref.key, opened.version);
+  const { checkpoints } = deps;
+  const maxPartItems =
+    checkpoints === undefined
+      ? Number.POSITIVE_INFINITY
+      : (deps.maxPartItems ?? Number.POSITIVE_INFINITY);
+  const recorded = (await checkpoints?.load(id)) ?? [];
+  let rollupItems = 0;
+  let itemsWritten = 0;
+  let itemsAlreadyApplied = 0;
+  let writeCalls = 0;
+  let newest: number | null = null;
+  let partStartedMs = performance.now();
+  let lastPartMs = 0;
+  const applyPart = async (part: ScannedPart) => {
+    const rollups = [...part.rollups];
+    const partId = part.isWhole ? id : `${id}#p${part.index}`;
+    const applied = await deps.store.applyContribution({
+      id: partId,
+      label: part.isWhole ? label : `${label} (part ${part.index})`,
+      rollups,
+    });
+    rollupItems += rollups.length;
+    itemsWritten += applied.itemsWritten;
+    itemsAlreadyApplied += applied.itemsAlreadyApplied;
+    writeCalls += applied.writeCalls;
+    const end = newestWindowEnd(rollups);
+    if (end !== null && (newest === null || end > newest)) newest = end;
+    if (part.isRecorded) await checkpoints?.markDone(id, part.index);
+    lastPartMs = performance.now() - partStartedMs;
+  };
+  const beforePart = (index: number) => {
+    partStartedMs = performance.now();
+    const left = deps.remainingMs?.();
+    if (left === undefined || left >= Math.max(MIN_PART_MS, 2 * lastPartMs)) {
+      return;
+    }
+    throw new OutOfTimeError(
+      `${label}: ${index} parts of up to ${maxPartItems} items applied, ${Math.round(left / 1000)} s left: the redelivery resumes at part ${index}. If objects keep running out of time, raise the function's timeout (up to 900 s) or its memory (larger parts, more CPU)`
+    );
+  };
+  const scanned = await withScanner(
+    { chunks: opened.body, label, isGzipRequired: true },
+    deps.options,
+    (scanner, text) =>
+      scanInParts(scanner, text, {
+        recorded,
+        maxPartItems,
+        recordEnd: async (index, endLine) =>
+          checkpoints === undefined
+            ? endLine
+            : checkpoints.recordEnd(id, index, endLine),
+        applyPart,
+        beforePart,
+      })
+  );
+  if (scanned.kind !== 'scanned') {
+    return skipped('not-per-eni', scanned.reason, startedMs);
+  }
+  const { parts, skippedParts, stats } = scanned.value;
+  return {
+    outcome: 'ingested',
+    ...stats,
+    rollupItems,
+    itemsWritten,
+    itemsAlreadyApplied,
+    writeCalls,
+    newestWindowEnd: newest,
+    durationMs: elapsedMs(startedMs),
+    parts,
+    partsSkipped: skippedParts,
+  };
+}
+
+/**
+ * Ingests one S3 object exactly once: reads it (streamed gzip text, or
+ * Parquet by ranges), rolls it up, and applies the rollups to the store
+ * as one contribution whose id is bucket, key and the version read
+ * (VersionId, else ETag); gzip text too large for one part goes in parts
+ * (`ingestTextObject`). A key outside the VPC Flow Logs layouts, an
+ * object already deleted, or a Transit Gateway log is skipped and said
+ * so in the summary. An object that cannot be read or decoded, or a store
+ * that keeps failing, throws an error naming the object: nothing is
+ * written for an object that fails to decode, and a retry after a partial
+ * write only adds what is missing.
+ * @example const summary = await ingestS3Object({ bucket, key }, deps);
+ */
+async function ingestS3Object(
+  ref: S3ObjectRef,
+  deps: IngestDeps
+): Promise<ObjectSummary> {
+  const startedMs = performance.now();
+  const label = `s3://${ref.bucket}/${ref.key}`;
+  const names = { bucket: ref.bucket, key: ref.key };
+  const key = classifyFlowLogKey(ref.key);
+  if (key.kind === 'skip') {
+    return {
+      ...names,
+      ...skipped('not-a-flow-log-key', key.reason, startedMs),
+    };
+  }
+  try {
+    if (key.fileFormat === 'text') {
+      const summary = await ingestTextObject(ref, label, deps, startedMs);
+      return summary === null
+        ? { ...names, ...skipped('object-missing', 'no such key', startedMs) }
+        : { ...names, fileFormat: key.fileFormat, ...summary };
+    }
+    const read = await rollupParquetObject(ref, label, deps);
+    if (read === null) {
+      return {
+        ...names,
+        ...skipped('object-missing', 'no such key', startedMs),
+      };
+    }
+    if (read.outcome.kind === 'not-per-eni') {
+      const { reason } = read.outcome;
+      return { ...names, ...skipped('not-per-eni', reason, startedMs) };
+    }
+    const { rollups, stats } = read.outcome;
+    const id = contributionId('s3', ref.bucket, ref.key, read.version);
+    const counts = await applyRollups(
+      deps.store,
+      { id, label, rollups },
+      stats,
+      startedMs
+    );
+    return { ...names, fileFormat: key.fileFormat, ...counts };
+  } catch (error) {
+    throw labelled(error, label);
+  }
+}
+
+/**
+ * Ingests every object of one event in turn, reporting each summary as it
+ * lands. Tries all of them, then throws one error naming every object that
+ * failed (so the event is redelivered; the ones that succeeded are skipped
+ * as already applied).
+ */
+async function ingestS3Objects(
+  refs: readonly S3ObjectRef[],
+  deps: IngestDeps,
+  report: (summary: ObjectSummary) => void
+): Promise<ObjectSummary[]> {
+  const summaries: ObjectSummary[] = [];
+  const failures: unknown[] = [];
+  for (const ref of refs) {
+    try {
+      const summary = await ingestS3Object(ref, deps);
+      report(summary);
+      summaries.push(summary);
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  const [first] = failures;
+  if (failures.length === 1) throw first;
+  if (failures.length > 1) {
+    const messages = failures.map(messageOf);
+    throw new AggregateError(
+      failures,
+      `${failures.length} of ${refs.length} objects failed: ${messages.join('; ')}`
+    );
+  }
+  return summaries;
+}
+
+export type { IngestDeps, ObjectSummary };
+export { ingestS3Object, ingestS3Objects };
