@@ -29,12 +29,18 @@ interface Config {
    */
   readonly flowLogFormat: string | null;
   /**
-   * (ENI, window) items one part of an S3 object may hold
-   * (`PART_MAX_ITEMS`). By default from the function's memory
-   * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, 1024 MB when unset): what is left
-   * after PART_BASE_MB, at PART_KIB_PER_ITEM each. Never below
-   * MIN_PART_ITEMS (far above SMALL_INPUT_ITEMS, the items of an input never
-   * cut: every attempt must agree that such an input is one part).
+   * Memory for the (ENI, window) items of one part of an S3 object, in MB
+   * (`PART_MEMORY_MB`). By default what the function's memory
+   * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, 1024 MB when unset) leaves after
+   * PART_BASE_MB. A part is cut when the scanner's memory and the rollups
+   * to be built from it would pass this (see scanInParts).
+   */
+  readonly partMemoryMb: number;
+  /**
+   * At most this many items in a part (`PART_MAX_ITEMS`; by default no
+   * cap but the memory). Never below MIN_PART_ITEMS, far above
+   * SMALL_INPUT_ITEMS (an input that small is never cut: every attempt
+   * must agree on that).
    */
   readonly maxPartItems: number;
   /** Formats by log group name (`FLOW_LOG_FORMATS`, a JSON object). */
@@ -49,22 +55,9 @@ interface Config {
 
 /** Memory of a running s3Ingest before any item: Node.js, SDK, inflate worker, ring. */
 const PART_BASE_MB = 192;
-/**
- * Memory per (ENI, window) item of a part, at its worst: the scanner's
- * item with both top lists full of IPv6 text labels (~13 KiB) and the
- * Rollup built from it while it is written (~3 KiB). Measured items cost
- * less (1.7-4.0 KiB in the scanner at 20,000 and 2,000 ENIs): the rest is
- * margin.
- */
-const PART_KIB_PER_ITEM = 16;
+const MIN_PART_MB = 64;
 const MIN_PART_ITEMS = 8192;
-
-/** The default part budget of a function with `memoryMb` of memory. */
-const defaultPartItems = (memoryMb: number): number =>
-  Math.max(
-    MIN_PART_ITEMS,
-    Math.floor(((memoryMb - PART_BASE_MB) * 1024) / PART_KIB_PER_ITEM)
-  );
+const NO_PART_CAP = 100_000_000;
 
 const DEFAULTS = {
   retentionDays: 30,
@@ -180,13 +173,21 @@ function loadConfig(env: Env = process.env): Config {
     stage: env.STAGE?.trim() || 'local',
     maxAttempts: read.integer('AWS_MAX_ATTEMPTS', DEFAULTS.maxAttempts, 1, 30),
     flowLogFormat: env.FLOW_LOG_FORMAT?.trim() || null,
+    partMemoryMb: read.integer(
+      'PART_MEMORY_MB',
+      Math.max(
+        MIN_PART_MB,
+        read.integer('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 1024, 128, 10_240) -
+          PART_BASE_MB
+      ),
+      MIN_PART_MB,
+      10_240
+    ),
     maxPartItems: read.integer(
       'PART_MAX_ITEMS',
-      defaultPartItems(
-        read.integer('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 1024, 128, 10_240)
-      ),
+      NO_PART_CAP,
       MIN_PART_ITEMS,
-      100_000_000
+      NO_PART_CAP
     ),
     flowLogFormats: Object.freeze(read.stringMap('FLOW_LOG_FORMATS')),
     pageTokenSecret:
@@ -200,4 +201,4 @@ function loadConfig(env: Env = process.env): Config {
 }
 
 export type { Config };
-export { DEFAULTS, defaultPartItems, loadConfig, MIN_PART_ITEMS };
+export { DEFAULTS, loadConfig, MIN_PART_ITEMS, PART_BASE_MB };

@@ -61,6 +61,7 @@ function createIngestDeps(
       retentionDays: config.retentionDays,
     }),
     maxPartItems: config.maxPartItems,
+    maxPartBytes: config.partMemoryMb * 1024 * 1024,
   };
 }
 

@@ -28,8 +28,10 @@ interface IngestDeps {
    * object is always one part, whatever it holds.
    */
   readonly checkpoints?: PartCheckpoints;
-  /** (ENI, window) items a part may hold (the memory budget, see config.ts). */
+  /** (ENI, window) items a part may hold (none: no cap but memory). */
   readonly maxPartItems?: number;
+  /** Memory a part may take, in bytes (see scanInParts; none: no limit). */
+  readonly maxPartBytes?: number;
   /** Milliseconds left in this invocation (Lambda's context); none: no limit. */
   readonly remainingMs?: () => number;
 }
@@ -66,7 +68,8 @@ async function rollupParquetObject(
 
 /**
  * Ingests a gzip text object through the hot path, in parts of at most
- * `deps.maxPartItems` (ENI, window) items (`scanInParts`): one part, with
+ * `deps.maxPartItems` (ENI, window) items and `deps.maxPartBytes` of memory
+ * (`scanInParts`): one part, with
  * the object's contribution id, for all but the largest objects; else
  * each part is a contribution of its own (`<id>#p<n>`), its cut recorded
  * before it is applied, so a retry (after a crash, a timeout, or with
@@ -121,7 +124,7 @@ async function ingestTextObject(
       return;
     }
     throw new OutOfTimeError(
-      `${label}: ${index} parts of up to ${maxPartItems} items applied, ${Math.round(left / 1000)} s left: the redelivery resumes at part ${index}. If objects keep running out of time, raise the function's timeout (up to 900 s) or its memory (larger parts, more CPU)`
+      `${label}: ${index} parts applied, ${Math.round(left / 1000)} s left: the redelivery resumes at part ${index}. If objects keep running out of time, raise the function's timeout (up to 900 s) or its memory (larger parts, more CPU)`
     );
   };
   const scanned = await withScanner(
@@ -131,6 +134,7 @@ async function ingestTextObject(
       scanInParts(scanner, text, {
         recorded,
         maxPartItems,
+        maxPartBytes: checkpoints === undefined ? undefined : deps.maxPartBytes,
         recordEnd: async (index, endLine) =>
           checkpoints === undefined
             ? endLine

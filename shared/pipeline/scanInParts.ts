@@ -15,6 +15,13 @@ import type { IngestStats } from '../types.js';
 const SMALL_INPUT_ITEMS = 1024;
 
 /**
+ * Memory of a Rollup built from an item while its part is written: the
+ * object, its top lists (20 talkers and 20 sources of 100-200 bytes each
+ * at most) and its write request. Measured: 1-5 KiB; this is the most.
+ */
+const ROLLUP_BYTES_PER_ITEM = 6 * 1024;
+
+/**
  * Text scanned between two turns of the event loop. The turns feed the
  * inflate worker its compressed input (and, in the fallback without a
  * worker, start zlib's next piece, which it begins only from a callback on
@@ -55,8 +62,14 @@ interface ScannedPart extends TakenRollups {
 interface PartHandlers {
   /** The parts earlier attempts recorded ([] for a first attempt). */
   readonly recorded: readonly RecordedPart[];
-  /** Items a part may hold before it is cut (the memory budget). */
+  /** Items a part may hold before it is cut. */
   readonly maxPartItems: number;
+  /**
+   * Bytes a part may take before it is cut: the scanner's memory, and
+   * ROLLUP_BYTES_PER_ITEM for each rollup built from it while it is
+   * written. None: items alone decide.
+   */
+  readonly maxPartBytes?: number;
   /** Records a part's end; resolves to the end recorded (see PartCheckpoints). */
   recordEnd(index: number, endLine: number | null): Promise<number | null>;
   /** Applies a part's rollups (read them before resolving) and marks it done. */
@@ -77,7 +90,8 @@ interface PartsOutcome {
 
 /**
  * Rolls up a text input in parts of at most `maxPartItems` (ENI, window)
- * items each, so that memory is bounded whatever the input holds, and
+ * items and `maxPartBytes` of memory each (plus what one scan slice
+ * adds), so that memory is bounded whatever the input holds, and
  * hands each part to `applyPart` as it ends. Parts are cut at line
  * boundaries; a cut is recorded (`recordEnd`) before its part is applied,
  * and an attempt after a crash follows the recorded cuts (whatever its
@@ -142,10 +156,7 @@ async function scanInParts(
         await endPart(recordedEnd(index), scanner.takeRollups());
         handlers.beforePart?.(index);
         scanner.setPartLines(0, recordedEnd(index));
-      } else if (
-        recorded[index] === undefined &&
-        scanner.itemCount() >= handlers.maxPartItems
-      ) {
+      } else if (recorded[index] === undefined && isFull(scanner, handlers)) {
         // Lines before the next one are done; the unfinished line it
         // starts with belongs to the next part.
         await endPart(scanner.nextLineNumber(), scanner.takeRollups());
@@ -164,6 +175,17 @@ async function scanInParts(
   }
   await endPart(null, last);
   return { parts: index, skippedParts, stats: sumStats(totals) };
+}
+
+/** Whether the part in the scanner has reached its budget of items or bytes. */
+function isFull(scanner: FlowLogScanner, handlers: PartHandlers): boolean {
+  const items = scanner.itemCount();
+  if (items >= handlers.maxPartItems) return true;
+  const { maxPartBytes } = handlers;
+  return (
+    maxPartBytes !== undefined &&
+    scanner.heapBytes() + items * ROLLUP_BYTES_PER_ITEM >= maxPartBytes
+  );
 }
 
 /** Whether the scanner has reached the recorded end of the current part. */
@@ -203,4 +225,10 @@ function sumStats(parts: readonly IngestStats[]): IngestStats {
 }
 
 export type { PartHandlers, PartsOutcome, ScannedPart };
-export { pushAll, SMALL_INPUT_ITEMS, scanInParts, sumStats };
+export {
+  pushAll,
+  ROLLUP_BYTES_PER_ITEM,
+  SMALL_INPUT_ITEMS,
+  scanInParts,
+  sumStats,
+};

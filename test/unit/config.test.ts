@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULTS,
-  defaultPartItems,
   loadConfig,
   MIN_PART_ITEMS,
+  PART_BASE_MB,
 } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 
@@ -44,7 +44,8 @@ describe('loadConfig', () => {
       s3ForcePathStyle: false,
       stage: 'local',
       maxAttempts: 10,
-      maxPartItems: 53_248,
+      partMemoryMb: 1024 - PART_BASE_MB,
+      maxPartItems: 100_000_000,
       flowLogFormat: null,
       flowLogFormats: {},
       pageTokenSecret: `flowlog-rollups:${TABLE}`,
@@ -58,29 +59,35 @@ describe('loadConfig', () => {
     });
   });
 
-  it('sizes parts by the function memory, and takes PART_MAX_ITEMS above the floor only', () => {
+  it('gives parts the memory the function has beyond its base, and caps items only when told', () => {
     // Prepare
     const memory = (mb: string) =>
       loadConfig({ ROLLUP_TABLE: TABLE, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: mb });
 
     // Act
-    const sizes = ['128', '1024', '3008', '10240'].map(
-      (mb) => memory(mb).maxPartItems
-    );
-    const set = loadConfig({ ROLLUP_TABLE: TABLE, PART_MAX_ITEMS: '20000' });
+    const sizes = ['128', '1024', '3008'].map((mb) => memory(mb).partMemoryMb);
+    const set = loadConfig({
+      ROLLUP_TABLE: TABLE,
+      PART_MEMORY_MB: '300',
+      PART_MAX_ITEMS: '20000',
+    });
 
     // Assess
-    expect(sizes).toEqual([
-      MIN_PART_ITEMS,
-      defaultPartItems(1024),
-      defaultPartItems(3008),
-      defaultPartItems(10_240),
-    ]);
-    expect(sizes[1]).toBe(((1024 - 192) * 1024) / 16);
+    expect(sizes).toEqual([64, 1024 - PART_BASE_MB, 3008 - PART_BASE_MB]);
+    expect(set.partMemoryMb).toBe(300);
     expect(set.maxPartItems).toBe(20_000);
     expect(() =>
-      loadConfig({ ROLLUP_TABLE: TABLE, PART_MAX_ITEMS: '4096' })
+      loadConfig({
+        ROLLUP_TABLE: TABLE,
+        PART_MAX_ITEMS: String(MIN_PART_ITEMS - 1),
+      })
     ).toThrow(/PART_MAX_ITEMS must be an integer from 8192/);
+    expect(() =>
+      loadConfig({
+        ROLLUP_TABLE: TABLE,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: 'lots',
+      })
+    ).toThrow(/AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be an integer from 128/);
   });
 
   it('reads process.env when no environment is given', () => {

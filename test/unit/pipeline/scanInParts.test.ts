@@ -8,6 +8,7 @@ import {
 import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import { resolveFormat } from '../../../shared/parse/flowLogFormat.js';
 import {
+  ROLLUP_BYTES_PER_ITEM,
   type ScannedPart,
   SMALL_INPUT_ITEMS,
   scanInParts,
@@ -110,7 +111,8 @@ async function attempt(
   table: FakeTable,
   text: Uint8Array,
   maxPartItems: number,
-  sizes: number[]
+  sizes: number[],
+  maxPartBytes?: number
 ) {
   const id = 's3:object';
   const scanner = new FlowLogScanner(FORMAT, { windowMode: 'prorate' });
@@ -118,6 +120,7 @@ async function attempt(
   const outcome = await scanInParts(scanner, chunked(text, sizes), {
     recorded: structuredClone(table.parts.get(id) ?? []),
     maxPartItems,
+    maxPartBytes,
     recordEnd: async (index, endLine) => table.recordEnd(id, index, endLine),
     applyPart: async (part) => {
       applied.push(part);
@@ -155,6 +158,36 @@ describe('scanInParts', () => {
       expect(part.items).toBeLessThan(maxPartItems * 2);
     expect(outcome.stats.records).toBe(80_000);
     expect(outcome.stats.badRecords).toBe(1);
+    const stored = new Map(
+      [...table.items].map(([key, item]) => [key, item.counters])
+    );
+    expect(stored).toEqual(whole);
+  });
+
+  it('cuts a part when its memory would pass the byte budget, whatever its items', async () => {
+    // Prepare
+    const text = fleetText(80_000, 40_000, 9);
+    const whole = wholeCounters(text);
+    const table = new FakeTable();
+    const budget = 24 * 1024 * 1024;
+
+    // Act
+    const { outcome, applied } = await attempt(
+      table,
+      text,
+      Number.POSITIVE_INFINITY,
+      [200_000],
+      budget
+    );
+
+    // Assess
+    expect(outcome.parts).toBeGreaterThan(2);
+    // Each part but the last reached the budget within one scan slice.
+    for (const part of applied.slice(0, -1)) {
+      const bytes = part.items * ROLLUP_BYTES_PER_ITEM;
+      expect(bytes).toBeLessThan(budget);
+      expect(part.items).toBeGreaterThan(SMALL_INPUT_ITEMS);
+    }
     const stored = new Map(
       [...table.items].map(([key, item]) => [key, item.counters])
     );
