@@ -3,9 +3,11 @@ import type {
   DecodedArray,
   FileMetaData,
   PageHeader,
+  RowGroup,
   SchemaElement,
   SchemaTree,
 } from 'hyparquet';
+import { snappyUncompress } from 'hyparquet';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
 import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
@@ -16,6 +18,7 @@ import {
 } from 'hyparquet/src/schema.js';
 import { DecodeError, messageOf } from '../errors.js';
 import type { RandomAccessObject, RawFieldValue } from '../types.js';
+import { gunzipInto } from './gunzipInto.js';
 import { PARQUET_COMPRESSORS, rawValueOf } from './parquetFlowLog.js';
 
 /** What hyparquet's page reader needs to know of a column. */
@@ -24,6 +27,8 @@ type ColumnDecoder = Parameters<typeof readPage>[2];
 /** Rows decoded at a time (per column: two Int32Arrays of this length). */
 const BATCH_ROWS = 4096;
 
+const EMPTY = new Uint8Array(0);
+
 /** Scratch for a batch's definition levels and dictionary indices. */
 const LEVELS = new Int32Array(BATCH_ROWS);
 const INDICES = new Int32Array(BATCH_ROWS);
@@ -31,10 +36,17 @@ const INDICES = new Int32Array(BATCH_ROWS);
 /** In `ColumnText.lengths`: the row's value is null (`-`). */
 const NULL_VALUE = -1;
 /**
+ * In `ColumnText.lengths`: the row's value is a dictionary slot at
+ * `starts`, its length in the slot's last byte (see `slotLength`).
+ */
+const SLOT_VALUE = -2;
+/**
  * In `ColumnText.lengths`, `ODD_VALUE - n`: a value the text cannot carry
  * as it is (a space, `\n` or `\r`), its n bytes at `starts`.
  */
-const ODD_VALUE = -2;
+const ODD_VALUE = -3;
+/** Dictionary slots are at most this wide (a value of 63 bytes). */
+const MAX_SLOT_BYTES = 64;
 
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
@@ -169,7 +181,7 @@ function copyText(
 ): number {
   const bytes = out.ensure(at, length);
   for (let i = 0; i < length; i++) {
-    const byte = source[from + i] ?? 0;
+    const byte = source[from + i] as number;
     if (byte <= SPACE || byte >= 0x80) {
       return copyTextWithCare(out, at, source, from, length);
     }
@@ -259,13 +271,13 @@ class HybridReader {
       const stop = i + take;
       if (width === 1) {
         for (; i < stop; i++, bit++) {
-          out[i] = ((bytes[bit >>> 3] ?? 0) >>> (bit & 7)) & 1;
+          out[i] = ((bytes[bit >>> 3] as number) >>> (bit & 7)) & 1;
         }
       } else if (width <= 24) {
         for (; i < stop; i++, bit += width) {
           let byte = bit >>> 3;
           const shift = bit & 7;
-          let value = (bytes[byte] ?? 0) >>> shift;
+          let value = (bytes[byte] as number) >>> shift;
           for (let got = 8 - shift; got < width; got += 8) {
             value |= (bytes[++byte] ?? 0) << got;
           }
@@ -308,11 +320,42 @@ class HybridReader {
   }
 }
 
-/** A dictionary page, its entries written as text: `starts`/`lengths` as ColumnText's. */
+/**
+ * A dictionary page, its entries written as text: entry i at
+ * `starts[i]`, `lengths[i]` as ColumnText's. When every entry fits in a
+ * slot of `slotWidth` bytes (a power of two, at most MAX_SLOT_BYTES), the
+ * text is laid out in slots instead, entry i at `i * slotWidth` with its
+ * length in the slot's last byte: a row's value is then one cache line
+ * away, not three (a dictionary of a few hundred KiB does not stay in
+ * cache while 14 columns are read).
+ */
 interface TextDictionary {
   readonly text: Uint8Array;
   readonly starts: Int32Array;
   readonly lengths: Int32Array;
+  readonly slotWidth: number;
+}
+
+/** The dictionary laid out in slots when every entry fits one, else as it is. */
+function inSlots(dictionary: TextDictionary): TextDictionary {
+  const { text, starts, lengths } = dictionary;
+  let longest = 0;
+  for (const length of lengths) {
+    if (length < 0) return dictionary;
+    longest = Math.max(longest, length);
+  }
+  let width = 4;
+  while (width < longest + 1) width *= 2;
+  if (width > MAX_SLOT_BYTES) return dictionary;
+  const slots = new Uint8Array(lengths.length * width);
+  for (let i = 0; i < lengths.length; i++) {
+    const start = starts[i] ?? 0;
+    const length = lengths[i] ?? 0;
+    slots.set(text.subarray(start, start + length), i * width);
+    slots[i * width + width - 1] = length;
+    starts[i] = i * width;
+  }
+  return { text: slots, starts, lengths, slotWidth: width };
 }
 
 // How the current page's values are stored.
@@ -336,13 +379,17 @@ const DECODED_VALUES = 4;
  * as `copyText` says.
  */
 class ColumnText {
-  src: Uint8Array = new Uint8Array(0);
+  src: Uint8Array = EMPTY;
+  /** A view of `src`, for copying its text four bytes at a time. */
+  srcView: DataView = new DataView(EMPTY.buffer);
+  /** The dictionary's slot width when the batch's values are SLOT_VALUE. */
+  slotWidth = 0;
   readonly starts = new Int32Array(BATCH_ROWS);
   readonly lengths = new Int32Array(BATCH_ROWS);
 
-  private readonly view: DataView;
-  private readonly chunk: Uint8Array;
-  private readonly decoder: ColumnDecoder;
+  private view: DataView;
+  private chunk: Uint8Array;
+  private decoder: ColumnDecoder;
   private readonly isText: boolean;
   private readonly isFast: boolean;
   private readonly hasNulls: boolean;
@@ -360,15 +407,12 @@ class ColumnText {
   /** hyparquet's dictionary, for a column it decodes. */
   private decodedDictionary: DecodedArray | undefined = undefined;
   private decoded: DecodedArray = [];
+  private scratch: Uint8Array = EMPTY;
   private batchStart = 0;
 
-  constructor(
-    chunk: Uint8Array,
-    decoder: ColumnDecoder,
-    writeCell: CellWriter
-  ) {
-    this.chunk = chunk;
-    this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  constructor(decoder: ColumnDecoder, writeCell: CellWriter) {
+    this.chunk = EMPTY;
+    this.view = new DataView(EMPTY.buffer);
     this.decoder = decoder;
     this.writeCell = writeCell;
     const { element } = decoder;
@@ -377,6 +421,17 @@ class ColumnText {
       (this.isText && element.type === 'BYTE_ARRAY') ||
       isPlainIntegerColumn(element);
     this.hasNulls = getMaxDefinitionLevel(decoder.schemaPath) > 0;
+  }
+
+  /**
+   * Starts on a row group's column chunk (its bytes and codec); the
+   * buffers of the last one are reused.
+   */
+  load(chunk: Uint8Array, codec: ColumnDecoder['codec']): void {
+    this.release();
+    this.chunk = chunk;
+    this.view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.decoder = { ...this.decoder, codec };
   }
 
   /** Rows left in the current page, the next page read when none; 0 at the end. */
@@ -392,6 +447,7 @@ class ColumnText {
   decode(rows: number): void {
     const { starts, lengths, hasNulls, levels } = this;
     this.pageRows -= rows;
+    this.slotWidth = 0;
     if (this.values === DECODED_VALUES) {
       this.decodeDecoded(rows);
       return;
@@ -403,11 +459,28 @@ class ColumnText {
       let present = rows;
       if (hasNulls) {
         present = 0;
-        for (let row = 0; row < rows; row++) present += LEVELS[row] ?? 0;
+        for (let row = 0; row < rows; row++) present += LEVELS[row] as number;
       }
       this.indices.read(INDICES, present);
-      this.src = dictionary.text;
+      this.setSource(dictionary.text);
+      this.slotWidth = dictionary.slotWidth;
       const size = dictionary.starts.length;
+      const width = dictionary.slotWidth;
+      if (width > 0) {
+        for (let row = 0, next = 0; row < rows; row++) {
+          if (hasNulls && LEVELS[row] === 0) {
+            lengths[row] = NULL_VALUE;
+            continue;
+          }
+          const index = INDICES[next++] as number;
+          if (index >= size) {
+            throw new Error(`dictionary index ${index} of ${size} entries`);
+          }
+          starts[row] = index * width;
+          lengths[row] = SLOT_VALUE;
+        }
+        return;
+      }
       const textStarts = dictionary.starts;
       const textLengths = dictionary.lengths;
       for (let row = 0, next = 0; row < rows; row++) {
@@ -415,12 +488,12 @@ class ColumnText {
           lengths[row] = NULL_VALUE;
           continue;
         }
-        const index = INDICES[next++] ?? 0;
+        const index = INDICES[next++] as number;
         if (index >= size) {
           throw new Error(`dictionary index ${index} of ${size} entries`);
         }
-        starts[row] = textStarts[index] ?? 0;
-        lengths[row] = textLengths[index] ?? 0;
+        starts[row] = textStarts[index] as number;
+        lengths[row] = textLengths[index] as number;
       }
       return;
     }
@@ -466,7 +539,7 @@ class ColumnText {
       lengths[row] = end - at;
       at = end;
     }
-    this.src = this.out.bytes;
+    this.setSource(this.out.bytes);
   }
 
   /** decode() for a page hyparquet decoded: each value as `writeCell` writes it. */
@@ -488,20 +561,55 @@ class ColumnText {
         at = end;
       }
     }
-    this.src = this.out.bytes;
+    this.setSource(this.out.bytes);
+  }
+
+  /** Sets `src` (and its view). */
+  private setSource(source: Uint8Array): void {
+    if (source === this.src) return;
+    this.src = source;
+    this.srcView = new DataView(
+      source.buffer,
+      source.byteOffset,
+      source.byteLength
+    );
+  }
+
+  /** Lets go of the chunk's bytes, pages and dictionary (the row group is done). */
+  release(): void {
+    this.chunk = EMPTY;
+    this.view = new DataView(EMPTY.buffer);
+    this.page = EMPTY;
+    this.pageView = this.view;
+    this.dictionary = null;
+    this.decodedDictionary = undefined;
+    this.decoded = [];
+    this.setSource(EMPTY);
+    this.at = 0;
+    this.pageRows = 0;
+  }
+
+  /**
+   * Where row `row` of the last batch lies in `src`: its start and length,
+   * or NULL_VALUE / ODD_VALUE - n as in `lengths` (a slot resolved).
+   */
+  span(row: number): { start: number; length: number } {
+    const start = this.starts[row] ?? 0;
+    const length = this.lengths[row] ?? NULL_VALUE;
+    if (length !== SLOT_VALUE) return { start, length };
+    return { start, length: this.src[start + this.slotWidth - 1] ?? 0 };
   }
 
   /** Row `row` of the last batch as the typed path reads it (`openParquetFile`). */
   typedCell(row: number): RawFieldValue {
-    const length = this.lengths[row] ?? NULL_VALUE;
     if (this.values === DECODED_VALUES) {
       const value: unknown = this.decoded[this.batchStart + row];
       return this.isText && value instanceof Uint8Array
         ? utf8.decode(value)
         : rawValueOf(value);
     }
+    const { start, length } = this.span(row);
     if (length === NULL_VALUE) return null;
-    const start = this.starts[row] ?? 0;
     // Text as written reads as the typed value does: digits as the number,
     // `String(n)` of a bad one fails as the number fails, with that text.
     const size = length >= 0 ? length : ODD_VALUE - length;
@@ -536,14 +644,11 @@ class ColumnText {
       return;
     }
     const count = header.dictionary_page_header?.num_values ?? 0;
-    const bytes = decompressPage(
-      body,
-      header.uncompressed_page_size,
-      codec,
-      PARQUET_COMPRESSORS
-    );
+    const bytes = this.decompress(body, header.uncompressed_page_size);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out = new Bytes(Math.max(1024, bytes.length * 2));
+    const out = new Bytes(
+      type === 'BYTE_ARRAY' ? bytes.length + 1024 : count * 12 + 1024
+    );
     const starts = new Int32Array(count);
     const lengths = new Int32Array(count);
     let at = 0;
@@ -577,7 +682,12 @@ class ColumnText {
       lengths[i] = length;
       at += length >= 0 ? length : ODD_VALUE - length;
     }
-    this.dictionary = { text: out.bytes, starts, lengths };
+    this.dictionary = inSlots({
+      text: out.bytes,
+      starts,
+      lengths,
+      slotWidth: 0,
+    });
   }
 
   private readDataPage(
@@ -605,16 +715,11 @@ class ColumnText {
       values = body.subarray(levelBytes);
       const size = header.uncompressed_page_size - levelBytes;
       if (v2.is_compressed !== false && size > 0) {
-        values = decompressPage(values, size, codec, PARQUET_COMPRESSORS);
+        values = this.decompress(values, size);
       }
       this.pageRows = v2.num_rows;
     } else {
-      const page = decompressPage(
-        body,
-        header.uncompressed_page_size,
-        codec,
-        PARQUET_COMPRESSORS
-      );
+      const page = this.decompress(body, header.uncompressed_page_size);
       let at = 0;
       if (this.hasNulls) {
         const view = new DataView(page.buffer, page.byteOffset, 4);
@@ -644,6 +749,30 @@ class ColumnText {
             ? INT32_VALUES
             : INT64_VALUES;
     }
+  }
+
+  /**
+   * A page's bytes, uncompressed: GZIP and SNAPPY pages into this column's
+   * reused scratch buffer (valid until the next page: no garbage per page,
+   * which piled up between the GCs of a process busy scanning), other
+   * codecs as hyparquet-compressors gives them.
+   */
+  private decompress(body: Uint8Array, size: number): Uint8Array {
+    const { codec } = this.decoder;
+    if (codec === 'UNCOMPRESSED') return body;
+    if (codec !== 'GZIP' && codec !== 'SNAPPY') {
+      return decompressPage(body, size, codec, PARQUET_COMPRESSORS);
+    }
+    if (this.scratch.length < size) {
+      this.scratch = new Uint8Array(Math.max(size, 64 * 1024));
+    }
+    const page = this.scratch.subarray(0, size);
+    if (codec === 'SNAPPY') {
+      snappyUncompress(body, page);
+    } else {
+      gunzipInto(body, page);
+    }
+    return page;
   }
 
   /** A page hyparquet decodes: its values, one per row. */
@@ -698,6 +827,38 @@ function chunkRange(chunk: ColumnChunk): { start: number; end: number } {
 }
 
 /**
+ * Loads one row group's column chunks into the columns' ColumnText, with
+ * one ranged read (its own function, so that no frame keeps the bytes once
+ * the columns let go of them).
+ */
+async function loadRowGroup(
+  file: RandomAccessObject,
+  rowGroup: RowGroup,
+  texts: readonly ColumnText[],
+  columns: readonly SchemaTree[][]
+): Promise<void> {
+  const chunks = columns.map((path) => {
+    const name = path[1]?.element.name;
+    const chunk = rowGroup.columns.find(
+      (candidate) => candidate.meta_data?.path_in_schema[0] === name
+    );
+    if (!chunk?.meta_data) throw new Error(`no column chunk for ${name}`);
+    return chunk;
+  });
+  const ranges = chunks.map(chunkRange);
+  const from = Math.min(...ranges.map((range) => range.start));
+  const to = Math.max(...ranges.map((range) => range.end));
+  const bytes = new Uint8Array(await file.slice(from, to));
+  chunks.forEach((chunk, column) => {
+    const range = ranges[column] ?? { start: from, end: from };
+    texts[column]?.load(
+      bytes.subarray(range.start - from, range.end - from),
+      chunk.meta_data?.codec ?? 'UNCOMPRESSED'
+    );
+  });
+}
+
+/**
  * Reads a Parquet file's row groups one at a time, each with one ranged
  * read of its column chunks, and gives each column as ColumnText: a
  * caller holds one page per column and a batch of row positions, not the
@@ -712,7 +873,21 @@ async function* readRowGroupText(
   writeCell: CellWriter,
   label: string
 ): AsyncGenerator<RowGroupText> {
-  const names = columns.map((path) => path[1]?.element.name);
+  const texts = columns.map((schemaPath) => {
+    const element = schemaPath[1]?.element ?? { name: '' };
+    return new ColumnText(
+      {
+        pathInSchema: [element.name],
+        type: element.type ?? 'BYTE_ARRAY',
+        element,
+        schemaPath,
+        codec: 'UNCOMPRESSED',
+        compressors: PARQUET_COMPRESSORS,
+        parsers: isTextColumn(element) ? BYTES_PARSERS : DEFAULT_PARSERS,
+      },
+      writeCell
+    );
+  });
   for (const [group, rowGroup] of metadata.row_groups.entries()) {
     const rows = Number(rowGroup.num_rows);
     if (rows === 0) continue;
@@ -723,44 +898,14 @@ async function* readRowGroupText(
             `${label}: cannot read Parquet row group ${group} (${messageOf(error)})`,
             { cause: error }
           );
-    let texts: ColumnText[];
     try {
-      const chunks = names.map((name) => {
-        const chunk = rowGroup.columns.find(
-          (candidate) => candidate.meta_data?.path_in_schema[0] === name
-        );
-        if (!chunk?.meta_data) throw new Error(`no column chunk for ${name}`);
-        return chunk;
-      });
-      const ranges = chunks.map(chunkRange);
-      const from = Math.min(...ranges.map((range) => range.start));
-      const to = Math.max(...ranges.map((range) => range.end));
-      const bytes = new Uint8Array(await file.slice(from, to));
-      texts = chunks.map((chunk, column) => {
-        const range = ranges[column] ?? { start: from, end: from };
-        const schemaPath = columns[column] ?? [];
-        const element = schemaPath[1]?.element ?? { name: '' };
-        const meta = chunk.meta_data;
-        if (!meta) throw new Error('column metadata is missing');
-        return new ColumnText(
-          bytes.subarray(range.start - from, range.end - from),
-          {
-            pathInSchema: meta.path_in_schema,
-            type: meta.type,
-            element,
-            schemaPath,
-            codec: meta.codec,
-            compressors: PARQUET_COMPRESSORS,
-            parsers: isTextColumn(element) ? BYTES_PARSERS : DEFAULT_PARSERS,
-          },
-          writeCell
-        );
-      });
+      await loadRowGroup(file, rowGroup, texts, columns);
     } catch (error) {
       throw fail(error);
     }
     yield { group, rows, columns: texts, fail };
   }
+  for (const text of texts) text.release();
 }
 
 export type { CellWriter, ColumnText, RowGroupText };
@@ -770,5 +915,6 @@ export {
   NULL_VALUE,
   ODD_VALUE,
   readRowGroupText,
+  SLOT_VALUE,
   writeDigits,
 };
