@@ -610,10 +610,11 @@ class ColumnText {
     }
     const { start, length } = this.span(row);
     if (length === NULL_VALUE) return null;
-    // Text as written reads as the typed value does: digits as the number,
-    // `String(n)` of a bad one fails as the number fails, with that text.
     const size = length >= 0 ? length : ODD_VALUE - length;
-    return utf8.decode(this.src.subarray(start, start + size));
+    const text = utf8.decode(this.src.subarray(start, start + size));
+    // An integer was written as its decimal text, which gives it back.
+    if (this.isText) return text;
+    return this.decoder.type === 'INT64' ? BigInt(text) : Number(text);
   }
 
   /** Reads the next page header and gets its values ready. */
@@ -637,7 +638,7 @@ class ColumnText {
     body: Uint8Array,
     reader: { view: DataView; offset: number }
   ): void {
-    const { type, codec } = this.decoder;
+    const { type } = this.decoder;
     if (!this.isFast) {
       const { data } = readPage(reader, header, this.decoder, undefined, [], 0);
       this.decodedDictionary = data && convert(data, this.decoder);
@@ -695,7 +696,6 @@ class ColumnText {
     body: Uint8Array,
     reader: { view: DataView; offset: number }
   ): void {
-    const { codec } = this.decoder;
     const v1 = header.data_page_header;
     const v2 = header.data_page_header_v2;
     const encoding = v1?.encoding ?? v2?.encoding;

@@ -219,7 +219,7 @@ class RowTextWriter {
       sink.buffer.byteLength
     );
     this.lastRowStart = sink.buffer.length - MAX_LINE_BYTES - 2;
-    if (this.lastRowStart < 64 * 1024) {
+    if (sink.buffer.length < 2 * MAX_LINE_BYTES) {
       throw new RangeError('a Parquet text buffer needs 128 KiB at least');
     }
     this.isBlankable = isBlankable;
