@@ -63,6 +63,14 @@ function ingestMetrics(
       value: count,
     });
   }
+  if (summary.writeCapacityUnits !== undefined) {
+    // What the input cost: DynamoDB bills on-demand writes by these.
+    points.push({
+      name: 'WriteCapacityUnits',
+      unit: 'Count',
+      value: summary.writeCapacityUnits,
+    });
+  }
   if (summary.newestWindowEnd !== null) {
     points.push({
       name: 'IngestLag',

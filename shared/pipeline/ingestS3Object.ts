@@ -97,6 +97,7 @@ async function ingestTextObject(
   let itemsWritten = 0;
   let itemsAlreadyApplied = 0;
   let writeCalls = 0;
+  let writeCapacityUnits = 0;
   let newest: number | null = null;
   let partStartedMs = performance.now();
   let lastPartMs = 0;
@@ -112,6 +113,7 @@ async function ingestTextObject(
     itemsWritten += applied.itemsWritten;
     itemsAlreadyApplied += applied.itemsAlreadyApplied;
     writeCalls += applied.writeCalls;
+    writeCapacityUnits += applied.writeCapacityUnits ?? 0;
     const end = newestWindowEnd(rollups);
     if (end !== null && (newest === null || end > newest)) newest = end;
     if (part.isRecorded) await checkpoints?.markDone(id, part.index);
@@ -154,6 +156,7 @@ async function ingestTextObject(
     itemsWritten,
     itemsAlreadyApplied,
     writeCalls,
+    writeCapacityUnits,
     newestWindowEnd: newest,
     durationMs: elapsedMs(startedMs),
     parts,

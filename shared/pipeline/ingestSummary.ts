@@ -27,6 +27,8 @@ interface IngestCounts extends Partial<IngestStats> {
   readonly itemsWritten: number;
   readonly itemsAlreadyApplied: number;
   readonly writeCalls: number;
+  /** DynamoDB write capacity units the writes consumed, as DynamoDB reported them. */
+  readonly writeCapacityUnits?: number;
   /** End of the newest window, epoch seconds: ingest lag = now - this. */
   readonly newestWindowEnd: number | null;
   readonly durationMs: number;

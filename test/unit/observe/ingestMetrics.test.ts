@@ -91,6 +91,24 @@ describe('ingestMetrics', () => {
     ]);
   });
 
+  it('reports the write capacity units an object consumed, when the store says', () => {
+    // Prepare
+    const summary = { ...ingested(), writeCapacityUnits: 9 };
+
+    // Act
+    const points = ingestMetrics(summary, NOW);
+
+    // Assess
+    expect(points).toContainEqual({
+      name: 'WriteCapacityUnits',
+      unit: 'Count',
+      value: 9,
+    });
+    expect(ingestMetrics(ingested(), NOW).map((p) => p.name)).not.toContain(
+      'WriteCapacityUnits'
+    );
+  });
+
   it('returns only ObjectsSkipped for a skipped object', () => {
     // Prepare
     const summary = skipped('not-a-flow-log-key');
