@@ -497,6 +497,7 @@ class ColumnText {
       }
       return;
     }
+    if (this.values === TEXT_VALUES && this.decodeTextInPlace(rows)) return;
     const { pageView, page } = this;
     let at = 0;
     for (let row = 0; row < rows; row++) {
@@ -540,6 +541,46 @@ class ColumnText {
       at = end;
     }
     this.setSource(this.out.bytes);
+  }
+
+  /**
+   * decode() for PLAIN text whose values are all printable ASCII (checked
+   * four bytes at a time): they are left where they lie in the page, no
+   * copy. False, having read nothing, when one is not (copyText's case).
+   */
+  private decodeTextInPlace(rows: number): boolean {
+    const { starts, lengths, hasNulls, pageView } = this;
+    let at = this.valueAt;
+    for (let row = 0; row < rows; row++) {
+      if (hasNulls && LEVELS[row] === 0) continue;
+      const length = pageView.getUint32(at, true);
+      const end = at + 4 + length;
+      let i = at + 4;
+      for (; i + 4 <= end; i += 4) {
+        const word = pageView.getUint32(i);
+        // A byte under 0x21 or over 0x7f in the word (SWAR).
+        if ((((word - 0x21212121) & ~word) | word) & 0x80808080) return false;
+      }
+      for (; i < end; i++) {
+        const byte = pageView.getUint8(i);
+        if (byte <= SPACE || byte >= 0x80) return false;
+      }
+      at = end;
+    }
+    at = this.valueAt;
+    for (let row = 0; row < rows; row++) {
+      if (hasNulls && LEVELS[row] === 0) {
+        lengths[row] = NULL_VALUE;
+        continue;
+      }
+      const length = pageView.getUint32(at, true);
+      starts[row] = at + 4;
+      lengths[row] = length;
+      at += 4 + length;
+    }
+    this.valueAt = at;
+    this.setSource(this.page);
+    return true;
   }
 
   /** decode() for a page hyparquet decoded: each value as `writeCell` writes it. */
