@@ -184,7 +184,11 @@ async function rollupParquetPath(
     const slice = async (start: number, end = size): Promise<ArrayBuffer> => {
       const bytes = new Uint8Array(Math.max(0, end - start));
       const { bytesRead } = await file.read(bytes, 0, bytes.length, start);
-      return bytes.buffer.slice(0, bytesRead);
+      // No copy unless the file ended early (a copy of a row group would
+      // be one more row group of garbage).
+      return bytesRead === bytes.length
+        ? bytes.buffer
+        : bytes.buffer.slice(0, bytesRead);
     };
     return await rollupParquetFileLazily(
       { byteLength: size, slice },
