@@ -92,10 +92,14 @@ const PARQUET_MAX_TIME_RATIO = 2;
 const pad = (text: string, width: number) => text.padStart(width);
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
-/** The summary line `flowlogs rollup` ends its output with. */
-function rollupSummary(stdout: string): { rollups: number } {
-  const last = stdout.trimEnd().split('\n').pop() ?? '{}';
-  return JSON.parse(last) as { rollups: number };
+/** The summary line `flowlogs rollup` ends with (on stderr). */
+function rollupSummary(measure: Measure): { rollups: number } {
+  const line = measure.stderr
+    .trimEnd()
+    .split('\n')
+    .reverse()
+    .find((text) => text.startsWith('{'));
+  return JSON.parse(line ?? '{"rollups":0}') as { rollups: number };
 }
 
 async function ensureParquet(spec: FileSpec): Promise<string> {
@@ -184,6 +188,7 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
     gunzip,
     rollup: await best([cli, 'rollup', path], repeats),
   };
+  const rollupRun = tasks.rollup as Measure;
   if (spec.hasBaselines) {
     tasks.parse = await best([cli, 'parse', path], 1);
     tasks.naive = await best(
@@ -193,7 +198,7 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
   }
   // Untimed: the output itself (its last line counts the items).
   const { rollups: items } = rollupSummary(
-    (await run([cli, 'rollup', path], true)).stdout
+    await run([cli, 'rollup', path], false)
   );
   console.log(
     `\n${spec.name}: ${spec.records.toLocaleString('en')} records, ${(spec.enis ?? 200).toLocaleString('en')} ENIs, ${items.toLocaleString('en')} (ENI, window) items, ${fixed(textBytes / MIB, 0)} MiB of text`
@@ -218,7 +223,7 @@ async function measureParquet(text: FileResult): Promise<Check[]> {
   const path = await ensureParquet(text.spec);
   const rollup = await best([cli, 'rollup', path], repeats);
   const { rollups: items } = rollupSummary(
-    (await run([cli, 'rollup', path], true)).stdout
+    await run([cli, 'rollup', path], false)
   );
   const textRollup = text.tasks.rollup as Measure;
   const ratio = rollup.wallSeconds / textRollup.wallSeconds;

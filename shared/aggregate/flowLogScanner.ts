@@ -750,8 +750,8 @@ function addressText(
   at: number
 ): { text: string; bytes: number } {
   if (memory[at] === 4) {
-    const octets = memory.subarray(at + 1, at + 5);
-    return { text: octets.join('.'), bytes: 5 };
+    const text = `${memory[at + 1]}.${memory[at + 2]}.${memory[at + 3]}.${memory[at + 4]}`;
+    return { text, bytes: 5 };
   }
   const groups: number[] = [];
   for (let k = 0; k < 8; k++) {
