@@ -19,6 +19,7 @@ import {
 import { DecodeError, messageOf } from '../errors.js';
 import type { RandomAccessObject, RawFieldValue } from '../types.js';
 import { gunzipInto } from './gunzipInto.js';
+import type { LineArena } from './lineArena.js';
 import { PARQUET_COMPRESSORS, rawValueOf } from './parquetFlowLog.js';
 
 /** What hyparquet's page reader needs to know of a column. */
@@ -36,15 +37,10 @@ const INDICES = new Int32Array(BATCH_ROWS);
 /** In `ColumnText.lengths`: the row's value is null (`-`). */
 const NULL_VALUE = -1;
 /**
- * In `ColumnText.lengths`: the row's value is a dictionary slot at
- * `starts`, its length in the slot's last byte (see `slotLength`).
- */
-const SLOT_VALUE = -2;
-/**
  * In `ColumnText.lengths`, `ODD_VALUE - n`: a value the text cannot carry
  * as it is (a space, `\n` or `\r`), its n bytes at `starts`.
  */
-const ODD_VALUE = -3;
+const ODD_VALUE = -2;
 /** Dictionary slots are at most this wide (a value of 63 bytes). */
 const MAX_SLOT_BYTES = 64;
 
@@ -146,18 +142,25 @@ function writeAscii(buffer: Uint8Array, at: number, text: string): number {
   return at + text.length;
 }
 
+/** Where a buffer's bytes come from (the arena, or the heap). */
+type Allocate = (bytes: number) => Uint8Array;
+
+const fromHeap: Allocate = (bytes) => new Uint8Array(bytes);
+
 /** A growable byte buffer. */
 class Bytes {
   bytes: Uint8Array;
+  private readonly allocate: Allocate;
 
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
+  constructor(size: number, allocate: Allocate = fromHeap) {
+    this.allocate = allocate;
+    this.bytes = allocate(size);
   }
 
   /** Makes room for `size` bytes from `at`. */
   ensure(at: number, size: number): Uint8Array {
     if (at + size > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(at + size, this.bytes.length * 2));
+      const grown = this.allocate(Math.max(at + size, this.bytes.length * 2));
       grown.set(this.bytes.subarray(0, at));
       this.bytes = grown;
     }
@@ -336,8 +339,11 @@ interface TextDictionary {
   readonly slotWidth: number;
 }
 
-/** The dictionary laid out in slots when every entry fits one, else as it is. */
-function inSlots(dictionary: TextDictionary): TextDictionary {
+/**
+ * The dictionary laid out in slots when every entry fits one (in `into`),
+ * else as it is.
+ */
+function inSlots(dictionary: TextDictionary, into: Bytes): TextDictionary {
   const { text, starts, lengths } = dictionary;
   let longest = 0;
   for (const length of lengths) {
@@ -347,7 +353,7 @@ function inSlots(dictionary: TextDictionary): TextDictionary {
   let width = 4;
   while (width < longest + 1) width *= 2;
   if (width > MAX_SLOT_BYTES) return dictionary;
-  const slots = new Uint8Array(lengths.length * width);
+  const slots = into.ensure(0, lengths.length * width);
   for (let i = 0; i < lengths.length; i++) {
     const start = starts[i] ?? 0;
     const length = lengths[i] ?? 0;
@@ -369,23 +375,27 @@ const DECODED_VALUES = 4;
 /**
  * One column chunk's values as text, a batch of rows at a time: for row r
  * of the batch, its text is `src[starts[r] .. starts[r] + lengths[r]]`, or
- * the row is null (`lengths[r]` NULL_VALUE) or odd (ODD_VALUE - n). Pages
- * are read one at a time from the chunk's bytes: INT32/INT64 and text
- * columns, PLAIN or dictionary-encoded, are decoded here straight into
- * text (a dictionary is written out once, as text); any other type or
- * encoding is decoded by hyparquet and written value by value as
- * `writeCell` says. Integers are written as decimal digits when they are
- * non-negative safe integers and as their `String` otherwise; text values
- * as `copyText` says.
+ * the row is null (`lengths[r]` NULL_VALUE) or odd (ODD_VALUE - n); when
+ * `slotWidth` is not 0, `starts[r]` is instead an entry of a dictionary
+ * laid out in slots (-1 for null). All of it lies in the arena, where the
+ * line writer reads it. Pages are read one at a time from the chunk's
+ * bytes: INT32/INT64 and text columns, PLAIN or dictionary-encoded, are
+ * decoded here straight into text (a dictionary is written out once, as
+ * text); any other type or encoding is decoded by hyparquet and written
+ * value by value as `writeCell` says. Integers are written as decimal
+ * digits when they are non-negative safe integers and as their `String`
+ * otherwise; text values as `copyText` says.
  */
 class ColumnText {
+  /** Where the batch's text lies: in the arena. */
   src: Uint8Array = EMPTY;
-  /** A view of `src`, for copying its text four bytes at a time. */
-  srcView: DataView = new DataView(EMPTY.buffer);
-  /** The dictionary's slot width when the batch's values are SLOT_VALUE. */
+  /**
+   * When not 0: the batch's values are dictionary slots of this width,
+   * `starts` holds each row's entry (-1 for null) and `lengths` is unused.
+   */
   slotWidth = 0;
-  readonly starts = new Int32Array(BATCH_ROWS);
-  readonly lengths = new Int32Array(BATCH_ROWS);
+  readonly starts: Int32Array;
+  readonly lengths: Int32Array;
 
   private view: DataView;
   private chunk: Uint8Array;
@@ -394,23 +404,37 @@ class ColumnText {
   private readonly isFast: boolean;
   private readonly hasNulls: boolean;
   private readonly writeCell: CellWriter;
-  private readonly out = new Bytes(64 * 1024);
+  /** A batch's text, when it is not a dictionary's or the page's. */
+  private readonly out: Bytes;
+  /** Uncompressed pages (reused page after page). */
+  private readonly scratch: Bytes;
+  /** The dictionary's text (reused chunk after chunk). */
+  private readonly dictionaryText: Bytes;
+  private readonly dictionarySlots: Bytes;
   private readonly levels = new HybridReader();
   private readonly indices = new HybridReader();
   private at = 0;
   private pageRows = 0;
   private values = DECODED_VALUES;
   private page: Uint8Array = new Uint8Array(0);
+  /** Whether `page` lies in the arena (it can then be a batch's `src`). */
+  private isPageInArena = false;
   private pageView: DataView = new DataView(new ArrayBuffer(0));
   private valueAt = 0;
   private dictionary: TextDictionary | null = null;
   /** hyparquet's dictionary, for a column it decodes. */
   private decodedDictionary: DecodedArray | undefined = undefined;
   private decoded: DecodedArray = [];
-  private scratch: Uint8Array = EMPTY;
   private batchStart = 0;
 
-  constructor(decoder: ColumnDecoder, writeCell: CellWriter) {
+  constructor(decoder: ColumnDecoder, writeCell: CellWriter, arena: LineArena) {
+    const allocate: Allocate = (bytes) => arena.bytes(bytes);
+    this.starts = arena.ints(BATCH_ROWS);
+    this.lengths = arena.ints(BATCH_ROWS);
+    this.out = new Bytes(64 * 1024, allocate);
+    this.scratch = new Bytes(64 * 1024, allocate);
+    this.dictionaryText = new Bytes(1024, allocate);
+    this.dictionarySlots = new Bytes(1024, allocate);
     this.chunk = EMPTY;
     this.view = new DataView(EMPTY.buffer);
     this.decoder = decoder;
@@ -461,26 +485,29 @@ class ColumnText {
         present = 0;
         for (let row = 0; row < rows; row++) present += LEVELS[row] as number;
       }
-      this.indices.read(INDICES, present);
-      this.setSource(dictionary.text);
+      this.src = dictionary.text;
       this.slotWidth = dictionary.slotWidth;
       const size = dictionary.starts.length;
-      const width = dictionary.slotWidth;
-      if (width > 0) {
-        for (let row = 0, next = 0; row < rows; row++) {
-          if (hasNulls && LEVELS[row] === 0) {
-            lengths[row] = NULL_VALUE;
-            continue;
+      if (dictionary.slotWidth > 0) {
+        // Slots: `starts` holds each row's entry, -1 for null.
+        if (present === rows) {
+          this.indices.read(starts, rows);
+        } else {
+          this.indices.read(INDICES, present);
+          for (let row = 0, next = 0; row < rows; row++) {
+            starts[row] = LEVELS[row] === 0 ? -1 : (INDICES[next++] as number);
           }
-          const index = INDICES[next++] as number;
-          if (index >= size) {
-            throw new Error(`dictionary index ${index} of ${size} entries`);
+        }
+        for (let row = 0; row < rows; row++) {
+          if ((starts[row] as number) >= size) {
+            throw new Error(
+              `dictionary index ${starts[row]} of ${size} entries`
+            );
           }
-          starts[row] = index * width;
-          lengths[row] = SLOT_VALUE;
         }
         return;
       }
+      this.indices.read(INDICES, present);
       const textStarts = dictionary.starts;
       const textLengths = dictionary.lengths;
       for (let row = 0, next = 0; row < rows; row++) {
@@ -497,7 +524,13 @@ class ColumnText {
       }
       return;
     }
-    if (this.values === TEXT_VALUES && this.decodeTextInPlace(rows)) return;
+    if (
+      this.values === TEXT_VALUES &&
+      this.isPageInArena &&
+      this.decodeTextInPlace(rows)
+    ) {
+      return;
+    }
     const { pageView, page } = this;
     let at = 0;
     for (let row = 0; row < rows; row++) {
@@ -540,7 +573,7 @@ class ColumnText {
       lengths[row] = end - at;
       at = end;
     }
-    this.setSource(this.out.bytes);
+    this.src = this.out.bytes;
   }
 
   /**
@@ -579,7 +612,7 @@ class ColumnText {
       at += 4 + length;
     }
     this.valueAt = at;
-    this.setSource(this.page);
+    this.src = this.page;
     return true;
   }
 
@@ -602,18 +635,7 @@ class ColumnText {
         at = end;
       }
     }
-    this.setSource(this.out.bytes);
-  }
-
-  /** Sets `src` (and its view). */
-  private setSource(source: Uint8Array): void {
-    if (source === this.src) return;
-    this.src = source;
-    this.srcView = new DataView(
-      source.buffer,
-      source.byteOffset,
-      source.byteLength
-    );
+    this.src = this.out.bytes;
   }
 
   /** Lets go of the chunk's bytes, pages and dictionary (the row group is done). */
@@ -625,7 +647,7 @@ class ColumnText {
     this.dictionary = null;
     this.decodedDictionary = undefined;
     this.decoded = [];
-    this.setSource(EMPTY);
+    this.src = EMPTY;
     this.at = 0;
     this.pageRows = 0;
   }
@@ -635,10 +657,17 @@ class ColumnText {
    * or NULL_VALUE / ODD_VALUE - n as in `lengths` (a slot resolved).
    */
   span(row: number): { start: number; length: number } {
-    const start = this.starts[row] ?? 0;
-    const length = this.lengths[row] ?? NULL_VALUE;
-    if (length !== SLOT_VALUE) return { start, length };
-    return { start, length: this.src[start + this.slotWidth - 1] ?? 0 };
+    const width = this.slotWidth;
+    if (width === 0) {
+      return {
+        start: this.starts[row] ?? 0,
+        length: this.lengths[row] ?? NULL_VALUE,
+      };
+    }
+    const entry = this.starts[row] ?? -1;
+    if (entry < 0) return { start: 0, length: NULL_VALUE };
+    const start = entry * width;
+    return { start, length: this.src[start + width - 1] ?? 0 };
   }
 
   /** Row `row` of the last batch as the typed path reads it (`openParquetFile`). */
@@ -688,9 +717,7 @@ class ColumnText {
     const count = header.dictionary_page_header?.num_values ?? 0;
     const bytes = this.decompress(body, header.uncompressed_page_size);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out = new Bytes(
-      type === 'BYTE_ARRAY' ? bytes.length + 1024 : count * 12 + 1024
-    );
+    const out = this.dictionaryText;
     const starts = new Int32Array(count);
     const lengths = new Int32Array(count);
     let at = 0;
@@ -724,12 +751,10 @@ class ColumnText {
       lengths[i] = length;
       at += length >= 0 ? length : ODD_VALUE - length;
     }
-    this.dictionary = inSlots({
-      text: out.bytes,
-      starts,
-      lengths,
-      slotWidth: 0,
-    });
+    this.dictionary = inSlots(
+      { text: out.bytes, starts, lengths, slotWidth: 0 },
+      this.dictionarySlots
+    );
   }
 
   private readDataPage(
@@ -754,6 +779,7 @@ class ColumnText {
         this.levels.reset(body, v2.repetition_levels_byte_length, 1);
       }
       values = body.subarray(levelBytes);
+      this.isPageInArena = false;
       const size = header.uncompressed_page_size - levelBytes;
       if (v2.is_compressed !== false && size > 0) {
         values = this.decompress(values, size);
@@ -800,14 +826,12 @@ class ColumnText {
    */
   private decompress(body: Uint8Array, size: number): Uint8Array {
     const { codec } = this.decoder;
+    this.isPageInArena = codec === 'GZIP' || codec === 'SNAPPY';
     if (codec === 'UNCOMPRESSED') return body;
-    if (codec !== 'GZIP' && codec !== 'SNAPPY') {
+    if (!this.isPageInArena) {
       return decompressPage(body, size, codec, PARQUET_COMPRESSORS);
     }
-    if (this.scratch.length < size) {
-      this.scratch = new Uint8Array(Math.max(size, 64 * 1024));
-    }
-    const page = this.scratch.subarray(0, size);
+    const page = this.scratch.ensure(0, size).subarray(0, size);
     if (codec === 'SNAPPY') {
       snappyUncompress(body, page);
     } else {
@@ -912,6 +936,7 @@ async function* readRowGroupText(
   metadata: FileMetaData,
   columns: readonly SchemaTree[][],
   writeCell: CellWriter,
+  arena: LineArena,
   label: string
 ): AsyncGenerator<RowGroupText> {
   const texts = columns.map((schemaPath) => {
@@ -926,7 +951,8 @@ async function* readRowGroupText(
         compressors: PARQUET_COMPRESSORS,
         parsers: isTextColumn(element) ? BYTES_PARSERS : DEFAULT_PARSERS,
       },
-      writeCell
+      writeCell,
+      arena
     );
   });
   for (const [group, rowGroup] of metadata.row_groups.entries()) {
@@ -956,6 +982,5 @@ export {
   NULL_VALUE,
   ODD_VALUE,
   readRowGroupText,
-  SLOT_VALUE,
   writeDigits,
 };

@@ -227,23 +227,16 @@ async function scanParquetText<T>(
 ): Promise<T | null> {
   const { writeText } = parquet;
   if (writeText === null) return null;
+  // A pooled memory, as the text path's (its ring is not used here).
   const memory = ScannerMemory.acquire(TEXT_SLOTS, TEXT_SLOT_BYTES);
   try {
     const scanner = new FlowLogScanner(format, options, 1, memory);
-    const { ring } = memory;
-    const buffer = new Uint8Array(
-      ring.buffer,
-      ring.slotOffsets[0] ?? 0,
-      ring.slotBytes
-    );
     const odd = new OddRowLines(format, options);
     try {
       await writeText({
-        buffer,
         isBlankable: format.fields.map((field) => isBlankable(field)),
-        // In the ring: scanned where it lies.
-        push: (length) => {
-          scanner.push(buffer.subarray(0, length));
+        push: (lines) => {
+          scanner.push(lines);
         },
         oddRow: (row) => odd.line(row),
       });

@@ -54,7 +54,6 @@ async function readsWithoutFallback(bytes: Uint8Array): Promise<number> {
   const parquet = await import('../../../shared/decode/parquetText.js');
   const opened = await parquet.openParquetText(file, LABEL);
   await opened.writeText?.({
-    buffer: new Uint8Array(256 * 1024),
     push: () => {},
     oddRow: () => '-',
   });

@@ -1,0 +1,379 @@
+import { MAX_LINE_BYTES } from '../flowLogRules.js';
+
+/** The part of the WebAssembly JS API used here (the ES2022 lib lacks it). */
+interface WasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: {
+    initial: number;
+    maximum: number;
+    shared: boolean;
+  }) => WasmMemory;
+}
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: WebAssemblyApi;
+};
+
+const PAGE_BYTES = 65_536;
+/** Bytes after every region: the copy loop moves eight bytes at a time. */
+const SLACK_BYTES = 16;
+/** Arenas kept for the next input (one per input read at once). */
+const MAX_IDLE_ARENAS = 2;
+/** An arena grown past this is not kept for the next input. */
+const MAX_POOLED_BYTES = 64 * 1024 * 1024;
+
+/** Unsigned LEB128. */
+function uleb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    const byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+    bytes.push(rest === 0 ? byte : byte | 0x80);
+  } while (rest !== 0);
+  return bytes;
+}
+
+/** Signed LEB128 (small values). */
+function sleb(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  for (;;) {
+    const byte = rest & 0x7f;
+    rest >>= 7;
+    const isDone =
+      (rest === 0 && (byte & 0x40) === 0) ||
+      (rest === -1 && (byte & 0x40) !== 0);
+    bytes.push(isDone ? byte : byte | 0x80);
+    if (isDone) return bytes;
+  }
+}
+
+const section = (id: number, body: number[]): number[] => [
+  id,
+  ...uleb(body.length),
+  ...body,
+];
+const name = (text: string): number[] => [
+  ...uleb(text.length),
+  ...[...text].map((char) => char.charCodeAt(0)),
+];
+
+// Opcodes (WebAssembly core spec, binary format).
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const IF = 0x04;
+const ELSE = 0x05;
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const VOID = 0x40;
+const GET = 0x20;
+const SET = 0x21;
+const TEE = 0x22;
+const I32_LOAD = 0x28;
+const I64_LOAD = 0x29;
+const I32_LOAD8_U = 0x2d;
+const I32_STORE = 0x36;
+const I64_STORE = 0x37;
+const I32_STORE8 = 0x3a;
+const I32_CONST = 0x41;
+const I32_EQZ = 0x45;
+const I32_EQ = 0x46;
+const I32_NE = 0x47;
+const I32_LT_S = 0x48;
+const I32_GT_S = 0x4a;
+const I32_GE_S = 0x4e;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_MUL = 0x6c;
+const I32_AND = 0x71;
+const I32_SHL = 0x74;
+
+// writeRows's parameters and locals, by index.
+const TABLE = 0;
+const COLUMNS = 1;
+const ROW = 2;
+const ROWS = 3;
+const OUT = 4;
+const AT = 5;
+const LAST_ROW_START = 6;
+const HEADER = 7;
+const HEADER_LENGTH = 8;
+const COLUMN = 9;
+const ENTRY = 10;
+const ROW_START = 11;
+const END_AT = 12;
+const START = 13;
+const LENGTH = 14;
+const SOURCE = 15;
+const INDEX = 16;
+const TARGET = 17;
+const WIDTH = 18;
+
+/** Bytes per column in the table writeRows reads. */
+const ENTRY_BYTES = 20;
+
+const get = (local: number) => [GET, local];
+const set = (local: number) => [SET, local];
+const i32 = (value: number) => [I32_CONST, ...sleb(value)];
+const load = (offset: number) => [I32_LOAD, 2, ...uleb(offset)];
+/** `local += value`. */
+const add = (local: number, value: number) => [
+  ...get(local),
+  ...i32(value),
+  I32_ADD,
+  ...set(local),
+];
+/** out[at] = byte; at += 1. */
+const putByte = (byte: number) => [
+  ...get(OUT),
+  ...get(AT),
+  I32_ADD,
+  ...i32(byte),
+  I32_STORE8,
+  0,
+  0,
+  ...add(AT, 1),
+];
+
+/**
+ * writeRows(table, columns, row, rows, out, at, lastRowStart, header,
+ * headerLength) -> the first row not written. Writes rows [row, rows) of
+ * a batch as lines at out + at: per column (an entry of `table`: source,
+ * starts, lengths, slot width, blankable) the value
+ * `source[starts[r] .. + lengths[r]]` (with a slot width w: slot
+ * `starts[r]`, at `source + starts[r] * w`, its length in its last byte,
+ * -1 for null; a length of -1, or any other negative in a blankable
+ * column: `-`), single spaces, `\n`. Stops before a row once at > lastRowStart, and at a row
+ * that has a value it cannot write (a negative length otherwise), is over
+ * MAX_LINE_BYTES or equals the header; stores where it stopped writing at
+ * table - 8. Values are copied eight bytes at a time: regions need 8
+ * bytes of slack after them.
+ */
+// biome-ignore format: one WebAssembly instruction (and its operands) per line
+const WRITE_ROWS_BODY: number[] = [
+  BLOCK, VOID, // exit
+  LOOP, VOID, // rows
+  ...get(ROW), ...get(ROWS), I32_GE_S, BR_IF, 1,
+  ...get(AT), ...get(LAST_ROW_START), I32_GT_S, BR_IF, 1,
+  ...get(AT), ...set(ROW_START),
+  ...get(AT), ...i32(MAX_LINE_BYTES + 1), I32_ADD, ...set(END_AT),
+  ...i32(0), ...set(COLUMN),
+  BLOCK, VOID, // odd
+  LOOP, VOID, // columns
+  ...get(COLUMN), IF, VOID, ...putByte(0x20), END,
+  ...get(TABLE), ...get(COLUMN), ...i32(ENTRY_BYTES), I32_MUL, I32_ADD, ...set(ENTRY),
+  ...get(ENTRY), ...load(0), ...set(SOURCE),
+  ...get(ENTRY), ...load(4), ...get(ROW), ...i32(2), I32_SHL, I32_ADD, ...load(0), ...set(START),
+  ...get(ENTRY), ...load(12), TEE, WIDTH,
+  IF, VOID,
+  // Slots: START is an index (-1: null); the length is the slot's last byte.
+  ...get(START), ...i32(0), I32_LT_S,
+  IF, VOID,
+  ...i32(-1), ...set(LENGTH),
+  ELSE,
+  ...get(START), ...get(WIDTH), I32_MUL, ...set(START),
+  ...get(SOURCE), ...get(START), I32_ADD, ...get(WIDTH), I32_ADD, ...i32(1), I32_SUB,
+  I32_LOAD8_U, 0, 0, ...set(LENGTH),
+  END,
+  ELSE,
+  ...get(ENTRY), ...load(8), ...get(ROW), ...i32(2), I32_SHL, I32_ADD, ...load(0), ...set(LENGTH),
+  END,
+  ...get(LENGTH), ...i32(0), I32_GE_S,
+  IF, VOID,
+  ...get(AT), ...get(LENGTH), I32_ADD, ...get(END_AT), I32_GT_S, BR_IF, 2,
+  ...get(OUT), ...get(AT), I32_ADD, ...set(TARGET),
+  ...get(SOURCE), ...get(START), I32_ADD, ...set(START),
+  ...i32(0), ...set(INDEX),
+  BLOCK, VOID, // copied
+  LOOP, VOID, // copy
+  ...get(INDEX), ...get(LENGTH), I32_GE_S, BR_IF, 1,
+  ...get(TARGET), ...get(INDEX), I32_ADD,
+  ...get(START), ...get(INDEX), I32_ADD, I64_LOAD, 0, 0,
+  I64_STORE, 0, 0,
+  ...add(INDEX, 8),
+  BR, 0,
+  END, // copy
+  END, // copied
+  ...get(AT), ...get(LENGTH), I32_ADD, ...set(AT),
+  ELSE,
+  // Null, or a blankable column's odd value: `-`; else the row is odd.
+  ...get(LENGTH), ...i32(-1), I32_NE,
+  ...get(ENTRY), ...load(16), I32_EQZ, I32_AND, BR_IF, 2,
+  ...putByte(0x2d),
+  END,
+  ...get(COLUMN), ...i32(1), I32_ADD, TEE, COLUMN, ...get(COLUMNS), I32_LT_S, BR_IF, 0,
+  END, // columns
+  ...get(AT), ...get(ROW_START), I32_SUB, ...i32(MAX_LINE_BYTES), I32_GT_S, BR_IF, 0,
+  // A line equal to the header: a scanner would skip it.
+  ...get(AT), ...get(ROW_START), I32_SUB, ...get(HEADER_LENGTH), I32_EQ,
+  IF, VOID,
+  ...i32(0), ...set(INDEX),
+  BLOCK, VOID, // differ
+  LOOP, VOID, // compare
+  ...get(INDEX), ...get(HEADER_LENGTH), I32_GE_S, BR_IF, 3,
+  ...get(OUT), ...get(ROW_START), I32_ADD, ...get(INDEX), I32_ADD, I32_LOAD8_U, 0, 0,
+  ...get(HEADER), ...get(INDEX), I32_ADD, I32_LOAD8_U, 0, 0,
+  I32_NE, BR_IF, 1,
+  ...add(INDEX, 1),
+  BR, 0,
+  END, // compare
+  END, // differ
+  END,
+  ...putByte(0x0a),
+  ...add(ROW, 1),
+  BR, 1,
+  END, // odd
+  ...get(ROW_START), ...set(AT),
+  BR, 1,
+  END, // rows
+  END, // exit
+  ...get(TABLE), ...i32(8), I32_SUB, ...get(AT), I32_STORE, 2, 0,
+  ...get(ROW),
+  END,
+];
+
+/** The module: memory imported (shared), writeRows exported. */
+function lineWriterModule(): Uint8Array {
+  const I32 = 0x7f;
+  const type = [0x60, 9, ...Array<number>(9).fill(I32), 1, I32];
+  const locals = [1, ...uleb(WIDTH - HEADER_LENGTH), I32];
+  const body = [...locals, ...WRITE_ROWS_BODY];
+  // biome-ignore format: a module's sections
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, ...type]),
+    // env.memory: shared, 1 page, at most 65,536 (4 GiB, reserved only).
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x03, 1, ...uleb(65_536)]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name('writeRows'), 0x00, 0]),
+    ...section(10, [1, ...uleb(body.length), ...body]),
+  ]);
+}
+
+let compiled: object | null = null;
+
+/** writeRows, as exported. */
+type WriteRows = (
+  table: number,
+  columns: number,
+  row: number,
+  rows: number,
+  out: number,
+  at: number,
+  lastRowStart: number,
+  header: number,
+  headerLength: number
+) => number;
+
+/**
+ * WebAssembly memory that a Parquet reader keeps its text in (decoded
+ * pages, dictionaries written as text, a batch's positions, the lines),
+ * and the line writer that runs over it: assembling a batch's lines is a
+ * copy of a few bytes per value, which WebAssembly does several times
+ * faster than JavaScript. Regions are allocated from the bottom up and
+ * never freed one by one: the arena is reset for the next input. Arenas
+ * are pooled (`acquire`, `release`); one grown past 64 MiB is dropped.
+ * The memory is shared, so growing it leaves every view valid.
+ */
+class LineArena {
+  private static readonly idle: LineArena[] = [];
+
+  private readonly memory: WasmMemory;
+  private readonly run: WriteRows;
+  private top = 0;
+  private isIdle = false;
+
+  private constructor() {
+    this.memory = new wasmApi.Memory({
+      initial: 16,
+      maximum: 65_536,
+      shared: true,
+    });
+    compiled ??= new wasmApi.Module(lineWriterModule());
+    const instance = new wasmApi.Instance(compiled, {
+      env: { memory: this.memory },
+    });
+    this.run = (instance.exports as { writeRows: WriteRows }).writeRows;
+  }
+
+  /** An arena, empty: from the pool or new. */
+  static acquire(): LineArena {
+    const arena = LineArena.idle.pop() ?? new LineArena();
+    arena.isIdle = false;
+    arena.top = 0;
+    return arena;
+  }
+
+  /** Back to the pool, once nothing reads or writes its regions. */
+  release(): void {
+    if (this.isIdle) throw new Error('a LineArena released twice');
+    this.isIdle = true;
+    if (this.memory.buffer.byteLength > MAX_POOLED_BYTES) return;
+    if (LineArena.idle.length < MAX_IDLE_ARENAS) LineArena.idle.push(this);
+  }
+
+  /** A new region of `bytes` bytes (8-byte aligned, with slack after it). */
+  bytes(bytes: number): Uint8Array {
+    const at = this.allocate(bytes);
+    return new Uint8Array(this.memory.buffer, at, bytes);
+  }
+
+  /** A new region of `count` 32-bit integers. */
+  ints(count: number): Int32Array {
+    const at = this.allocate(count * 4);
+    return new Int32Array(this.memory.buffer, at, count);
+  }
+
+  /**
+   * Writes rows [row, rows) of a batch (see WRITE_ROWS_BODY), the column
+   * entries in `table` (ENTRY_BYTES each, after 8 bytes for the result),
+   * into `out` from `at`; returns the first row not written and where the
+   * writing stopped.
+   */
+  writeRows(
+    table: Int32Array,
+    columns: number,
+    row: number,
+    rows: number,
+    out: Uint8Array,
+    at: number,
+    lastRowStart: number,
+    header: Uint8Array
+  ): { row: number; at: number } {
+    const stopped = this.run(
+      table.byteOffset + 8,
+      columns,
+      row,
+      rows,
+      out.byteOffset,
+      at,
+      lastRowStart,
+      header.byteOffset,
+      header.length
+    );
+    return { row: stopped, at: table[0] ?? 0 };
+  }
+
+  private allocate(bytes: number): number {
+    const at = this.top;
+    this.top = at + Math.ceil((bytes + SLACK_BYTES) / 8) * 8;
+    const missing = this.top - this.memory.buffer.byteLength;
+    if (missing > 0) {
+      this.memory.grow(
+        Math.max(
+          Math.ceil(missing / PAGE_BYTES),
+          this.memory.buffer.byteLength / PAGE_BYTES
+        )
+      );
+    }
+    return at;
+  }
+}
+
+export { ENTRY_BYTES, LineArena };
