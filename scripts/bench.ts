@@ -102,31 +102,6 @@ function rollupSummary(measure: Measure): { rollups: number } {
   return JSON.parse(line ?? '{"rollups":0}') as { rollups: number };
 }
 
-async function ensureParquet(spec: FileSpec): Promise<string> {
-  const path = join(data, `${spec.name}.log.parquet`);
-  if (!existsSync(path)) {
-    console.log(`generating ${path} ...`);
-    await run(
-      [
-        cli,
-        'generate',
-        '--records',
-        String(spec.records),
-        '--format',
-        spec.format,
-        '--enis',
-        String(spec.enis ?? 200),
-        '--seed',
-        String(spec.seed ?? 1),
-        '--out',
-        path,
-      ],
-      false
-    );
-  }
-  return path;
-}
-
 interface FileResult {
   readonly spec: BenchFile;
   readonly items: number;
@@ -197,9 +172,7 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
     );
   }
   // Untimed: the output itself (its last line counts the items).
-  const { rollups: items } = rollupSummary(
-    await run([cli, 'rollup', path], false)
-  );
+  const { rollups: items } = rollupSummary(rollupRun);
   console.log(
     `\n${spec.name}: ${spec.records.toLocaleString('en')} records, ${(spec.enis ?? 200).toLocaleString('en')} ENIs, ${items.toLocaleString('en')} (ENI, window) items, ${fixed(textBytes / MIB, 0)} MiB of text`
   );
@@ -220,11 +193,9 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
 
 /** The Parquet object of the 20,000-ENI records against its text twin. */
 async function measureParquet(text: FileResult): Promise<Check[]> {
-  const path = await ensureParquet(text.spec);
+  const path = await ensureFile(text.spec, '.log.parquet');
   const rollup = await best([cli, 'rollup', path], repeats);
-  const { rollups: items } = rollupSummary(
-    await run([cli, 'rollup', path], false)
-  );
+  const { rollups: items } = rollupSummary(rollup);
   const textRollup = text.tasks.rollup as Measure;
   const ratio = rollup.wallSeconds / textRollup.wallSeconds;
   console.log(

@@ -77,8 +77,12 @@ interface FileSpec {
   start?: number;
 }
 
-async function ensureFile(spec: FileSpec): Promise<string> {
-  const path = join(data, `${spec.name}.log.gz`);
+/** Generates a spec's file once (gzip text, or Parquet), reused after. */
+async function ensureFile(
+  spec: FileSpec,
+  suffix: '.log.gz' | '.log.parquet' = '.log.gz'
+): Promise<string> {
+  const path = join(data, `${spec.name}${suffix}`);
   if (!existsSync(path)) {
     console.log(`generating ${path} ...`);
     await run(
