@@ -4,6 +4,7 @@ import {
   FlowLogScanner,
   ScannerMemory,
 } from '../../../shared/aggregate/flowLogScanner.js';
+import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import {
   DEFAULT_FORMAT,
   formatFromString,
@@ -610,6 +611,41 @@ describe('FlowLogScanner', () => {
       { numRuns: 150 }
     );
   });
+
+  it.each([
+    [1, 'v2'],
+    [50, 'v2'],
+    [2000, 'v5'],
+    [20_000, 'v2'],
+  ])(
+    'agrees with the typed path at fleet shapes: %i ENIs (%s), sketches of every size and label width',
+    async (enis, version) => {
+      // Prepare: as many records as a slice of a fleet's object, so that
+      // sketches stay at one set, grow through every size, and fill.
+      const format = resolveFormat(version);
+      const lines = [
+        ...generateFlowLogLines({
+          format,
+          records: 40_000,
+          enis,
+          seed: enis,
+          startSeconds: 1_793_491_200,
+        }),
+      ];
+      const bytes = encode(withHeader(format, lines));
+
+      // Act
+      const { scanned, typed } = await bothPaths(bytes, {
+        windowMode: 'prorate',
+      });
+
+      // Assess
+      expect(scanned).toEqual(typed);
+      expect(
+        scanned.kind === 'rollups' && scanned.rollups.length
+      ).toBeGreaterThan(Math.min(enis, 1000));
+    }
+  );
 
   it('rejects a format it cannot roll up', () => {
     // Prepare
