@@ -30,10 +30,6 @@ const BATCH_ROWS = 4096;
 
 const EMPTY = new Uint8Array(0);
 
-/** Scratch for a batch's definition levels and dictionary indices. */
-const LEVELS = new Int32Array(BATCH_ROWS);
-const INDICES = new Int32Array(BATCH_ROWS);
-
 /** In `ColumnText.lengths`: the row's value is null (`-`). */
 const NULL_VALUE = -1;
 /**
@@ -219,107 +215,37 @@ function copyTextWithCare(
   return encoder.encodeInto(text, bytes.subarray(at)).written;
 }
 
-/** A bit-packed value of more than 24 bits (a dictionary of 16M entries). */
-function wideValue(bytes: Uint8Array, from: number, width: number): number {
-  let value = 0;
-  let scale = 1;
-  let bit = from;
-  for (let need = width; need > 0; ) {
-    const shift = bit & 7;
-    const take = Math.min(8 - shift, need);
-    value += (((bytes[bit >>> 3] ?? 0) >>> shift) & ((1 << take) - 1)) * scale;
-    scale *= 2 ** take;
-    need -= take;
-    bit += take;
-  }
-  return value;
-}
-
 /**
- * Reads an RLE / bit-packed hybrid run stream one value at a time (the
- * encoding of definition levels and dictionary indices) in batches.
+ * Reads an RLE / bit-packed hybrid run stream (the encoding of definition
+ * levels and dictionary indices) in batches, in WebAssembly
+ * (LineArena.readHybrid): the stream's bytes and the values lie in the
+ * arena.
  * @see https://parquet.apache.org/docs/file-format/data-pages/encodings/
  */
 class HybridReader {
-  private bytes: Uint8Array = new Uint8Array(0);
-  private at = 0;
-  private width = 0;
-  private left = 0;
-  private isPacked = false;
-  private value = 0;
-  private bit = 0;
+  private readonly arena: LineArena;
+  /** The reader's state, in the arena (see LineArena.readHybrid). */
+  private readonly state: Int32Array;
 
+  constructor(arena: LineArena) {
+    this.arena = arena;
+    this.state = arena.ints(8);
+  }
+
+  /** Starts on the stream at `bytes[at]` (bytes in the arena). */
   reset(bytes: Uint8Array, at: number, width: number): void {
-    this.bytes = bytes;
-    this.at = at;
-    this.width = width;
-    this.left = 0;
+    const { state } = this;
+    state[0] = bytes.byteOffset + at;
+    state[1] = bytes.byteOffset + bytes.length;
+    state[2] = width;
+    state[3] = 0;
   }
 
-  /** Reads the next `count` values into `out`. */
-  read(out: Int32Array, count: number): void {
-    const { bytes, width } = this;
-    const mask = width >= 32 ? -1 : (1 << width) - 1;
-    for (let i = 0; i < count; ) {
-      if (this.left === 0) this.run();
-      const take = Math.min(this.left, count - i);
-      this.left -= take;
-      if (!this.isPacked) {
-        out.fill(this.value, i, i + take);
-        i += take;
-        continue;
-      }
-      let bit = this.bit;
-      this.bit += take * width;
-      const stop = i + take;
-      if (width === 1) {
-        for (; i < stop; i++, bit++) {
-          out[i] = ((bytes[bit >>> 3] as number) >>> (bit & 7)) & 1;
-        }
-      } else if (width <= 24) {
-        for (; i < stop; i++, bit += width) {
-          let byte = bit >>> 3;
-          const shift = bit & 7;
-          let value = (bytes[byte] as number) >>> shift;
-          for (let got = 8 - shift; got < width; got += 8) {
-            value |= (bytes[++byte] ?? 0) << got;
-          }
-          out[i] = value & mask;
-        }
-      } else {
-        for (; i < stop; i++, bit += width)
-          out[i] = wideValue(bytes, bit, width);
-      }
-    }
-  }
-
-  private run(): void {
-    const { bytes } = this;
-    let header = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.at >= bytes.length) throw new Error('RLE data ends early');
-      const byte = bytes[this.at++] ?? 0;
-      header += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 128;
-    }
-    const count = Math.floor(header / 2);
-    if (header % 2 === 1) {
-      this.isPacked = true;
-      this.left = count * 8;
-      this.bit = this.at * 8;
-      this.at += count * this.width;
-    } else {
-      this.isPacked = false;
-      this.left = count;
-      let value = 0;
-      for (let i = 0; i < (this.width + 7) >>> 3; i++) {
-        value += (bytes[this.at++] ?? 0) * 2 ** (8 * i);
-      }
-      this.value = value;
-    }
-    if (this.left === 0) this.run();
+  /** Reads the next `count` values into `out` (in the arena); returns the largest. */
+  read(out: Int32Array, count: number): number {
+    const largest = this.arena.readHybrid(this.state, out, count);
+    if (largest < 0) throw new Error('RLE data ends early');
+    return largest;
   }
 }
 
@@ -411,14 +337,18 @@ class ColumnText {
   /** The dictionary's text (reused chunk after chunk). */
   private readonly dictionaryText: Bytes;
   private readonly dictionarySlots: Bytes;
-  private readonly levels = new HybridReader();
-  private readonly indices = new HybridReader();
+  private readonly arena: LineArena;
+  private readonly levels: HybridReader;
+  private readonly indices: HybridReader;
+  /** A batch's definition levels and dictionary indices. */
+  private readonly levelValues: Int32Array;
+  private readonly indexValues: Int32Array;
+  /** A V2 page's definition levels (they are not compressed with it). */
+  private readonly levelBytes: Bytes;
   private at = 0;
   private pageRows = 0;
   private values = DECODED_VALUES;
   private page: Uint8Array = new Uint8Array(0);
-  /** Whether `page` lies in the arena (it can then be a batch's `src`). */
-  private isPageInArena = false;
   private pageView: DataView = new DataView(new ArrayBuffer(0));
   private valueAt = 0;
   private dictionary: TextDictionary | null = null;
@@ -429,6 +359,12 @@ class ColumnText {
 
   constructor(decoder: ColumnDecoder, writeCell: CellWriter, arena: LineArena) {
     const allocate: Allocate = (bytes) => arena.bytes(bytes);
+    this.arena = arena;
+    this.levels = new HybridReader(arena);
+    this.indices = new HybridReader(arena);
+    this.levelValues = arena.ints(BATCH_ROWS);
+    this.indexValues = arena.ints(BATCH_ROWS);
+    this.levelBytes = new Bytes(1024, allocate);
     this.starts = arena.ints(BATCH_ROWS);
     this.lengths = arena.ints(BATCH_ROWS);
     this.out = new Bytes(64 * 1024, allocate);
@@ -476,46 +412,37 @@ class ColumnText {
       this.decodeDecoded(rows);
       return;
     }
-    if (hasNulls) levels.read(LEVELS, rows);
+    if (hasNulls) levels.read(this.levelValues, rows);
     if (this.values === DICTIONARY_VALUES) {
       const dictionary = this.dictionary;
       if (!dictionary) throw new Error('dictionary page missing');
-      let present = rows;
-      if (hasNulls) {
-        present = 0;
-        for (let row = 0; row < rows; row++) present += LEVELS[row] as number;
-      }
+      const present = hasNulls ? this.arena.sum(this.levelValues, rows) : rows;
       this.src = dictionary.text;
       this.slotWidth = dictionary.slotWidth;
       const size = dictionary.starts.length;
       if (dictionary.slotWidth > 0) {
         // Slots: `starts` holds each row's entry, -1 for null.
+        let largest = 0;
         if (present === rows) {
-          this.indices.read(starts, rows);
+          largest = this.indices.read(starts, rows);
         } else {
-          this.indices.read(INDICES, present);
-          for (let row = 0, next = 0; row < rows; row++) {
-            starts[row] = LEVELS[row] === 0 ? -1 : (INDICES[next++] as number);
-          }
+          largest = this.indices.read(this.indexValues, present);
+          this.arena.spread(this.levelValues, this.indexValues, starts, rows);
         }
-        for (let row = 0; row < rows; row++) {
-          if ((starts[row] as number) >= size) {
-            throw new Error(
-              `dictionary index ${starts[row]} of ${size} entries`
-            );
-          }
+        if (present > 0 && largest >= size) {
+          throw new Error(`dictionary index ${largest} of ${size} entries`);
         }
         return;
       }
-      this.indices.read(INDICES, present);
+      this.indices.read(this.indexValues, present);
       const textStarts = dictionary.starts;
       const textLengths = dictionary.lengths;
       for (let row = 0, next = 0; row < rows; row++) {
-        if (hasNulls && LEVELS[row] === 0) {
+        if (hasNulls && this.levelValues[row] === 0) {
           lengths[row] = NULL_VALUE;
           continue;
         }
-        const index = INDICES[next++] as number;
+        const index = this.indexValues[next++] as number;
         if (index >= size) {
           throw new Error(`dictionary index ${index} of ${size} entries`);
         }
@@ -524,17 +451,11 @@ class ColumnText {
       }
       return;
     }
-    if (
-      this.values === TEXT_VALUES &&
-      this.isPageInArena &&
-      this.decodeTextInPlace(rows)
-    ) {
-      return;
-    }
+    if (this.values === TEXT_VALUES && this.decodeTextInPlace(rows)) return;
     const { pageView, page } = this;
     let at = 0;
     for (let row = 0; row < rows; row++) {
-      if (hasNulls && LEVELS[row] === 0) {
+      if (hasNulls && this.levelValues[row] === 0) {
         lengths[row] = NULL_VALUE;
         continue;
       }
@@ -585,7 +506,7 @@ class ColumnText {
     const { starts, lengths, hasNulls, pageView } = this;
     let at = this.valueAt;
     for (let row = 0; row < rows; row++) {
-      if (hasNulls && LEVELS[row] === 0) continue;
+      if (hasNulls && this.levelValues[row] === 0) continue;
       const length = pageView.getUint32(at, true);
       const end = at + 4 + length;
       let i = at + 4;
@@ -602,7 +523,7 @@ class ColumnText {
     }
     at = this.valueAt;
     for (let row = 0; row < rows; row++) {
-      if (hasNulls && LEVELS[row] === 0) {
+      if (hasNulls && this.levelValues[row] === 0) {
         lengths[row] = NULL_VALUE;
         continue;
       }
@@ -776,14 +697,19 @@ class ColumnText {
       const levelBytes =
         v2.repetition_levels_byte_length + v2.definition_levels_byte_length;
       if (this.hasNulls) {
-        this.levels.reset(body, v2.repetition_levels_byte_length, 1);
+        const levels = body.subarray(
+          v2.repetition_levels_byte_length,
+          levelBytes
+        );
+        const copy = this.levelBytes.ensure(0, levels.length);
+        copy.set(levels);
+        this.levels.reset(copy.subarray(0, levels.length), 0, 1);
       }
-      values = body.subarray(levelBytes);
-      this.isPageInArena = false;
       const size = header.uncompressed_page_size - levelBytes;
-      if (v2.is_compressed !== false && size > 0) {
-        values = this.decompress(values, size);
-      }
+      values =
+        v2.is_compressed === false || size === 0
+          ? this.inArena(body.subarray(levelBytes))
+          : this.decompress(body.subarray(levelBytes), size);
       this.pageRows = v2.num_rows;
     } else {
       const page = this.decompress(body, header.uncompressed_page_size);
@@ -826,10 +752,11 @@ class ColumnText {
    */
   private decompress(body: Uint8Array, size: number): Uint8Array {
     const { codec } = this.decoder;
-    this.isPageInArena = codec === 'GZIP' || codec === 'SNAPPY';
-    if (codec === 'UNCOMPRESSED') return body;
-    if (!this.isPageInArena) {
-      return decompressPage(body, size, codec, PARQUET_COMPRESSORS);
+    if (codec === 'UNCOMPRESSED') return this.inArena(body);
+    if (codec !== 'GZIP' && codec !== 'SNAPPY') {
+      return this.inArena(
+        decompressPage(body, size, codec, PARQUET_COMPRESSORS)
+      );
     }
     const page = this.scratch.ensure(0, size).subarray(0, size);
     if (codec === 'SNAPPY') {
@@ -837,6 +764,13 @@ class ColumnText {
     } else {
       gunzipInto(body, page);
     }
+    return page;
+  }
+
+  /** Bytes copied into this column's page buffer (in the arena). */
+  private inArena(bytes: Uint8Array): Uint8Array {
+    const page = this.scratch.ensure(0, bytes.length).subarray(0, bytes.length);
+    page.set(bytes);
     return page;
   }
 
