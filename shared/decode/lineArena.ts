@@ -53,6 +53,21 @@ function sleb(value: number): number[] {
   }
 }
 
+/** Signed LEB128 of a 64-bit value. */
+function sleb64(value: bigint): number[] {
+  const bytes: number[] = [];
+  let rest = BigInt.asIntN(64, value);
+  for (;;) {
+    const byte = Number(rest & 0x7fn);
+    rest >>= 7n;
+    const isDone =
+      (rest === 0n && (byte & 0x40) === 0) ||
+      (rest === -1n && (byte & 0x40) !== 0);
+    bytes.push(isDone ? byte : byte | 0x80);
+    if (isDone) return bytes;
+  }
+}
+
 const section = (id: number, body: number[]): number[] => [
   id,
   ...uleb(body.length),
@@ -102,6 +117,17 @@ const I64_EXTEND_I32_U = 0xad;
 const I64_SHR_U = 0x88;
 const SELECT = 0x1b;
 const RETURN = 0x0f;
+const I64_CONST = 0x42;
+const I64_LOAD32_S = 0x34;
+const I64_EQZ = 0x50;
+const I64_LT_S = 0x53;
+const I64_SUB = 0x7d;
+const I64_MUL = 0x7e;
+const I64_DIV_U = 0x80;
+const I64_AND = 0x83;
+const I64_OR = 0x84;
+const I64_XOR = 0x85;
+const I32_WRAP = I32_WRAP_I64;
 
 // writeRows's parameters and locals, by index.
 const TABLE = 0;
@@ -451,6 +477,191 @@ const SPREAD_BODY: number[] = [
   END,
 ];
 
+// writeIntegers's parameters and locals, by index.
+const VALUES = 0;
+const LEVELS = 1;
+const ROW_COUNT = 2;
+const IS_64 = 3;
+const TEXT = 4;
+const TEXT_AT = 5;
+const STARTS = 6;
+const LENGTHS = 7;
+const DIGITS = 8;
+const R = 9;
+const FIRST = 10;
+const N = 11;
+const NUMBER = 12; // i64
+const QUOTIENT = 13; // i64
+
+const i64 = (value: number | bigint) => [I64_CONST, ...sleb64(BigInt(value))];
+/** array[row] = value (32-bit). */
+const putAt = (array: number, row: number, value: number[]) => [
+  ...get(array),
+  ...get(row),
+  ...i32(2),
+  I32_SHL,
+  I32_ADD,
+  ...value,
+  I32_STORE,
+  2,
+  0,
+];
+/** levels[row] === 0 (levels 0, for none: never). */
+const isNullRow = (levels: number, row: number) => [
+  ...get(levels),
+  IF,
+  0x7f,
+  ...get(levels),
+  ...get(row),
+  ...i32(2),
+  I32_SHL,
+  I32_ADD,
+  ...load(0),
+  I32_EQZ,
+  ELSE,
+  ...i32(0),
+  END,
+];
+
+/**
+ * writeIntegers(values, levels, rows, is64, text, at, starts, lengths,
+ * digits) -> the end of the text: writes `rows` rows of PLAIN INT32 or
+ * INT64 values (little-endian from `values`; a row whose level is 0 is
+ * null: length -1, and takes no value; levels 0: no nulls) as decimal
+ * text from text + at, `-` first for a negative one (what String gives a
+ * number or bigint), each row's start (from `text`) and length in starts
+ * and lengths. `digits`: 24 bytes of scratch.
+ */
+// biome-ignore format: one WebAssembly instruction (and its operands) per line
+const WRITE_INTEGERS_BODY: number[] = [
+  ...i32(0), ...set(R),
+  BLOCK, VOID,
+  LOOP, VOID,
+  ...get(R), ...get(ROW_COUNT), I32_GE_S, BR_IF, 1,
+  ...isNullRow(LEVELS, R),
+  IF, VOID,
+  ...putAt(LENGTHS, R, i32(-1)),
+  ELSE,
+  ...get(IS_64),
+  IF, 0x7e,
+  ...get(VALUES), I64_LOAD, 0, 0, ...add(VALUES, 8),
+  ELSE,
+  ...get(VALUES), I64_LOAD32_S, 0, 0, ...add(VALUES, 4),
+  END,
+  ...set(NUMBER),
+  ...putAt(STARTS, R, get(TEXT_AT)),
+  ...get(TEXT_AT), ...set(FIRST),
+  ...get(NUMBER), ...i64(0), I64_LT_S,
+  IF, VOID,
+  ...get(TEXT), ...get(TEXT_AT), I32_ADD, ...i32(0x2d), I32_STORE8, 0, 0,
+  ...add(TEXT_AT, 1),
+  ...i64(0), ...get(NUMBER), I64_SUB, ...set(NUMBER),
+  END,
+  // Digits backwards into the scratch, then forwards into the text.
+  ...i32(24), ...set(N),
+  LOOP, VOID,
+  ...get(NUMBER), ...i64(10), I64_DIV_U, ...set(QUOTIENT),
+  ...add(N, -1),
+  ...get(DIGITS), ...get(N), I32_ADD,
+  ...get(NUMBER), ...get(QUOTIENT), ...i64(10), I64_MUL, I64_SUB, I32_WRAP, ...i32(0x30), I32_ADD,
+  I32_STORE8, 0, 0,
+  ...get(QUOTIENT), ...set(NUMBER),
+  ...get(NUMBER), I64_EQZ, I32_EQZ, BR_IF, 0,
+  END,
+  BLOCK, VOID,
+  LOOP, VOID,
+  ...get(N), ...i32(24), I32_GE_S, BR_IF, 1,
+  ...get(TEXT), ...get(TEXT_AT), I32_ADD,
+  ...get(DIGITS), ...get(N), I32_ADD, I32_LOAD8_U, 0, 0,
+  I32_STORE8, 0, 0,
+  ...add(TEXT_AT, 1),
+  ...add(N, 1),
+  BR, 0,
+  END,
+  END,
+  ...putAt(LENGTHS, R, [...get(TEXT_AT), ...get(FIRST), I32_SUB]),
+  END,
+  ...add(R, 1),
+  BR, 0,
+  END,
+  END,
+  ...get(TEXT_AT),
+  END,
+];
+
+// checkText's parameters and locals, by index.
+const PAGE = 0;
+const CHECK_LEVELS = 1;
+const CHECK_ROWS = 2;
+const PAGE_BASE = 3;
+const CHECK_STARTS = 4;
+const CHECK_LENGTHS = 5;
+const LENGTH_AT = 6;
+const VALUE_END = 7;
+const WORD = 8; // i64
+const TAIL = 9;
+const CHECK_ROW = 10;
+
+/**
+ * checkText(at, levels, rows, base, starts, lengths) -> the end of the
+ * rows' values, or -1: reads `rows` rows of PLAIN BYTE_ARRAY values from
+ * `at` (a 4-byte little-endian length, then the bytes; levels as
+ * writeIntegers's) and gives each row's start (from `base`) and length,
+ * unless a value has a byte under 0x21 or over 0x7f (a space, a control,
+ * a byte beyond ASCII), checked eight bytes at a time: then -1.
+ */
+// biome-ignore format: one WebAssembly instruction (and its operands) per line
+const CHECK_TEXT_BODY: number[] = [
+  ...i32(0), ...set(CHECK_ROW),
+  BLOCK, VOID,
+  LOOP, VOID,
+  ...get(CHECK_ROW), ...get(CHECK_ROWS), I32_GE_S, BR_IF, 1,
+  ...isNullRow(CHECK_LEVELS, CHECK_ROW),
+  IF, VOID,
+  ...putAt(CHECK_LENGTHS, CHECK_ROW, i32(-1)),
+  ELSE,
+  ...get(PAGE), ...load(0), ...set(LENGTH_AT),
+  ...add(PAGE, 4),
+  ...putAt(CHECK_STARTS, CHECK_ROW, [...get(PAGE), ...get(PAGE_BASE), I32_SUB]),
+  ...putAt(CHECK_LENGTHS, CHECK_ROW, get(LENGTH_AT)),
+  ...get(PAGE), ...get(LENGTH_AT), I32_ADD, ...set(VALUE_END),
+  // Whole words: a byte under 0x21 (SWAR) or over 0x7f (its high bit).
+  BLOCK, VOID,
+  LOOP, VOID,
+  ...get(PAGE), ...i32(8), I32_ADD, ...get(VALUE_END), I32_GT_S, BR_IF, 1,
+  ...get(PAGE), I64_LOAD, 0, 0, ...set(WORD),
+  ...get(WORD), ...i64(0x2121212121212121n), I64_SUB,
+  ...get(WORD), ...i64(-1), I64_XOR, I64_AND,
+  ...get(WORD), I64_OR,
+  ...i64(0x8080808080808080n), I64_AND,
+  I64_EQZ, I32_EQZ,
+  IF, VOID, ...i32(-1), RETURN, END,
+  ...add(PAGE, 8),
+  BR, 0,
+  END,
+  END,
+  // The tail, byte by byte.
+  BLOCK, VOID,
+  LOOP, VOID,
+  ...get(PAGE), ...get(VALUE_END), I32_GE_S, BR_IF, 1,
+  ...get(PAGE), I32_LOAD8_U, 0, 0, ...set(TAIL),
+  ...get(TAIL), ...i32(0x21), I32_LT_U,
+  ...get(TAIL), ...i32(0x80), I32_GE_S,
+  I32_OR,
+  IF, VOID, ...i32(-1), RETURN, END,
+  ...add(PAGE, 1),
+  BR, 0,
+  END,
+  END,
+  END,
+  ...add(CHECK_ROW, 1),
+  BR, 0,
+  END,
+  END,
+  ...get(PAGE),
+  END,
+];
+
 /** The module: memory imported (shared), writeRows exported. */
 function lineWriterModule(): Uint8Array {
   const I32 = 0x7f;
@@ -461,15 +672,40 @@ function lineWriterModule(): Uint8Array {
     1,
     I32,
   ];
-  const code = (locals: number, body: number[]) => {
-    const entry = [...(locals > 0 ? [1, ...uleb(locals), I32] : [0]), ...body];
+  const I64 = 0x7e;
+  /** A body with its locals: runs of [count, type]. */
+  const code = (locals: [number, number][], body: number[]) => {
+    const entry = [
+      locals.length,
+      ...locals.flatMap(([count, kind]) => [...uleb(count), kind]),
+      ...body,
+    ];
     return [...uleb(entry.length), ...entry];
   };
-  const functions: [string, number, number, number[]][] = [
-    ['writeRows', 9, WIDTH - HEADER_LENGTH, WRITE_ROWS_BODY],
-    ['readHybrid', 3, BYTES - COUNT, READ_HYBRID_BODY],
-    ['sumInts', 2, 1, SUM_INTS_BODY],
-    ['spread', 4, 0, SPREAD_BODY],
+  const functions: [string, number, [number, number][], number[]][] = [
+    ['writeRows', 9, [[WIDTH - HEADER_LENGTH, I32]], WRITE_ROWS_BODY],
+    ['readHybrid', 3, [[BYTES - COUNT, I32]], READ_HYBRID_BODY],
+    ['sumInts', 2, [[1, I32]], SUM_INTS_BODY],
+    ['spread', 4, [], SPREAD_BODY],
+    [
+      'writeIntegers',
+      9,
+      [
+        [3, I32],
+        [2, I64],
+      ],
+      WRITE_INTEGERS_BODY,
+    ],
+    [
+      'checkText',
+      6,
+      [
+        [2, I32],
+        [1, I64],
+        [2, I32],
+      ],
+      CHECK_TEXT_BODY,
+    ],
   ];
   // biome-ignore format: a module's sections
   return new Uint8Array([
@@ -488,6 +724,25 @@ let compiled: object | null = null;
 /** The module's exports. */
 interface LineWriterExports {
   writeRows: WriteRows;
+  writeIntegers(
+    values: number,
+    levels: number,
+    rows: number,
+    is64: number,
+    text: number,
+    at: number,
+    starts: number,
+    lengths: number,
+    digits: number
+  ): number;
+  checkText(
+    at: number,
+    levels: number,
+    rows: number,
+    base: number,
+    starts: number,
+    lengths: number
+  ): number;
   readHybrid(state: number, out: number, count: number): number;
   sumInts(at: number, count: number): number;
   spread(levels: number, values: number, out: number, rows: number): number;
@@ -523,6 +778,8 @@ class LineArena {
   private readonly exports: LineWriterExports;
   private top = 0;
   private isIdle = false;
+  /** writeIntegers's scratch. */
+  private digits: Uint8Array | null = null;
 
   private constructor() {
     this.memory = new wasmApi.Memory({
@@ -542,6 +799,7 @@ class LineArena {
     const arena = LineArena.idle.pop() ?? new LineArena();
     arena.isIdle = false;
     arena.top = 0;
+    arena.digits = null;
     return arena;
   }
 
@@ -602,6 +860,60 @@ class LineArena {
    */
   readHybrid(state: Int32Array, out: Int32Array, count: number): number {
     return this.exports.readHybrid(state.byteOffset, out.byteOffset, count);
+  }
+
+  /**
+   * Writes `rows` rows of PLAIN INT32 or INT64 values from `values[at]`
+   * as decimal text into `text` from `textAt` (see WRITE_INTEGERS_BODY;
+   * `levels` null: no nulls); returns the end of the text.
+   */
+  writeIntegers(
+    values: Uint8Array,
+    at: number,
+    levels: Int32Array | null,
+    rows: number,
+    is64: boolean,
+    text: Uint8Array,
+    textAt: number,
+    starts: Int32Array,
+    lengths: Int32Array
+  ): number {
+    this.digits ??= this.bytes(24);
+    return this.exports.writeIntegers(
+      values.byteOffset + at,
+      levels?.byteOffset ?? 0,
+      rows,
+      is64 ? 1 : 0,
+      text.byteOffset,
+      textAt,
+      starts.byteOffset,
+      lengths.byteOffset,
+      this.digits.byteOffset
+    );
+  }
+
+  /**
+   * Checks `rows` rows of PLAIN BYTE_ARRAY values from `page[at]` (see
+   * CHECK_TEXT_BODY): their starts (in `page`) and lengths, and where they
+   * end; -1 when one is not printable ASCII.
+   */
+  checkText(
+    page: Uint8Array,
+    at: number,
+    levels: Int32Array | null,
+    rows: number,
+    starts: Int32Array,
+    lengths: Int32Array
+  ): number {
+    const end = this.exports.checkText(
+      page.byteOffset + at,
+      levels?.byteOffset ?? 0,
+      rows,
+      page.byteOffset,
+      starts.byteOffset,
+      lengths.byteOffset
+    );
+    return end < 0 ? -1 : end - page.byteOffset;
   }
 
   /** The sum of the first `count` values. */

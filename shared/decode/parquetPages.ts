@@ -405,14 +405,14 @@ class ColumnText {
 
   /** Decodes the next `rows` rows (at most `available()` and BATCH_ROWS). */
   decode(rows: number): void {
-    const { starts, lengths, hasNulls, levels } = this;
+    const { starts, lengths, hasNulls } = this;
     this.pageRows -= rows;
     this.slotWidth = 0;
     if (this.values === DECODED_VALUES) {
       this.decodeDecoded(rows);
       return;
     }
-    if (hasNulls) levels.read(this.levelValues, rows);
+    if (hasNulls) this.levels.read(this.levelValues, rows);
     if (this.values === DICTIONARY_VALUES) {
       const dictionary = this.dictionary;
       if (!dictionary) throw new Error('dictionary page missing');
@@ -451,7 +451,42 @@ class ColumnText {
       }
       return;
     }
-    if (this.values === TEXT_VALUES && this.decodeTextInPlace(rows)) return;
+    const levels = hasNulls ? this.levelValues : null;
+    if (this.values === TEXT_VALUES) {
+      // Printable ASCII is left where it lies in the page.
+      const end = this.arena.checkText(
+        this.page,
+        this.valueAt,
+        levels,
+        rows,
+        starts,
+        lengths
+      );
+      if (end >= 0) {
+        this.valueAt = end;
+        this.src = this.page;
+        return;
+      }
+    } else {
+      const is64 = this.values === INT64_VALUES;
+      const present = levels ? this.arena.sum(levels, rows) : rows;
+      const text = this.out.ensure(0, rows * 21);
+      this.arena.writeIntegers(
+        this.page,
+        this.valueAt,
+        levels,
+        rows,
+        is64,
+        text,
+        0,
+        starts,
+        lengths
+      );
+      this.valueAt += present * (is64 ? 8 : 4);
+      this.src = text;
+      return;
+    }
+    // Text with a space, a control or bytes beyond ASCII: copied with care.
     const { pageView, page } = this;
     let at = 0;
     for (let row = 0; row < rows; row++) {
@@ -461,80 +496,13 @@ class ColumnText {
       }
       starts[row] = at;
       const valueAt = this.valueAt;
-      if (this.values === TEXT_VALUES) {
-        const length = pageView.getUint32(valueAt, true);
-        this.valueAt = valueAt + 4 + length;
-        const written = copyText(this.out, at, page, valueAt + 4, length);
-        lengths[row] = written;
-        at += written >= 0 ? written : ODD_VALUE - written;
-        continue;
-      }
-      const bytes = this.out.ensure(at, 24);
-      let end: number;
-      if (this.values === INT32_VALUES) {
-        const value = pageView.getInt32(valueAt, true);
-        this.valueAt = valueAt + 4;
-        end =
-          value >= 0
-            ? writeDigits(bytes, at, value)
-            : writeAscii(bytes, at, String(value));
-      } else {
-        const low = pageView.getUint32(valueAt, true);
-        const high = pageView.getInt32(valueAt + 4, true);
-        this.valueAt = valueAt + 8;
-        end =
-          high >= 0 && high < SAFE_HIGH_WORDS
-            ? writeDigits(bytes, at, high * TWO_TO_32 + low)
-            : writeAscii(
-                bytes,
-                at,
-                String(pageView.getBigInt64(valueAt, true))
-              );
-      }
-      lengths[row] = end - at;
-      at = end;
+      const length = pageView.getUint32(valueAt, true);
+      this.valueAt = valueAt + 4 + length;
+      const written = copyText(this.out, at, page, valueAt + 4, length);
+      lengths[row] = written;
+      at += written >= 0 ? written : ODD_VALUE - written;
     }
     this.src = this.out.bytes;
-  }
-
-  /**
-   * decode() for PLAIN text whose values are all printable ASCII (checked
-   * four bytes at a time): they are left where they lie in the page, no
-   * copy. False, having read nothing, when one is not (copyText's case).
-   */
-  private decodeTextInPlace(rows: number): boolean {
-    const { starts, lengths, hasNulls, pageView } = this;
-    let at = this.valueAt;
-    for (let row = 0; row < rows; row++) {
-      if (hasNulls && this.levelValues[row] === 0) continue;
-      const length = pageView.getUint32(at, true);
-      const end = at + 4 + length;
-      let i = at + 4;
-      for (; i + 4 <= end; i += 4) {
-        const word = pageView.getUint32(i);
-        // A byte under 0x21 or over 0x7f in the word (SWAR).
-        if ((((word - 0x21212121) & ~word) | word) & 0x80808080) return false;
-      }
-      for (; i < end; i++) {
-        const byte = pageView.getUint8(i);
-        if (byte <= SPACE || byte >= 0x80) return false;
-      }
-      at = end;
-    }
-    at = this.valueAt;
-    for (let row = 0; row < rows; row++) {
-      if (hasNulls && this.levelValues[row] === 0) {
-        lengths[row] = NULL_VALUE;
-        continue;
-      }
-      const length = pageView.getUint32(at, true);
-      starts[row] = at + 4;
-      lengths[row] = length;
-      at += 4 + length;
-    }
-    this.valueAt = at;
-    this.src = this.page;
-    return true;
   }
 
   /** decode() for a page hyparquet decoded: each value as `writeCell` writes it. */
