@@ -827,7 +827,8 @@ async function loadRowGroup(
 
 /**
  * Reads a Parquet file's row groups one at a time, each with one ranged
- * read of its column chunks, and gives each column as ColumnText: a
+ * read of its column chunks, and gives each column as ColumnText (one per
+ * column, reused row group after row group, its buffers in `arena`): a
  * caller holds one page per column and a batch of row positions, not the
  * row group's values (nor an array or object per row). `columns` are the
  * file's top-level columns, all flat (`flatColumns`). Throws `DecodeError`

@@ -193,9 +193,9 @@ function writeCell(
 }
 
 /**
- * Writes rows as flow-log text lines into the sink's buffer, batch by
- * batch from each column's text (ColumnText): values joined by single
- * spaces, `-` for null. Memory: the sink's buffer, nothing per row.
+ * Writes rows as flow-log text lines, batch by batch from each column's
+ * text (ColumnText), into a megabyte of the arena that goes to the sink
+ * when full: values joined by single spaces, `-` for null. Nothing per row.
  */
 class RowTextWriter {
   private readonly sink: ParquetTextSink;
@@ -382,11 +382,13 @@ class RowTextWriter {
  * flow-log text, column-wise: each row group is read with one ranged read,
  * each column decoded a page at a time straight into text (a dictionary
  * page once, as text; see `readRowGroupText`), and the rows written from
- * the columns' text into the sink's reused buffer as lines in the format
- * of the column names: values joined by single spaces, `-` for null,
- * integers (BigInt too) as decimal digits, text copied from its bytes. No
- * array or object per row; memory is the row group's compressed bytes, a
- * page per column and the buffer, flat in the number of rows.
+ * the columns' text as lines in the format of the column names: values
+ * joined by single spaces, `-` for null, integers (BigInt too) as decimal
+ * digits, text copied from its bytes. The sink gets the lines a megabyte
+ * at a time. The decoding and the writing of lines run over a pooled
+ * WebAssembly memory (LineArena). No array or object per row; memory is
+ * the row group's compressed bytes, a page and a dictionary per column,
+ * and the arena's batch buffers: flat in the number of rows.
  *
  * Each line reads, cell for cell, as `parseFlowLogRow` reads the typed
  * row (see `cellText`). A row whose text would not is an odd row, and the
@@ -397,7 +399,7 @@ class RowTextWriter {
  * Throws `DecodeError` naming `label` when the bytes are not Parquet.
  * @example
  * const parquet = await openParquetText(file, 's3://b/k');
- * await parquet.writeText?.({ buffer, push, oddRow });
+ * await parquet.writeText?.({ push: (lines) => scanner.push(lines), oddRow });
  * @see https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3-path.html
  */
 async function openParquetText(
