@@ -44,7 +44,7 @@ describe('ingestS3Object in parts', () => {
 
   beforeAll(async () => {
     env = await startIngestStack('s3ingest-parts');
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await env.close();
