@@ -106,13 +106,23 @@ function integerCell(name: string, type: BasicType): fc.Arbitrary<unknown> {
         ? [fc.constantFrom(-1, -(2 ** 31))]
         : type === 'DOUBLE'
           ? [fc.constantFrom(-0, 1.5, -3, Number.NaN, 2 ** 53, 1e21)]
-          : [fc.constantFrom('', '-', 'x y', '1\n', '007', 'start', '-5')];
+          : type === 'TIMESTAMP'
+            ? [fc.constantFrom(new Date(-1000), new Date(8.64e15))]
+            : type === 'BOOLEAN'
+              ? [fc.boolean()]
+              : [fc.constantFrom('', '-', 'x y', '1\n', '007', 'start', '-5')];
+  // A timestamp holds seconds as milliseconds (13 digits: read as seconds);
+  // a boolean is never an integer.
   const asType = (value: number): unknown =>
     type === 'INT64'
       ? BigInt(value)
       : type === 'STRING'
         ? String(value)
-        : value;
+        : type === 'TIMESTAMP'
+          ? new Date(value * 1000)
+          : type === 'BOOLEAN'
+            ? value % 2 === 0
+            : value;
   return fc.oneof(
     { weight: 30, arbitrary: good.map(asType) },
     { weight: 2, arbitrary: fc.constant(null) },
@@ -155,10 +165,22 @@ function textCell(name: string): fc.Arbitrary<unknown> {
 /** A table of the TABLE_FORMAT fields: column types and rows. */
 const tables = fc
   .tuple(
-    fc.array(fc.constantFrom<BasicType>('INT64', 'INT32', 'DOUBLE', 'STRING'), {
-      minLength: TABLE_FORMAT.fields.length,
-      maxLength: TABLE_FORMAT.fields.length,
-    }),
+    fc.array(
+      fc.constantFrom<BasicType>(
+        'INT64',
+        'INT64',
+        'INT32',
+        'INT32',
+        'DOUBLE',
+        'STRING',
+        'TIMESTAMP',
+        'BOOLEAN'
+      ),
+      {
+        minLength: TABLE_FORMAT.fields.length,
+        maxLength: TABLE_FORMAT.fields.length,
+      }
+    ),
     fc.integer({ min: 1, max: 60 })
   )
   .chain(([types, rows]) => {
