@@ -40,6 +40,12 @@ class StoreError extends FlowLogError {}
  */
 class OutOfTimeError extends FlowLogError {}
 
+/**
+ * An input whose rollups need more memory than a part may take, and that
+ * is not cut into parts (a Parquet object): the message says what to raise.
+ */
+class TooLargeError extends FlowLogError {}
+
 /** A bad client request; `param` names the offending parameter. */
 class QueryError extends FlowLogError {
   readonly statusCode: number;
@@ -156,4 +162,5 @@ export {
   QueryError,
   StoreError,
   spanTooLongError,
+  TooLargeError,
 };

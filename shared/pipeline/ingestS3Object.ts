@@ -62,7 +62,12 @@ async function rollupParquetObject(
 ) {
   const opened = await deps.source.randomAccess(ref);
   if (opened === null) return null;
-  const outcome = await rollupParquetFile(opened.file, label, deps.options);
+  const outcome = await rollupParquetFile(
+    opened.file,
+    label,
+    deps.options,
+    deps.maxPartBytes
+  );
   return { ...opened, outcome };
 }
 

@@ -57,7 +57,8 @@ async function openParquetFlowLog(
 async function rollupParquetFile(
   file: RandomAccessObject,
   label: string,
-  options: RollupOptions
+  options: RollupOptions,
+  maxBytes?: number
 ): Promise<RollupOutcome> {
   const parquet = await openParquetText(file, label);
   const format = formatFromColumnNames(parquet.columns, label);
@@ -66,7 +67,8 @@ async function rollupParquetFile(
     parquet,
     format,
     options,
-    async ({ rollups, stats }) => ({ rollups: [...rollups], stats })
+    async ({ rollups, stats }) => ({ rollups: [...rollups], stats }),
+    maxBytes === undefined ? undefined : { label, maxBytes }
   );
   if (scanned !== null) return { kind: 'rollups', format, ...scanned };
   return rollupParquetRecords(file, label, options);

@@ -11,10 +11,11 @@ import {
   type OddRow,
   type ParquetText,
 } from '../decode/parquetText.js';
-import { ParseError, spanTooLongError } from '../errors.js';
+import { ParseError, spanTooLongError, TooLargeError } from '../errors.js';
 import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from '../flowLogRules.js';
 import { parseFlowLogRow } from '../parse/parseFlowLogLine.js';
 import type { FieldSpec, FlowLogFormat, IngestStats } from '../types.js';
+import { ROLLUP_BYTES_PER_ITEM } from './scanInParts.js';
 
 /**
  * The fields whose values a rollup reads (RecordRollup and the scanner):
@@ -198,6 +199,28 @@ class OddRowLines {
   }
 }
 
+/** The memory a Parquet object's rollups may take (see scanInParts). */
+interface ParquetMemoryLimit {
+  /** Names the object in the error. */
+  readonly label: string;
+  readonly maxBytes: number;
+}
+
+/**
+ * Throws `TooLargeError` once the scanner's memory, with the rollups it
+ * will build, passes the limit: a Parquet object is not cut into parts
+ * (text objects are), so it must fit one.
+ */
+function checkMemory(scanner: FlowLogScanner, limit: ParquetMemoryLimit): void {
+  const items = scanner.itemCount();
+  const bytes = scanner.heapBytes() + items * ROLLUP_BYTES_PER_ITEM;
+  if (bytes < limit.maxBytes) return;
+  const mb = (value: number) => Math.ceil(value / 2 ** 20);
+  throw new TooLargeError(
+    `${limit.label}: a Parquet object is ingested in one part, and its ${items} (ENI, window) items so far need more than ${mb(limit.maxBytes)} MB (PART_MEMORY_MB): raise the function's memory (PART_MEMORY_MB follows it), or have VPC Flow Logs deliver text, which is cut into parts`
+  );
+}
+
 /**
  * Rolls up a Parquet file through the same aggregation core as text: its
  * row groups are written column-wise as flow-log text (`openParquetText`)
@@ -223,7 +246,8 @@ async function scanParquetText<T>(
   parquet: ParquetText,
   format: FlowLogFormat,
   options: RollupOptions,
-  take: (taken: TakenRollups) => Promise<T>
+  take: (taken: TakenRollups) => Promise<T>,
+  limit?: ParquetMemoryLimit
 ): Promise<T | null> {
   const { writeText } = parquet;
   if (writeText === null) return null;
@@ -237,6 +261,7 @@ async function scanParquetText<T>(
         isBlankable: format.fields.map((field) => isBlankable(field)),
         push: (lines) => {
           scanner.push(lines);
+          if (limit !== undefined) checkMemory(scanner, limit);
         },
         oddRow: (row) => odd.line(row),
       });
@@ -251,4 +276,5 @@ async function scanParquetText<T>(
   }
 }
 
+export type { ParquetMemoryLimit };
 export { ROLLUP_FIELDS, scanParquetText };

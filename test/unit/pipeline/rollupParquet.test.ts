@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { BasicType } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { RecordRollup } from '../../../shared/aggregate/rollupRecords.js';
+import { TooLargeError } from '../../../shared/errors.js';
 import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import {
   DEFAULT_FORMAT,
@@ -236,6 +237,45 @@ describe('rollupParquetFile', () => {
       ),
       { numRuns: 150 }
     );
+  });
+
+  it('fails with what to raise when the rollups of a Parquet object pass the memory a part may take', async () => {
+    // Prepare
+    const lines = [
+      ...generateFlowLogLines({
+        format: DEFAULT_FORMAT,
+        records: 20_000,
+        enis: 5000,
+        seed: 14,
+        startSeconds: START,
+      }),
+    ];
+    const parquet = parquetOfLines(DEFAULT_FORMAT, lines, {
+      rowGroupSize: 2000,
+    });
+    const file = () => randomAccessBytes(parquet);
+
+    // Act
+    const tooSmall = await rollupParquetFile(
+      file(),
+      LABEL,
+      { windowMode: 'prorate' },
+      8 * 1024 * 1024
+    ).catch((error: unknown) => error);
+    const enough = await rollupParquetFile(
+      file(),
+      LABEL,
+      { windowMode: 'prorate' },
+      1024 * 1024 * 1024
+    );
+
+    // Assess
+    expect(tooSmall).toBeInstanceOf(TooLargeError);
+    expect((tooSmall as Error).message).toMatch(
+      /: a Parquet object is ingested in one part, and its \d+ \(ENI, window\) items so far need more than 8 MB \(PART_MEMORY_MB\): raise the function's memory/
+    );
+    expect((tooSmall as Error).message).toContain(LABEL);
+    expect(enough.kind === 'rollups' && enough.stats.records).toBe(20_000);
   });
 
   it('equals the text path record for record at a fleet shape: 200k records over 20,000 ENIs', async () => {
