@@ -212,38 +212,24 @@ async function rollupCommand(
     await out.flush();
   };
   let items = 0;
-  let outcome:
+  // Each rollup is written as it is built, none kept (text and Parquet).
+  const consume = async (rollups: Iterable<Rollup>, count: number) => {
+    items = count;
+    await write(rollups);
+  };
+  const scanned = (await isParquetFile(file))
+    ? await rollupParquetPath(file, windowMode, consume)
+    : await rollupFlowLogLazily(
+        { chunks: readFile(file), label: file, format },
+        { windowMode },
+        consume
+      );
+  const outcome:
     | { kind: 'not-per-eni'; reason: string }
-    | { kind: 'done'; stats: IngestStats };
-  if (await isParquetFile(file)) {
-    // Parquet: each rollup is written as it is built too.
-    const scanned = await rollupParquetPath(
-      file,
-      windowMode,
-      async (rollups, count) => {
-        items = count;
-        await write(rollups);
-      }
-    );
-    outcome =
-      scanned.kind === 'scanned'
-        ? { kind: 'done', stats: scanned.value }
-        : scanned;
-  } else {
-    // Text: each rollup is written as it is built, none kept.
-    const scanned = await rollupFlowLogLazily(
-      { chunks: readFile(file), label: file, format },
-      { windowMode },
-      async (rollups, count) => {
-        items = count;
-        await write(rollups);
-      }
-    );
-    outcome =
-      scanned.kind === 'scanned'
-        ? { kind: 'done', stats: scanned.value }
-        : scanned;
-  }
+    | { kind: 'done'; stats: IngestStats } =
+    scanned.kind === 'scanned'
+      ? { kind: 'done', stats: scanned.value }
+      : scanned;
   if (outcome.kind === 'not-per-eni') {
     process.stderr.write(`${file}: not per-ENI: ${outcome.reason}\n`);
     process.stderr.write(

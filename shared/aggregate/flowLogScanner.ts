@@ -8,6 +8,7 @@ import {
 } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup, TextRing } from '../types.js';
+import { type WasmMemory, wasmApi } from '../wasmApi.js';
 import {
   COUNTERS,
   IDS,
@@ -64,7 +65,8 @@ const KIND_HASHED = 2;
 const KIND_KEY = 3;
 const HASHED_FIELDS = ['srcaddr', 'dstaddr'];
 const KEY_FIELDS = ['interface-id', 'resource-id'];
-const ROLE_FIELDS = [
+/** The fields a rollup reads: every other text field may be anything. */
+const ROLE_FIELDS: readonly string[] = [
   'interface-id',
   'resource-id',
   'srcaddr',
@@ -143,23 +145,6 @@ const MAX_POOLED_BYTES = 128 * 1024 * 1024;
  * after the last (the scan reads up to 16 bytes past the text). */
 const ringBytes = (slots: number, slotBytes: number): number =>
   slots * (RING_ROOM_BYTES + slotBytes) + 64;
-
-/** The part of the WebAssembly JS API used here (the ES2022 lib lacks it). */
-interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-}
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: {
-    initial: number;
-    maximum: number;
-    shared: boolean;
-  }) => WasmMemory;
-}
-const { WebAssembly: wasmApi } = globalThis as unknown as {
-  WebAssembly: WebAssemblyApi;
-};
 
 let compiled: object | null = null;
 
@@ -809,4 +794,4 @@ function subtractStats(total: IngestStats, base: IngestStats): IngestStats {
 }
 
 export type { TakenRollups };
-export { FlowLogScanner, ScannerMemory };
+export { FlowLogScanner, ROLE_FIELDS, ScannerMemory };

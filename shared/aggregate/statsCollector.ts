@@ -4,20 +4,23 @@ import type { IngestStats } from '../types.js';
 /** Default number of bad-record samples kept per input. */
 const DEFAULT_SAMPLE_LIMIT = 10;
 
+/** Statistics of no line at all. */
+const emptyStats = (): IngestStats => ({
+  lines: 0,
+  records: 0,
+  nodataRecords: 0,
+  skipdataRecords: 0,
+  badRecords: 0,
+  badRecordsByReason: {},
+  badRecordSamples: [],
+});
+
 /**
  * Counts lines, good records and bad records by reason for one input, and
  * keeps the first `sampleLimit` bad records as samples.
  */
 class StatsCollector {
-  readonly stats: IngestStats = {
-    lines: 0,
-    records: 0,
-    nodataRecords: 0,
-    skipdataRecords: 0,
-    badRecords: 0,
-    badRecordsByReason: {},
-    badRecordSamples: [],
-  };
+  readonly stats: IngestStats = emptyStats();
   private readonly sampleLimit: number;
 
   constructor(sampleLimit = DEFAULT_SAMPLE_LIMIT) {
@@ -39,4 +42,4 @@ class StatsCollector {
   }
 }
 
-export { DEFAULT_SAMPLE_LIMIT, StatsCollector };
+export { DEFAULT_SAMPLE_LIMIT, emptyStats, StatsCollector };

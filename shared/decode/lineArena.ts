@@ -1,22 +1,5 @@
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
-
-/** The part of the WebAssembly JS API used here (the ES2022 lib lacks it). */
-interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-  grow(pages: number): number;
-}
-interface WebAssemblyApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: {
-    initial: number;
-    maximum: number;
-    shared: boolean;
-  }) => WasmMemory;
-}
-const { WebAssembly: wasmApi } = globalThis as unknown as {
-  WebAssembly: WebAssemblyApi;
-};
+import { type WasmMemory, wasmApi } from '../wasmApi.js';
 
 const PAGE_BYTES = 65_536;
 /** Bytes after every region: the copy loop moves eight bytes at a time. */

@@ -2,6 +2,7 @@ import type {
   FlowLogScanner,
   TakenRollups,
 } from '../aggregate/flowLogScanner.js';
+import { emptyStats } from '../aggregate/statsCollector.js';
 import { FlowLogError } from '../errors.js';
 import type { RecordedPart } from '../store/partCheckpoints.js';
 import type { IngestStats } from '../types.js';
@@ -202,15 +203,7 @@ function isAtRecordedEnd(
 
 /** The statistics of several parts as one (samples kept in order). */
 function sumStats(parts: readonly IngestStats[]): IngestStats {
-  const sum: IngestStats = {
-    lines: 0,
-    records: 0,
-    nodataRecords: 0,
-    skipdataRecords: 0,
-    badRecords: 0,
-    badRecordsByReason: {},
-    badRecordSamples: [],
-  };
+  const sum = emptyStats();
   for (const part of parts) {
     sum.lines += part.lines;
     sum.records += part.records;

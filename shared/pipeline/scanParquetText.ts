@@ -1,5 +1,6 @@
 import {
   FlowLogScanner,
+  ROLE_FIELDS,
   ScannerMemory,
   type TakenRollups,
 } from '../aggregate/flowLogScanner.js';
@@ -23,27 +24,7 @@ import { ROLLUP_BYTES_PER_ITEM } from './scanInParts.js';
  * (a test holds this list to that). Integer fields are all validated, so
  * they count too.
  */
-const ROLLUP_FIELDS = new Set([
-  'interface-id',
-  'resource-id',
-  'srcaddr',
-  'dstaddr',
-  'srcport',
-  'dstport',
-  'protocol',
-  'packets',
-  'bytes',
-  'start',
-  'end',
-  'action',
-  'log-status',
-  'tcp-flags',
-  'flow-direction',
-  'account-id',
-  'vpc-id',
-  'subnet-id',
-  'instance-id',
-]);
+const ROLLUP_FIELDS = new Set(ROLE_FIELDS);
 
 /**
  * Whether a value of this field may be written as `-`: a text field no
