@@ -93,10 +93,14 @@ async function ingestTextObject(
   if (opened === null) return null;
   const id = contributionId('s3', ref.bucket, ref.key, opened.version);
   const { checkpoints } = deps;
-  const maxPartItems =
+  // Without checkpoints a cut could not be kept: the object is one part.
+  const limits =
     checkpoints === undefined
-      ? Number.POSITIVE_INFINITY
-      : (deps.maxPartItems ?? Number.POSITIVE_INFINITY);
+      ? { maxPartItems: Number.POSITIVE_INFINITY }
+      : {
+          maxPartItems: deps.maxPartItems ?? Number.POSITIVE_INFINITY,
+          maxPartBytes: deps.maxPartBytes,
+        };
   const recorded = (await checkpoints?.load(id)) ?? [];
   let rollupItems = 0;
   let itemsWritten = 0;
@@ -140,8 +144,7 @@ async function ingestTextObject(
     (scanner, text) =>
       scanInParts(scanner, text, {
         recorded,
-        maxPartItems,
-        maxPartBytes: checkpoints === undefined ? undefined : deps.maxPartBytes,
+        ...limits,
         recordEnd: async (index, endLine) =>
           checkpoints === undefined
             ? endLine

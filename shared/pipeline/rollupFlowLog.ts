@@ -168,12 +168,17 @@ async function rollupFlowLog(
   input: FlowLogInput,
   options: RollupOptions
 ): Promise<RollupOutcome> {
-  const scanned = await withScanner(input, options, async (scanner, text) => {
-    await pushAll(scanner, text);
-    return scanner.finish();
+  let rollups: Rollup[] = [];
+  const scanned = await rollupFlowLogLazily(input, options, async (built) => {
+    rollups = [...built];
   });
   if (scanned.kind !== 'scanned') return scanned;
-  return { kind: 'rollups', format: scanned.format, ...scanned.value };
+  return {
+    kind: 'rollups',
+    format: scanned.format,
+    rollups,
+    stats: scanned.value,
+  };
 }
 
 /**

@@ -51,7 +51,8 @@ async function openParquetFlowLog(
  * space in a field a rollup reads) goes through the typed path instead.
  * Same contract as `rollupFlowLog`: a Transit Gateway log is `not-per-eni`;
  * throws `DecodeError` (not Parquet, undecodable row group) or
- * `FormatError` (not flow-log columns), both naming `label`.
+ * `FormatError` (not flow-log columns), both naming `label`, and
+ * `TooLargeError` once the rollups would need more than `maxBytes`.
  * @example const outcome = await rollupParquetFile(file, 's3://b/k', options);
  */
 async function rollupParquetFile(
@@ -60,18 +61,23 @@ async function rollupParquetFile(
   options: RollupOptions,
   maxBytes?: number
 ): Promise<RollupOutcome> {
-  const parquet = await openParquetText(file, label);
-  const format = formatFromColumnNames(parquet.columns, label);
-  if (format.isTransitGateway) return notPerEni(format);
-  const scanned = await scanParquetText(
-    parquet,
-    format,
+  let rollups: Rollup[] = [];
+  const scanned = await rollupParquetFileLazily(
+    file,
+    label,
     options,
-    async ({ rollups, stats }) => ({ rollups: [...rollups], stats }),
-    maxBytes === undefined ? undefined : { label, maxBytes }
+    async (built) => {
+      rollups = [...built];
+    },
+    maxBytes
   );
-  if (scanned !== null) return { kind: 'rollups', format, ...scanned };
-  return rollupParquetRecords(file, label, options);
+  if (scanned.kind !== 'scanned') return scanned;
+  return {
+    kind: 'rollups',
+    format: scanned.format,
+    rollups,
+    stats: scanned.value,
+  };
 }
 
 /**
@@ -88,7 +94,8 @@ async function rollupParquetFileLazily(
   file: RandomAccessObject,
   label: string,
   options: RollupOptions,
-  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>
+  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>,
+  maxBytes?: number
 ): Promise<ScannedInput<IngestStats>> {
   const parquet = await openParquetText(file, label);
   const format = formatFromColumnNames(parquet.columns, label);
@@ -100,7 +107,8 @@ async function rollupParquetFileLazily(
     async ({ rollups, items, stats }) => {
       await consume(rollups, items);
       return stats;
-    }
+    },
+    maxBytes === undefined ? undefined : { label, maxBytes }
   );
   if (scanned !== null) return { kind: 'scanned', format, value: scanned };
   const typed = await rollupParquetRecords(file, label, options);

@@ -149,13 +149,10 @@ async function scanInParts(
   for await (const chunk of text) {
     for (let from = 0; from < chunk.length; ) {
       const slice = chunk.subarray(from, from + SCAN_SLICE_BYTES);
-      const consumed = scanner.push(slice);
-      from += consumed;
-      if (
-        consumed < slice.length ||
-        isAtRecordedEnd(scanner, recorded, index)
-      ) {
-        // The scan stopped before the recorded end of this part.
+      // Short of the slice only when the scan stopped at the part's end.
+      from += scanner.push(slice);
+      if (isAtRecordedEnd(scanner, recorded, index)) {
+        // The scan reached the recorded end of this part.
         await endPart(recordedEnd(index), scanner.takeRollups());
         handlers.beforePart?.(index);
         scanner.setPartLines(0, recordedEnd(index));
@@ -180,15 +177,18 @@ async function scanInParts(
   return { parts: index, skippedParts, stats: sumStats(totals) };
 }
 
+/**
+ * The memory the part in the scanner takes once its rollups are built: the
+ * scanner's own, and ROLLUP_BYTES_PER_ITEM for each of its items.
+ */
+const partBytes = (scanner: FlowLogScanner): number =>
+  scanner.heapBytes() + scanner.itemCount() * ROLLUP_BYTES_PER_ITEM;
+
 /** Whether the part in the scanner has reached its budget of items or bytes. */
 function isFull(scanner: FlowLogScanner, handlers: PartHandlers): boolean {
-  const items = scanner.itemCount();
-  if (items >= handlers.maxPartItems) return true;
+  if (scanner.itemCount() >= handlers.maxPartItems) return true;
   const { maxPartBytes } = handlers;
-  return (
-    maxPartBytes !== undefined &&
-    scanner.heapBytes() + items * ROLLUP_BYTES_PER_ITEM >= maxPartBytes
-  );
+  return maxPartBytes !== undefined && partBytes(scanner) >= maxPartBytes;
 }
 
 /** Whether the scanner has reached the recorded end of the current part. */
@@ -221,6 +221,7 @@ function sumStats(parts: readonly IngestStats[]): IngestStats {
 
 export type { PartHandlers, PartsOutcome, ScannedPart };
 export {
+  partBytes,
   pushAll,
   ROLLUP_BYTES_PER_ITEM,
   SMALL_INPUT_ITEMS,

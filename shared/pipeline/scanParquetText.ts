@@ -16,7 +16,7 @@ import { ParseError, spanTooLongError, TooLargeError } from '../errors.js';
 import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from '../flowLogRules.js';
 import { parseFlowLogRow } from '../parse/parseFlowLogLine.js';
 import type { FieldSpec, FlowLogFormat, IngestStats } from '../types.js';
-import { ROLLUP_BYTES_PER_ITEM } from './scanInParts.js';
+import { partBytes } from './scanInParts.js';
 
 /**
  * The fields whose values a rollup reads (RecordRollup and the scanner):
@@ -193,9 +193,8 @@ interface ParquetMemoryLimit {
  * (text objects are), so it must fit one.
  */
 function checkMemory(scanner: FlowLogScanner, limit: ParquetMemoryLimit): void {
+  if (partBytes(scanner) < limit.maxBytes) return;
   const items = scanner.itemCount();
-  const bytes = scanner.heapBytes() + items * ROLLUP_BYTES_PER_ITEM;
-  if (bytes < limit.maxBytes) return;
   const mb = (value: number) => Math.ceil(value / 2 ** 20);
   throw new TooLargeError(
     `${limit.label}: a Parquet object is ingested in one part, and its ${items} (ENI, window) items so far need more than ${mb(limit.maxBytes)} MB (PART_MEMORY_MB): raise the function's memory (PART_MEMORY_MB follows it), or have VPC Flow Logs deliver text, which is cut into parts`
