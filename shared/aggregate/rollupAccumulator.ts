@@ -296,10 +296,13 @@ class RollupAccumulator {
     for (const eni of this.enis.values()) {
       for (const window of eni.windows.values()) {
         rollups.push(
-          toRollup(eni.interfaceId, window, this.shape, {
-            talkers: window.talkers?.entries() ?? [],
-            rejected: window.rejected?.entries() ?? [],
-          })
+          toRollup(
+            eni.interfaceId,
+            window,
+            this.shape,
+            (window.talkers?.entries() ?? []).map(decodeTalker),
+            (window.rejected?.entries() ?? []).map(decodeSource)
+          )
         );
       }
     }
@@ -348,12 +351,16 @@ function sortRollups(rollups: Rollup[]): Rollup[] {
   );
 }
 
-/** Builds the rollup of one window from its counters and sketch entries. */
+/**
+ * Builds the rollup of one window from its counters and its sketches'
+ * entries, decoded (in any order: the lists are ranked here).
+ */
 function toRollup(
   interfaceId: string,
   w: WindowCounters,
   shape: RollupShape,
-  sketches: { talkers: SketchEntry[]; rejected: SketchEntry[] }
+  talkers: DecodedTalker[],
+  rejected: RejectedSource[]
 ): Rollup {
   const rollup: Rollup = {
     interfaceId,
@@ -387,11 +394,12 @@ function toRollup(
   if (w.vpcId !== null) rollup.vpcId = w.vpcId;
   if (w.subnetId !== null) rollup.subnetId = w.subnetId;
   if (w.instanceId !== null) rollup.instanceId = w.instanceId;
-  const talkers = sketches.talkers.map(decodeTalker);
   const self = inferSelf(talkers);
   if (shape.hasTalkers) rollup.topTalkers = toTopTalkers(talkers, self);
   if (shape.hasRejected) {
-    rollup.topRejectedSources = toRejectedSources(sketches.rejected, self);
+    rollup.topRejectedSources = rankRejected(
+      rejected.filter((source) => !self.has(source.address))
+    );
   }
   return rollup;
 }
@@ -407,31 +415,69 @@ function decodeText(bytes: Uint8Array): string {
   return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
+/** A top-talker key taken apart, with its counts. */
 interface DecodedTalker {
   src: string;
   dst: string;
   direction: number;
   port: number | null;
   protocol: number | null;
-  entry: SketchEntry;
+  flows: number;
+  packets: number;
+  bytes: number;
 }
 
+/**
+ * A talker from its addresses and the binary tail of its key at `tail` in
+ * `bytes` (direction, service port in 3 bytes, protocol in 2; all ones for
+ * none).
+ */
+function talkerOf(
+  src: string,
+  dst: string,
+  bytes: Uint8Array,
+  tail: number,
+  entry: Omit<SketchEntry, 'key' | 'weight'>
+): DecodedTalker {
+  const port =
+    ((bytes[tail + 1] as number) << 16) |
+    ((bytes[tail + 2] as number) << 8) |
+    (bytes[tail + 3] as number);
+  const protocol =
+    ((bytes[tail + 4] as number) << 8) | (bytes[tail + 5] as number);
+  return {
+    src,
+    dst,
+    direction: bytes[tail] as number,
+    port: port === 0xffffff ? null : port,
+    protocol: protocol === 0xffff ? null : protocol,
+    flows: entry.flows,
+    packets: entry.packets,
+    bytes: entry.bytes,
+  };
+}
+
+/** A talker sketch entry taken apart: `src dst` text, then the tail. */
 function decodeTalker(entry: SketchEntry): DecodedTalker {
   const { key } = entry;
   const tail = key.length - TAIL_BYTES;
   const space = key.indexOf(0x20);
-  const port =
-    ((key[tail + 1] as number) << 16) |
-    ((key[tail + 2] as number) << 8) |
-    (key[tail + 3] as number);
-  const protocol = ((key[tail + 4] as number) << 8) | (key[tail + 5] as number);
+  return talkerOf(
+    decodeText(key.subarray(0, space < 0 ? tail : space)),
+    space < 0 ? '' : decodeText(key.subarray(space + 1, tail)),
+    key,
+    tail,
+    entry
+  );
+}
+
+/** A rejected-source sketch entry: its key is the address. */
+function decodeSource(entry: SketchEntry): RejectedSource {
   return {
-    src: decodeText(key.subarray(0, space < 0 ? tail : space)),
-    dst: space < 0 ? '' : decodeText(key.subarray(space + 1, tail)),
-    direction: key[tail] as number,
-    port: port === 0xffffff ? null : port,
-    protocol: protocol === 0xffff ? null : protocol,
-    entry,
+    address: decodeText(entry.key),
+    flows: entry.flows,
+    packets: entry.packets,
+    bytes: entry.bytes,
   };
 }
 
@@ -443,29 +489,29 @@ function decodeTalker(entry: SketchEntry): DecodedTalker {
 function inferSelf(talkers: DecodedTalker[]): Set<string> {
   const self = new Set<string>();
   if (!talkers.some((t) => t.direction === DIRECTION_UNKNOWN)) return self;
-  for (const isIpv6 of [false, true]) {
-    const flowsByAddress = new Map<string, number>();
-    let total = 0;
-    for (const { src, dst, entry } of talkers) {
-      if (src.includes(':') !== isIpv6) continue;
-      total += entry.flows;
-      for (const address of src === dst ? [src] : [src, dst]) {
-        flowsByAddress.set(
-          address,
-          (flowsByAddress.get(address) ?? 0) + entry.flows
-        );
-      }
-    }
+  // One pass; index 0 counts IPv4 flows, 1 IPv6 (by the source's family).
+  const flowsByAddress = [new Map<string, number>(), new Map<string, number>()];
+  const totals = [0, 0];
+  for (const { src, dst, flows } of talkers) {
+    const family = src.includes(':') ? 1 : 0;
+    const counts = flowsByAddress[family] as Map<string, number>;
+    totals[family] = (totals[family] as number) + flows;
+    counts.set(src, (counts.get(src) ?? 0) + flows);
+    if (dst !== src) counts.set(dst, (counts.get(dst) ?? 0) + flows);
+  }
+  flowsByAddress.forEach((counts, family) => {
     let best = '';
     let bestFlows = 0;
-    for (const [address, flows] of flowsByAddress) {
+    for (const [address, flows] of counts) {
       if (flows > bestFlows || (flows === bestFlows && address < best)) {
         best = address;
         bestFlows = flows;
       }
     }
-    if (bestFlows > 0 && bestFlows * 2 >= total) self.add(best);
-  }
+    if (bestFlows > 0 && bestFlows * 2 >= (totals[family] as number)) {
+      self.add(best);
+    }
+  });
   return self;
 }
 
@@ -479,7 +525,8 @@ function toTopTalkers(
   self: Set<string>
 ): TopTalker[] {
   const byPeer = new Map<string, TopTalker>();
-  for (const { src, dst, direction, port, protocol, entry } of talkers) {
+  for (const talker of talkers) {
+    const { src, dst, direction, port, protocol } = talker;
     const peer =
       direction === DIRECTION_INGRESS
         ? src
@@ -494,9 +541,9 @@ function toTopTalkers(
       peer,
       port,
       protocol,
-      flows: (seen?.flows ?? 0) + entry.flows,
-      packets: (seen?.packets ?? 0) + entry.packets,
-      bytes: (seen?.bytes ?? 0) + entry.bytes,
+      flows: (seen?.flows ?? 0) + talker.flows,
+      packets: (seen?.packets ?? 0) + talker.packets,
+      bytes: (seen?.bytes ?? 0) + talker.bytes,
     });
   }
   return rankTalkers([...byPeer.values()]);
@@ -515,23 +562,6 @@ function rankTalkers(talkers: TopTalker[]): TopTalker[] {
     .slice(0, TOP_LIST_SIZE);
 }
 
-/** Sources of rejected flows, without the ENI's own address. */
-function toRejectedSources(
-  entries: SketchEntry[],
-  self: Set<string>
-): RejectedSource[] {
-  return rankRejected(
-    entries
-      .map((entry) => ({
-        address: decodeText(entry.key),
-        flows: entry.flows,
-        packets: entry.packets,
-        bytes: entry.bytes,
-      }))
-      .filter((source) => !self.has(source.address))
-  );
-}
-
 /** Sorts by flows (then bytes, address) and keeps the top N. */
 function rankRejected(sources: RejectedSource[]): RejectedSource[] {
   return sources
@@ -548,7 +578,7 @@ function rankRejected(sources: RejectedSource[]): RejectedSource[] {
 const compareText = (a: string, b: string): number =>
   a < b ? -1 : a > b ? 1 : 0;
 
-export type { RollupShape, WindowCounters };
+export type { DecodedTalker, RollupShape, WindowCounters };
 export {
   ACTION_ACCEPT,
   ACTION_NONE,
@@ -557,6 +587,8 @@ export {
   DIRECTION_EGRESS,
   DIRECTION_INGRESS,
   DIRECTION_UNKNOWN,
+  decodeSource,
+  decodeTalker,
   RecordFacts,
   RollupAccumulator,
   rankRejected,
@@ -566,6 +598,8 @@ export {
   STATUS_OK,
   STATUS_SKIPDATA,
   sortRollups,
+  TAIL_BYTES,
   talkerHash,
+  talkerOf,
   toRollup,
 };
