@@ -144,7 +144,7 @@ const B_SIZE = 40;
 const utf8 = new TextDecoder();
 /** A label's length byte with this bit set holds packed addresses. */
 const PACKED = 0x80;
-const MAX_CACHED_ADDRESSES = 65_536;
+const MAX_CACHED_ADDRESSES = 4096;
 const NEWLINE = 0x0a;
 /** Room before each ring slot for the unfinished line carried into it. */
 const RING_ROOM_BYTES = MAX_LINE_BYTES + 64;
