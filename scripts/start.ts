@@ -6,14 +6,19 @@
  * events/s3-object-created.json, prints what it ingested, and keeps the
  * stand-ins running until Ctrl-C. Serves the query API (the real
  * `queryApi` handler behind a local API Gateway stand-in) on
- * 127.0.0.1:3000. `SEED=0` skips the sample.
+ * 127.0.0.1:3000. The ENI catalog is filled for the sample's ENIs by the
+ * real refresh, with a stand-in for EC2 (scripts/local/sampleCatalog.ts).
+ * `SEED=0` skips the sample.
  * Ports: DYNAMODB_PORT (8000), S3_PORT (4568), API_PORT (3000).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { loadConfig } from '../shared/config.js';
+import { refreshCatalog } from '../shared/pipeline/refreshCatalog.js';
 import { createDynamoRollupReader } from '../shared/store/dynamoRollupReader.js';
+import { createCatalogDeps } from '../shared/wiring.js';
 import { serveHttpApi } from './local/httpApi.js';
 import { lambdaContext } from './local/lambdaContext.js';
 import { type LocalStack, startLocalStack } from './local/localStack.js';
@@ -24,6 +29,7 @@ import {
   SAMPLE_KEY,
   SAMPLE_WINDOW,
 } from './local/sample.js';
+import { sampleCatalogSource } from './local/sampleCatalog.js';
 
 const DATA_DIRECTORY = '.local';
 const port = (name: string, fallback: number): number => {
@@ -85,6 +91,17 @@ async function main(): Promise<void> {
   if (process.env.SEED !== '0') {
     console.log(`Ingesting s3://${SAMPLE_BUCKET}/${SAMPLE_KEY} ...`);
     await seed(stack);
+    // The catalog refresh itself, with a stand-in for EC2's describe calls.
+    const catalog = await refreshCatalog(
+      createCatalogDeps(
+        loadConfig(),
+        sampleCatalogSource(SAMPLE.seed, SAMPLE.enis)
+      ),
+      Math.floor(Date.now() / 1000)
+    );
+    console.log(
+      `ENI catalog: ${catalog.enis} ENIs (${catalog.written} written), ${catalog.addressesWritten} addresses`
+    );
   }
   const { handler: queryApi } = await import('../functions/queryApi.js');
   const api = await serveHttpApi(queryApi, port('API_PORT', 3000));

@@ -7,12 +7,15 @@ import type {
   FormatResolver,
 } from './pipeline/ingestCloudWatch.js';
 import type { IngestDeps } from './pipeline/ingestS3Object.js';
+import type { CatalogDeps } from './pipeline/refreshCatalog.js';
 import type { QueryDeps } from './query/queryRollups.js';
+import type { CatalogSource } from './source/ec2Catalog.js';
 import type { FlowLogFormatLookup } from './source/ec2FlowLogFormats.js';
 import {
   createS3Client,
   createS3ObjectSource,
 } from './source/s3ObjectSource.js';
+import { createDynamoCatalogStore } from './store/catalogStore.js';
 import { createDynamoRollupReader } from './store/dynamoRollupReader.js';
 import {
   createDynamoClient,
@@ -179,21 +182,50 @@ function ec2Lookup(instrument: Instrument): FlowLogFormatLookup {
   };
 }
 
-/** Builds what the query API needs: the DynamoDB reader and the token key. */
+const catalogStore = (config: Config, client: DynamoDBClient) =>
+  createDynamoCatalogStore(client, {
+    tableName: config.rollupTable,
+    retentionDays: config.retentionDays,
+    concurrency: config.writeConcurrency,
+  });
+
+/**
+ * Builds what the query API needs: the DynamoDB reader, the ENI catalog
+ * (the same client) and the token key.
+ */
 function createQueryDeps(
   config: Config,
   instrument: Instrument = asIs
 ): QueryDeps {
+  const dynamo = instrument(createDynamoClient(config.maxAttempts));
   return {
-    reader: createDynamoRollupReader(
-      instrument(createDynamoClient(config.maxAttempts)),
-      config.rollupTable
-    ),
+    reader: createDynamoRollupReader(dynamo, config.rollupTable),
+    catalog: catalogStore(config, dynamo),
     tokenSecret: config.pageTokenSecret,
   };
 }
 
+/**
+ * Builds what the catalog refresh needs around its EC2 `source` (the
+ * handler makes it: only that function loads the EC2 client).
+ */
+function createCatalogDeps(
+  config: Config,
+  source: CatalogSource,
+  instrument: Instrument = asIs
+): CatalogDeps {
+  return {
+    source,
+    store: catalogStore(
+      config,
+      instrument(createDynamoClient(config.maxAttempts))
+    ),
+    concurrency: config.writeConcurrency,
+  };
+}
+
 export {
+  createCatalogDeps,
   createCloudWatchDeps,
   createFormatResolver,
   createIngestDeps,

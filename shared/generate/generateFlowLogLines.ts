@@ -103,18 +103,13 @@ function zipf(next: () => number, n: number, s: number): () => number {
 }
 
 /**
- * Writes realistic synthetic VPC Flow Log lines (without the header) as VPC
- * Flow Logs delivers them to S3: skewed traffic over many ENIs, ~10% REJECT
- * (mostly inbound from many scanning sources), IPv4 and IPv6, NODATA and
- * SKIPDATA lines, 60 s and 600 s aggregation intervals so flows cross window
- * edges. Deterministic for a seed. Fields it has no model for are `-`.
- * @example [...generateFlowLogLines({ format, records: 10, enis: 2, seed: 1, startSeconds })]
+ * The ENIs a generator draws first from its random stream (ids, accounts,
+ * VPCs, subnets, instances and own addresses), the same for a seed.
  */
-function* generateFlowLogLines(options: GenerateOptions): Generator<string> {
-  const next = random(options.seed);
+function generatedEnis(next: () => number, count: number): Eni[] {
   const accounts = ['123456789012', '210987654321'];
   const enis: Eni[] = [];
-  for (let i = 0; i < Math.max(1, options.enis); i++) {
+  for (let i = 0; i < Math.max(1, count); i++) {
     enis.push({
       id: `eni-${hex(next, 17)}`,
       account: accounts[i % 7 === 6 ? 1 : 0] as string,
@@ -128,6 +123,24 @@ function* generateFlowLogLines(options: GenerateOptions): Generator<string> {
       az: `use1-az${1 + (i % 6)}`,
     });
   }
+  return enis;
+}
+
+/** The ENIs `generateFlowLogLines` writes records of, for a seed and count. */
+const enisOfSample = (seed: number, count: number): readonly Eni[] =>
+  generatedEnis(random(seed), count);
+
+/**
+ * Writes realistic synthetic VPC Flow Log lines (without the header) as VPC
+ * Flow Logs delivers them to S3: skewed traffic over many ENIs, ~10% REJECT
+ * (mostly inbound from many scanning sources), IPv4 and IPv6, NODATA and
+ * SKIPDATA lines, 60 s and 600 s aggregation intervals so flows cross window
+ * edges. Deterministic for a seed. Fields it has no model for are `-`.
+ * @example [...generateFlowLogLines({ format, records: 10, enis: 2, seed: 1, startSeconds })]
+ */
+function* generateFlowLogLines(options: GenerateOptions): Generator<string> {
+  const next = random(options.seed);
+  const enis = generatedEnis(next, options.enis);
   const pickEni = zipf(next, enis.length, 1.1);
   const peerCount = 5000;
   const pickPeer = zipf(next, peerCount, 1.2);
@@ -270,5 +283,5 @@ function fieldWriter(
   }
 }
 
-export type { GenerateOptions };
-export { DEFAULT_START_SECONDS, generateFlowLogLines };
+export type { Eni as GeneratedEni, GenerateOptions };
+export { DEFAULT_START_SECONDS, enisOfSample, generateFlowLogLines };

@@ -1,6 +1,14 @@
-/** One CSV cell: quoted when it holds a comma, quote or line break (RFC 4180). */
+/**
+ * One CSV cell: quoted when it holds a comma, quote or line break (RFC 4180).
+ * Text that a spreadsheet would run as a formula (starting with = + - @,
+ * tab or CR: tag values and descriptions come from anyone who may tag an
+ * ENI) gets a leading `'`, as OWASP advises; numbers are left as they are.
+ * @see https://owasp.org/www-community/attacks/CSV_Injection
+ */
 const cell = (value: unknown): string => {
-  const text = value === null || value === undefined ? '' : String(value);
+  const raw = value === null || value === undefined ? '' : String(value);
+  const text =
+    typeof value === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 };
 

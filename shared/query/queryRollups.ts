@@ -5,16 +5,20 @@ import {
   mergeRollups,
   OPTIONAL_COUNTERS,
 } from '../aggregate/mergeRollups.js';
+import type { CatalogSummary } from '../catalog/catalogEntry.js';
 import { QueryError, StoreError } from '../errors.js';
 import { isoOfSeconds, windowStartOf } from '../flowLogRules.js';
+import type { CatalogReader } from '../store/catalogStore.js';
 import type { RollupReader } from '../store/rollupStore.js';
 import type { Rollup } from '../types.js';
+import { catalogsOf, namePeers } from './attachCatalog.js';
 import { decodePageToken, encodePageToken } from './pageToken.js';
 import type { ApiQuery } from './parseQueryParams.js';
 
-/** What the queries need: the store's reader and the page-token key. */
+/** What the queries need: the store's reader, the ENI catalog and the page-token key. */
 interface QueryDeps {
   readonly reader: RollupReader;
+  readonly catalog: CatalogReader;
   readonly tokenSecret: string;
 }
 
@@ -55,6 +59,10 @@ const range = (from: number, to: number) => ({
   from: isoOfSeconds(from),
   to: isoOfSeconds(to),
 });
+
+/** `{ catalog }` when the catalog knows the ENI; nothing otherwise. */
+const catalogField = (catalog: CatalogSummary | undefined) =>
+  catalog === undefined ? {} : { catalog };
 
 /** The counters and ids of a rollup that it has. */
 function countersOf(rollup: Rollup): Record<string, unknown> {
@@ -110,11 +118,13 @@ async function run(
               { interfaceId, from, to, lastKey: page.lastKey },
               deps.tokenSecret
             );
+      const catalogs = await catalogsOf(deps.catalog, [interfaceId]);
       return {
         statusCode: 200,
         headers: nextToken ? { 'x-next-token': nextToken } : {},
         body: {
           interfaceId,
+          ...catalogField(catalogs.get(interfaceId)),
           ...range(from, to),
           limit,
           rollups: rows,
@@ -145,15 +155,23 @@ async function run(
         windows: rollups.length,
         ...totals,
       };
+      const [catalogs, peers] = await Promise.all([
+        catalogsOf(deps.catalog, [interfaceId]),
+        namePeers(
+          deps.catalog,
+          total.topTalkers ?? [],
+          total.topRejectedSources ?? []
+        ),
+      ]);
       return {
         statusCode: 200,
         body: {
           interfaceId,
+          ...catalogField(catalogs.get(interfaceId)),
           ...range(from, to),
           windows: rollups.length,
           totals,
-          topTalkers: total.topTalkers ?? [],
-          topRejectedSources: total.topRejectedSources ?? [],
+          ...peers,
           skipdataWindows,
         },
         table: {
@@ -173,7 +191,19 @@ async function run(
     case 'top': {
       const { windowStart, by, limit } = query;
       const top = await deps.reader.rankWindow(windowStart, by, limit);
-      const rows = top.rollups.map(rollupRow);
+      const catalogs = await catalogsOf(
+        deps.catalog,
+        top.rollups.map((rollup) => rollup.interfaceId)
+      );
+      const rows = top.rollups.map((rollup) => ({
+        ...rollupRow(rollup),
+        ...catalogField(catalogs.get(rollup.interfaceId)),
+      }));
+      const csvRows = rows.map(({ catalog, ...row }) => ({
+        ...row,
+        name: catalog?.name ?? null,
+        interfaceType: catalog?.interfaceType ?? null,
+      }));
       return {
         statusCode: 200,
         body: {
@@ -186,7 +216,10 @@ async function run(
           membership: top.isMembershipExact ? 'exact' : 'approximate',
           enis: rows,
         },
-        table: { columns: ROLLUP_COLUMNS, rows },
+        table: {
+          columns: [...ROLLUP_COLUMNS, 'name', 'interfaceType'],
+          rows: csvRows,
+        },
       };
     }
   }

@@ -1,7 +1,5 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
@@ -10,6 +8,7 @@ import {
 import { IDS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
+import { BATCH_GET_KEYS, batchGetItems } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -61,10 +60,6 @@ const fromPageKey = (key: PageKey): Item =>
 const MAX_RANKING_PAGES = 4;
 /** Counters items read at most to rank one window. */
 const MAX_CANDIDATE_READS = 300;
-/** BatchGetItem takes at most 100 keys. */
-const BATCH_GET_KEYS = 100;
-/** Rounds of UnprocessedKeys (throttling inside a batch) before giving up. */
-const BATCH_GET_ROUNDS = 8;
 
 /** Busiest first by `by`, then by bytes, then by interface id. */
 const busiestFirst =
@@ -128,45 +123,21 @@ function createDynamoRollupReader(
     interfaceIds: readonly string[],
     windowStart: number
   ): Promise<Rollup[]> {
-    const names: Record<string, string> = { '#pk': ATTR.pk, '#sk': ATTR.sk };
-    const wanted = [...ALL_COUNTERS, ...IDS].map((name, i) => {
-      names[`#a${i}`] = COUNTER_ATTR[name];
-      return `#a${i}`;
-    });
-    let keys: Item[] = interfaceIds.map((interfaceId) => ({
+    const keys = interfaceIds.map((interfaceId) => ({
       [ATTR.pk]: { S: partitionKey(interfaceId) },
       [ATTR.sk]: { S: sortKey(windowStart) },
     }));
-    const rollups: Rollup[] = [];
-    for (let round = 0; keys.length > 0; round++) {
-      if (round === BATCH_GET_ROUNDS) {
-        throw storeError(new Error(`${keys.length} keys left unprocessed`));
-      }
-      if (round > 0) {
-        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      }
-      let output: BatchGetItemCommandOutput;
-      try {
-        output = await client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [tableName]: {
-                Keys: keys,
-                ProjectionExpression: ['#pk', '#sk', ...wanted].join(', '),
-                ExpressionAttributeNames: names,
-              },
-            },
-          })
-        );
-      } catch (error) {
-        throw storeError(error);
-      }
-      for (const item of output.Responses?.[tableName] ?? []) {
-        rollups.push(rollupFromItem(item, false));
-      }
-      keys = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    const wanted = [
+      ATTR.pk,
+      ATTR.sk,
+      ...[...ALL_COUNTERS, ...IDS].map((name) => COUNTER_ATTR[name]),
+    ];
+    try {
+      const items = await batchGetItems(client, tableName, keys, wanted);
+      return items.map((item) => rollupFromItem(item, false));
+    } catch (error) {
+      throw storeError(error);
     }
-    return rollups;
   }
 
   const between = (interfaceId: string, low: string, high: string) => ({

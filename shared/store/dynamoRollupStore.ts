@@ -12,6 +12,7 @@ import {
 import { IDS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
+import { forEachBounded } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -195,32 +196,6 @@ function rankingPutsFor(
     },
     ReturnConsumedCapacity: 'TOTAL',
   }));
-}
-
-/** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */
-async function forEachBounded<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>
-): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await task(item);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  const workers = Array.from({ length: Math.min(limit, items.length) }, worker);
-  const results = await Promise.allSettled(workers);
-  for (const result of results) {
-    if (result.status === 'rejected') throw result.reason;
-  }
 }
 
 const unitsOf = (capacity: ConsumedCapacity | undefined): number =>

@@ -210,8 +210,19 @@ const FUNCTIONS = [
   { name: 's3Ingest', logicalId: 'S3Ingest' },
   { name: 'cloudwatchIngest', logicalId: 'CloudwatchIngest' },
   { name: 'queryApi', logicalId: 'QueryApi' },
+  { name: 'eniCatalog', logicalId: 'EniCatalog' },
 ] as const;
-const ASYNC_FUNCTIONS = FUNCTIONS.filter(({ name }) => name !== 'queryApi');
+const ASYNC_FUNCTIONS = FUNCTIONS.filter(
+  ({ name }) => name === 's3Ingest' || name === 'cloudwatchIngest'
+);
+/** The EC2 calls of the catalog refresh: they allow no resource but `*`. */
+const CATALOG_DESCRIBE_ACTIONS = [
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeInstances',
+];
+const CATALOG_INDEX_ARN = {
+  'Fn::Join': ['/', [TABLE_ARN, 'index', 'catalog']],
+};
 
 /**
  * The ingest functions' table actions: the counters updates and ranking
@@ -244,6 +255,15 @@ const FUNCTION_GRANTS: Readonly<Record<string, string[]>> = {
     ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
     [TABLE_ARN]
   ),
+  // The two Describe calls, the catalog's writes, and its index listing.
+  eniCatalog: [
+    ...grants(CATALOG_DESCRIBE_ACTIONS, ['*']),
+    ...grants(
+      ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      [TABLE_ARN]
+    ),
+    ...grants(['dynamodb:Query'], [CATALOG_INDEX_ARN]),
+  ],
 };
 
 const DOCUMENTED_ROUTES = [
@@ -301,7 +321,7 @@ afterAll(() => {
 
 describe('serverless.yml (packaged)', () => {
   describe('the rollup table', () => {
-    it('has the pk/sk keys, no secondary index, TTL, PITR, SSE and on-demand billing', () => {
+    it('has the pk/sk keys, one sparse catalog index, TTL, PITR, SSE and on-demand billing', () => {
       // Prepare
       const template = templateOf('dev');
       // Act
@@ -321,9 +341,23 @@ describe('serverless.yml (packaged)', () => {
       expect(table.Properties?.AttributeDefinitions).toEqual([
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'cs', AttributeType: 'S' },
       ]);
-      // Every index write would add to each item's write cost.
-      expect(table.Properties).not.toHaveProperty('GlobalSecondaryIndexes');
+      // Only catalog items carry `cs`: no rollup write pays for the index
+      // (test/unit/store checks that rollup items never hold it).
+      expect(table.Properties?.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: 'catalog',
+          KeySchema: [
+            { AttributeName: 'cs', KeyType: 'HASH' },
+            { AttributeName: 'pk', KeyType: 'RANGE' },
+          ],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['fp', 'ls', 'del'],
+          },
+        },
+      ]);
       expect(table.Properties).not.toHaveProperty('LocalSecondaryIndexes');
     });
 
@@ -347,6 +381,36 @@ describe('serverless.yml (packaged)', () => {
       expect(table.UpdateReplacePolicy).toBe('Retain');
       expect(table.Properties?.DeletionProtectionEnabled).toBe(true);
       expect(table.Properties?.TableName).toBe('flowlog-rollups-prod-rollups');
+    });
+  });
+
+  describe('the ENI catalog', () => {
+    it('refreshes every 15 minutes by default, on a schedule that targets eniCatalog', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const rule = resourceOf(template, 'EniCatalogEventsRuleSchedule1');
+      // Assess
+      expect(rule.Type).toBe('AWS::Events::Rule');
+      expect(rule.Properties).toMatchObject({
+        ScheduleExpression: 'rate(15 minutes)',
+        State: 'ENABLED',
+      });
+      expect(JSON.stringify(rule.Properties?.Targets)).toContain(
+        'EniCatalogLambdaFunction'
+      );
+    });
+
+    it('runs every function on nodejs24.x', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const runtimes = propertiesOfType(template, 'AWS::Lambda::Function').map(
+        (lambda) => lambda.Runtime
+      );
+      // Assess
+      expect(runtimes.length).toBe(FUNCTIONS.length);
+      expect(new Set(runtimes)).toEqual(new Set(['nodejs24.x']));
     });
   });
 
@@ -400,7 +464,7 @@ describe('serverless.yml (packaged)', () => {
     );
 
     it.each(['dev', 'prod'] as const)(
-      'allows no wildcard action and no * resource, on %s',
+      "allows no wildcard action, and * only for the catalog's Describe calls, on %s",
       (stage) => {
         // Prepare
         const template = templateOf(stage);
@@ -421,10 +485,18 @@ describe('serverless.yml (packaged)', () => {
               statement.NotResource !== undefined
           )
         ).toEqual([]);
+        // `*` only where EC2 allows nothing else: the catalog's Describe calls.
         const starred = allows.filter((statement) =>
           asList(statement.Resource).includes('*')
         );
-        expect(starred).toEqual([]);
+        expect(
+          starred.flatMap((statement) => asList(statement.Action)).sort()
+        ).toEqual([...CATALOG_DESCRIBE_ACTIONS].sort());
+        expect(
+          JSON.stringify(
+            resourceOf(template, 'EniCatalogIamRoleLambdaExecution')
+          )
+        ).toContain('ec2:DescribeNetworkInterfaces');
       }
     );
 
@@ -721,7 +793,7 @@ describe('serverless.yml (packaged)', () => {
       ).toEqual([]);
     });
 
-    it('flowLogFormat=auto: cloudwatchIngest may call ec2:DescribeFlowLogs, the only * resource', () => {
+    it('flowLogFormat=auto: cloudwatchIngest may call ec2:DescribeFlowLogs, beside the catalog the only * resource', () => {
       // Prepare
       const template = templateOf('sqsOpen');
       // Act
@@ -729,9 +801,9 @@ describe('serverless.yml (packaged)', () => {
         asList(statement.Resource).includes('*')
       );
       // Assess
-      expect(starred.flatMap((statement) => asList(statement.Action))).toEqual([
-        'ec2:DescribeFlowLogs',
-      ]);
+      expect(
+        starred.flatMap((statement) => asList(statement.Action)).sort()
+      ).toEqual(['ec2:DescribeFlowLogs', ...CATALOG_DESCRIBE_ACTIONS].sort());
       const role = resourceOf(
         template,
         'CloudwatchIngestIamRoleLambdaExecution'

@@ -13,6 +13,7 @@ import {
 } from '../../shared/query/parseQueryParams.js';
 import { queryRollups } from '../../shared/query/queryRollups.js';
 import type { RollupReader } from '../../shared/store/rollupStore.js';
+import { memoryCatalog } from '../helpers/memoryCatalog.js';
 
 const root = new URL('../../', import.meta.url);
 const text = readFileSync(new URL('openapi.yaml', root), 'utf8');
@@ -106,7 +107,11 @@ const EMPTY_READER: RollupReader = {
 async function errorOf(req: ApiRequest): Promise<unknown> {
   try {
     const query = parseQueryParams(req, NOW);
-    await queryRollups(query, { reader: EMPTY_READER, tokenSecret: 's' });
+    await queryRollups(query, {
+      reader: EMPTY_READER,
+      catalog: memoryCatalog(),
+      tokenSecret: 's',
+    });
   } catch (error) {
     return error;
   }
@@ -262,6 +267,7 @@ describe('openapi.yaml', () => {
         { route: 'health' },
         {
           reader: failing,
+          catalog: memoryCatalog(),
           tokenSecret: 's',
         }
       ).catch((error: unknown) => error),
@@ -377,7 +383,7 @@ describe('openapi.yaml', () => {
       // Act
       const { body } = await queryRollups(
         parseQueryParams(request(pathOf(PATH_OF.top)), NOW),
-        { reader, tokenSecret: 's' }
+        { reader, catalog: memoryCatalog(), tokenSecret: 's' }
       );
       // Assess
       expect(Object.keys(body).sort()).toEqual(

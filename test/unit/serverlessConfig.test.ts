@@ -19,10 +19,10 @@ describe('serverless.yml', () => {
     expect(config.service).toBe('flowlog-rollups');
   });
 
-  it('runs on a Node.js Lambda runtime of version 22 or later', () => {
+  it('runs on the Node.js 24 Lambda runtime', () => {
     // Act
     const { provider } = parse(text) as ServerlessConfig;
     // Assess
-    expect(provider.runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
+    expect(provider.runtime).toBe('nodejs24.x');
   });
 });

@@ -128,8 +128,36 @@ describe('formatCsv', () => {
         const csv = formatCsv(['a', 'b'], rows);
         // Assess
         expect(csv.endsWith('\r\n')).toBe(true);
-        expect(readCsv(csv)).toEqual([['a', 'b'], ...pairs]);
+        const neutral = (cell: string) =>
+          /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+        expect(readCsv(csv)).toEqual([
+          ['a', 'b'],
+          ...pairs.map(([a, b]) => [neutral(a), neutral(b)]),
+        ]);
       })
     );
+  });
+
+  it('puts a quote before text a spreadsheet would run as a formula, not before numbers', () => {
+    // Prepare
+    const rows = [
+      { name: "=cmd|' /C calc'!A0", n: -1 },
+      { name: '+1', n: 0 },
+      { name: '-2', n: 1 },
+      { name: '@SUM(A1)', n: 2 },
+      { name: '\tx', n: 3 },
+      { name: 'web-1', n: 4 },
+    ];
+    // Act
+    const csv = formatCsv(['name', 'n'], rows);
+    // Assess
+    expect(csv.split('\r\n').slice(1, -1)).toEqual([
+      "'=cmd|' /C calc'!A0,-1",
+      "'+1,0",
+      "'-2,1",
+      "'@SUM(A1),2",
+      "'\tx,3",
+      'web-1,4',
+    ]);
   });
 });

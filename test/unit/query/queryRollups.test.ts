@@ -19,6 +19,7 @@ import type {
   RollupReader,
 } from '../../../shared/store/rollupStore.js';
 import type { Rollup } from '../../../shared/types.js';
+import { memoryCatalog } from '../../helpers/memoryCatalog.js';
 
 const ENI = 'eni-0123456789abcdef0';
 const OTHER = 'eni-0a1b2c3d';
@@ -199,6 +200,7 @@ function failingReader(error: unknown): RollupReader {
 
 const depsOf = (reader: RollupReader): QueryDeps => ({
   reader,
+  catalog: memoryCatalog(),
   tokenSecret: SECRET,
 });
 
@@ -593,6 +595,7 @@ describe('queryRollups', () => {
           flows: 3,
           packets: 30,
           bytes: 2000,
+          label: '10.0.0.9',
         },
         {
           peer: '10.0.0.7',
@@ -601,11 +604,24 @@ describe('queryRollups', () => {
           flows: 1,
           packets: 5,
           bytes: 1500,
+          label: '10.0.0.7',
         },
       ]);
       expect(result.body.topRejectedSources).toEqual([
-        { address: '198.51.100.1', flows: 5, packets: 5, bytes: 300 },
-        { address: '198.51.100.2', flows: 4, packets: 4, bytes: 240 },
+        {
+          address: '198.51.100.1',
+          flows: 5,
+          packets: 5,
+          bytes: 300,
+          label: '198.51.100.1',
+        },
+        {
+          address: '198.51.100.2',
+          flows: 4,
+          packets: 4,
+          bytes: 240,
+          label: '198.51.100.2',
+        },
       ]);
     });
 
@@ -832,8 +848,14 @@ describe('queryRollups', () => {
       };
       // Act
       const result = await queryRollups(query, depsOf(reader));
-      // Assess
-      expect(result.table.rows).toEqual(result.body.enis);
+      // Assess: the ENIs' rows, with the catalog's name and type (none known).
+      expect(result.table.rows).toEqual(
+        (result.body.enis as object[]).map((row) => ({
+          ...row,
+          name: null,
+          interfaceType: null,
+        }))
+      );
     });
 
     it('holds one summary row of the range and totals', async () => {

@@ -231,6 +231,18 @@ describe('updateFor', () => {
     expect(input.ReturnConsumedCapacity).toBe('TOTAL');
   });
 
+  it('never sets cs, the key of the catalog index, so rollup writes pay no index write', () => {
+    // Act
+    const input = updateFor(full, 'c1', OPTIONS);
+    // Assess
+    expect(Object.values(input.ExpressionAttributeNames ?? {})).not.toContain(
+      'cs'
+    );
+    const puts = rankingPutsFor(contributionOf([full]), OPTIONS);
+    expect(puts.length).toBeGreaterThan(0);
+    for (const put of puts) expect(put.Item).not.toHaveProperty('cs');
+  });
+
   it('applies a rollup with top lists only when its id is new and the item holds fewer than the most top lists', () => {
     // Act
     const input = updateFor(full, 'c1', OPTIONS);

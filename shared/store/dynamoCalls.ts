@@ -1,0 +1,93 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+
+type Item = Record<string, AttributeValue>;
+
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of UnprocessedKeys (throttling inside a batch) before giving up. */
+const BATCH_GET_ROUNDS = 8;
+
+/** Runs `task` over `items` with at most `limit` in flight; stops at the first failure. */
+async function forEachBounded<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await task(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(limit, items.length) }, worker);
+  const results = await Promise.allSettled(workers);
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason;
+  }
+}
+
+/**
+ * The items of `keys` that exist (in no particular order), by BatchGetItem
+ * in batches of 100, retrying unprocessed keys with backoff. `projection`
+ * names the attributes wanted (all when absent). Throws what `client.send`
+ * throws, or an `Error` when keys stay unprocessed after 8 rounds.
+ */
+async function batchGetItems(
+  client: DynamoDBClient,
+  tableName: string,
+  keys: readonly Item[],
+  projection?: readonly string[]
+): Promise<Item[]> {
+  const names: Record<string, string> = {};
+  const expression = projection
+    ?.map((name, i) => {
+      names[`#p${i}`] = name;
+      return `#p${i}`;
+    })
+    .join(', ');
+  const items: Item[] = [];
+  for (let at = 0; at < keys.length; at += BATCH_GET_KEYS) {
+    let batch = keys.slice(at, at + BATCH_GET_KEYS);
+    for (let round = 0; batch.length > 0; round++) {
+      if (round === BATCH_GET_ROUNDS) {
+        throw new Error(`${batch.length} keys left unprocessed`);
+      }
+      if (round > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+      }
+      const output: BatchGetItemCommandOutput = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: batch,
+              ...(expression === undefined
+                ? {}
+                : {
+                    ProjectionExpression: expression,
+                    ExpressionAttributeNames: names,
+                  }),
+            },
+          },
+        })
+      );
+      items.push(...(output.Responses?.[tableName] ?? []));
+      batch = output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+  }
+  return items;
+}
+
+export type { Item };
+export { BATCH_GET_KEYS, batchGetItems, forEachBounded };
