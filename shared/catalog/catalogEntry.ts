@@ -129,14 +129,18 @@ const DESCRIPTION_NAMES: readonly [
   [/^arn:aws[\w-]*:ecs:[^:]*:\d*:attachment\//, () => 'ECS task'],
 ];
 
-/** A label's control characters become spaces; long ones are cut. */
+/**
+ * A label's control characters (C0, DEL and C1) become spaces; a long one
+ * is cut at a code point, never inside a surrogate pair.
+ */
 function cleanText(text: string | undefined): string | null {
   if (text === undefined) return null;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
-  const clean = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
   if (clean === '') return null;
-  return clean.length > MAX_NAME_LENGTH
-    ? `${clean.slice(0, MAX_NAME_LENGTH - 1)}…`
+  const points = Array.from(clean);
+  return points.length > MAX_NAME_LENGTH
+    ? `${points.slice(0, MAX_NAME_LENGTH - 1).join('')}…`
     : clean;
 }
 
