@@ -14,7 +14,7 @@ const config = loadConfig();
 const { tracer, logger, instrument } = createTelemetry('Objects', config.stage);
 const deps = createCatalogDeps(
   config,
-  createEc2CatalogSource(instrument(createEc2Client())),
+  createEc2CatalogSource(instrument(createEc2Client(config.maxAttempts))),
   instrument
 );
 

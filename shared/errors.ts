@@ -46,6 +46,9 @@ class OutOfTimeError extends FlowLogError {}
  */
 class TooLargeError extends FlowLogError {}
 
+/** The catalog refresh refuses a listing that would delete the whole catalog. */
+class CatalogError extends FlowLogError {}
+
 /** A bad client request; `param` names the offending parameter. */
 class QueryError extends FlowLogError {
   readonly statusCode: number;
@@ -150,6 +153,7 @@ const spanTooLongError = (lineNumber: number, seconds: number): ParseError =>
 export type { BadRecordReason };
 export {
   badValueError,
+  CatalogError,
   ConfigError,
   DecodeError,
   endBeforeStartError,

@@ -5,6 +5,7 @@ import {
   instanceIdsOf,
   toCatalogEntry,
 } from '../catalog/catalogEntry.js';
+import { CatalogError } from '../errors.js';
 import type { CatalogSource } from '../source/ec2Catalog.js';
 import {
   ADDRESS_PREFIX,
@@ -50,7 +51,8 @@ const CONFIRM_SECONDS = 86_400;
  * as deleted (kept, readable, expiring with the retention), and keeps one
  * item per address of a live ENI. Nothing is marked deleted unless the
  * listing completed: any EC2 or store failure throws before that, and the
- * next run starts over (every write is idempotent).
+ * next run starts over (every write is idempotent). An empty listing while
+ * the catalog holds live ENIs throws `CatalogError` and deletes nothing.
  * @example const summary = await refreshCatalog(deps, Math.floor(Date.now() / 1000));
  */
 async function refreshCatalog(
@@ -66,6 +68,17 @@ async function refreshCatalog(
   for (const eni of enis) {
     const entry = toCatalogEntry(eni, instanceNames);
     if (entry !== null) entries.set(entry.interfaceId, entry);
+  }
+
+  const liveStored = [...stored].filter(
+    ([pk, state]) => !pk.startsWith(ADDRESS_PREFIX) && state.deletedAt === null
+  ).length;
+  if (entries.size === 0 && liveStored > 0) {
+    // Wrong region, narrowed permissions or an outage look like this; a
+    // fleet does not vanish between two runs.
+    throw new CatalogError(
+      `EC2 listed no network interfaces, but the catalog holds ${liveStored} live ones: nothing was marked deleted. Check the function's region and its ec2:DescribeNetworkInterfaces permission`
+    );
   }
 
   const isDue = (state: StoredState | undefined, fingerprint: string) =>
