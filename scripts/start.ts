@@ -29,7 +29,7 @@ import {
   SAMPLE_KEY,
   SAMPLE_WINDOW,
 } from './local/sample.js';
-import { sampleCatalogSource } from './local/sampleCatalog.js';
+import { SAMPLE_VPC, sampleCatalogSource } from './local/sampleCatalog.js';
 
 const DATA_DIRECTORY = '.local';
 const port = (name: string, fallback: number): number => {
@@ -89,9 +89,8 @@ async function main(): Promise<void> {
   );
   console.log(`S3 (s3rver) on ${stack.s3Endpoint}, bucket ${SAMPLE_BUCKET}`);
   if (process.env.SEED !== '0') {
-    console.log(`Ingesting s3://${SAMPLE_BUCKET}/${SAMPLE_KEY} ...`);
-    await seed(stack);
-    // The catalog refresh itself, with a stand-in for EC2's describe calls.
+    // The catalog refresh itself, with a stand-in for EC2's describe calls;
+    // first, so that the ingest places the v2 sample's ENIs in their VPCs.
     const catalog = await refreshCatalog(
       createCatalogDeps(
         loadConfig(),
@@ -102,6 +101,8 @@ async function main(): Promise<void> {
     console.log(
       `ENI catalog: ${catalog.enis} ENIs (${catalog.written} written), ${catalog.addressesWritten} addresses`
     );
+    console.log(`Ingesting s3://${SAMPLE_BUCKET}/${SAMPLE_KEY} ...`);
+    await seed(stack);
   }
   const { handler: queryApi } = await import('../functions/queryApi.js');
   const api = await serveHttpApi(queryApi, port('API_PORT', 3000));
@@ -116,7 +117,9 @@ async function main(): Promise<void> {
     console.log(`Try the sample (busiest ENI ${eni}):
   curl '${base}/enis/${eni}/rollups?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z&limit=3'
   curl '${base}/enis/${eni}/summary?from=2026-11-01T00:00:00Z&to=2026-11-01T01:00:00Z'
-  curl '${base}/windows/2026-11-01T00:00:00Z/top?by=bytes&limit=5&format=csv'`);
+  curl '${base}/windows/2026-11-01T00:00:00Z/top?by=bytes&limit=5&format=csv'
+  curl '${base}/vpcs/${SAMPLE_VPC}/rollups?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&step=1h'
+  curl '${base}/accounts/123456789012/summary?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z'`);
   }
   const env = Object.entries(stack.env)
     .filter(([name]) => name.startsWith('AWS_'))

@@ -7,6 +7,7 @@ import type {
   FormatResolver,
 } from './pipeline/ingestCloudWatch.js';
 import type { IngestDeps } from './pipeline/ingestS3Object.js';
+import { cachedPlacements } from './pipeline/placeRollups.js';
 import type { CatalogDeps } from './pipeline/refreshCatalog.js';
 import type { QueryDeps } from './query/queryRollups.js';
 import type { CatalogSource } from './source/ec2Catalog.js';
@@ -58,6 +59,7 @@ function createIngestDeps(
   return {
     source: createS3ObjectSource(s3),
     store: createStore(config, dynamo),
+    placements: cachedPlacements(catalogStore(config, dynamo)),
     options: rollupOptions(config),
     checkpoints: createDynamoPartCheckpoints(dynamo, {
       tableName: config.rollupTable,
@@ -154,13 +156,12 @@ function createCloudWatchDeps(
   config: Config,
   instrument: Instrument = asIs
 ): CloudWatchDeps {
+  const dynamo = instrument(createDynamoClient(config.maxAttempts));
   return {
-    store: createStore(
-      config,
-      instrument(createDynamoClient(config.maxAttempts))
-    ),
+    store: createStore(config, dynamo),
     options: rollupOptions(config),
     formats: createFormatResolver(config, () => ec2Lookup(instrument)),
+    placements: cachedPlacements(catalogStore(config, dynamo)),
   };
 }
 

@@ -179,4 +179,7 @@ function sampleCatalogSource(seed: number, count: number): CatalogSource {
   };
 }
 
-export { sampleCatalogSource };
+/** The sample's main VPC (eight of its twelve ENIs). */
+const SAMPLE_VPC = VPCS[0];
+
+export { SAMPLE_VPC, sampleCatalogSource };

@@ -17,6 +17,7 @@ import {
   labelled,
   skipped,
 } from './ingestSummary.js';
+import { type PlacementSource, placementsOf } from './placeRollups.js';
 import { NOT_PER_ENI } from './rollupFlowLog.js';
 
 /** What ingesting one CloudWatch Logs subscription batch did. */
@@ -36,6 +37,8 @@ interface CloudWatchDeps {
   readonly store: RollupStore;
   readonly options: RollupOptions;
   readonly formats: FormatResolver;
+  /** Places ENIs whose records name no VPC or subnet (the ENI catalog). */
+  readonly placements?: PlacementSource;
 }
 
 /**
@@ -98,7 +101,12 @@ async function ingestCloudWatchEvent(
     const { rollups, stats } = rollup.finish();
     const ids = logEvents.map((logEvent) => logEvent.id);
     const id = contributionId('cloudwatch', logGroup, logStream, ...ids);
-    const contribution = { id, label, rollups };
+    const contribution = {
+      id,
+      label,
+      rollups,
+      scopeIds: await placementsOf(rollups, deps.placements),
+    };
     const counts = await applyRollups(
       deps.store,
       contribution,

@@ -14,6 +14,7 @@ import {
   newestWindowEnd,
   skipped,
 } from './ingestSummary.js';
+import { type PlacementSource, placementsOf } from './placeRollups.js';
 import { withScanner } from './rollupFlowLog.js';
 import { rollupParquetFile } from './rollupParquet.js';
 import { type ScannedPart, scanInParts } from './scanInParts.js';
@@ -34,6 +35,11 @@ interface IngestDeps {
   readonly maxPartBytes?: number;
   /** Milliseconds left in this invocation (Lambda's context); none: no limit. */
   readonly remainingMs?: () => number;
+  /**
+   * Places ENIs whose records name no VPC or subnet (the v2 format) from
+   * the ENI catalog; none: scopes come from the records alone.
+   */
+  readonly placements?: PlacementSource;
 }
 
 /** What ingesting one S3 object did. */
@@ -117,6 +123,7 @@ async function ingestTextObject(
       id: partId,
       label: part.isWhole ? label : `${label} (part ${part.index})`,
       rollups,
+      scopeIds: await placementsOf(rollups, deps.placements),
     });
     rollupItems += rollups.length;
     itemsWritten += applied.itemsWritten;

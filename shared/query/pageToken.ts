@@ -4,7 +4,8 @@ import type { PageKey } from '../store/rollupStore.js';
 
 /** What a page token carries: where the page ended, and for which query. */
 interface PageToken {
-  readonly interfaceId: string;
+  /** The series: an ENI's id (5-minute rollups), or `kind:id:step`. */
+  readonly series: string;
   readonly from: number;
   readonly to: number;
   readonly lastKey: PageKey;
@@ -34,13 +35,14 @@ const invalid = (reason: string) =>
 /**
  * Reads a `nextToken` back. Throws `QueryError` 400 naming `nextToken`
  * when the signature does not match, the token is malformed, or it was
- * issued for another ENI, or for another range when `query` gives one
+ * issued for another series (ENI, scope or step), or for another range
+ * when `query` gives one
  * (a request that repeats no range pages on in the token's range).
  */
 function decodePageToken(
   text: string,
   secret: string,
-  query: { interfaceId: string; from?: number; to?: number }
+  query: { series: string; from?: number; to?: number }
 ): PageToken {
   const [payload = '', signature = '', ...rest] = text.split('.');
   // Compare the signature's text: base64url decoding skips stray characters.
@@ -57,11 +59,11 @@ function decodePageToken(
     Buffer.from(payload, 'base64url').toString('utf8')
   ) as PageToken;
   if (
-    token.interfaceId !== query.interfaceId ||
+    token.series !== query.series ||
     (query.from !== undefined && token.from !== query.from) ||
     (query.to !== undefined && token.to !== query.to)
   ) {
-    throw invalid('it belongs to another interfaceId, from or to');
+    throw invalid('it belongs to another series, from or to');
   }
   return token;
 }

@@ -1,5 +1,6 @@
 import { QueryError } from '../errors.js';
 import { windowStartOf } from '../flowLogRules.js';
+import type { SeriesKind, Step } from '../store/rollupItem.js';
 
 /** An HTTP request as the API sees it (from an API Gateway v2 event). */
 interface ApiRequest {
@@ -28,6 +29,27 @@ type ApiQuery =
       readonly nextToken: string | null;
       /** False when neither from nor to was given (a nextToken then keeps its own range). */
       readonly isRangeGiven: boolean;
+      readonly format: ResponseFormat;
+    }
+  | {
+      /** An ENI at 1h or 1d, or a scope (VPC, subnet, account) at any step. */
+      readonly route: 'series';
+      readonly kind: SeriesKind;
+      readonly id: string;
+      readonly step: Step;
+      readonly from: number;
+      readonly to: number;
+      readonly limit: number;
+      readonly nextToken: string | null;
+      readonly isRangeGiven: boolean;
+      readonly format: ResponseFormat;
+    }
+  | {
+      readonly route: 'scopeSummary';
+      readonly kind: Exclude<SeriesKind, 'eni'>;
+      readonly id: string;
+      readonly from: number;
+      readonly to: number;
       readonly format: ResponseFormat;
     }
   | {
@@ -62,6 +84,49 @@ const LIMITS = {
 } as const;
 
 const ENI = /^eni-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+/** The scopes' path segments, parameter names and id shapes. */
+const SCOPES = {
+  vpcs: {
+    kind: 'vpc',
+    param: 'vpcId',
+    pattern: /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+    shape: 'vpc- and 8 or 17 lower-case hex digits',
+  },
+  subnets: {
+    kind: 'subnet',
+    param: 'subnetId',
+    pattern: /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/,
+    shape: 'subnet- and 8 or 17 lower-case hex digits',
+  },
+  accounts: {
+    kind: 'account',
+    param: 'accountId',
+    pattern: /^\d{12}$/,
+    shape: '12 digits',
+  },
+} as const;
+type ScopePath = keyof typeof SCOPES;
+const STEPS: readonly Step[] = ['5m', '1h', '1d'];
+/**
+ * Steps per page. A scope reads one stored item per step: up to 2,016 (the
+ * default covers a day, 31 days, 31 days). An ENI at 1h or 1d sums its
+ * 5-minute windows: a page covers a week at most (2,016 windows read).
+ */
+const STEP_LIMITS: Readonly<
+  Record<'eni' | 'scope', Record<Step, { fallback: number; max: number }>>
+> = {
+  eni: {
+    '5m': { fallback: LIMITS.rollupsDefault, max: LIMITS.rollupsMax },
+    '1h': { fallback: 168, max: 168 },
+    '1d': { fallback: 7, max: 7 },
+  },
+  scope: {
+    '5m': { fallback: LIMITS.rollupsDefault, max: LIMITS.rollupsMax },
+    '1h': { fallback: 744, max: LIMITS.rollupsMax },
+    '1d': { fallback: 31, max: LIMITS.rollupsMax },
+  },
+};
+
 const ISO_UTC =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?Z$/;
 const EPOCH = /^\d{1,11}$/;
@@ -161,6 +226,46 @@ function interfaceIdParam(raw: string): string {
   return interfaceId;
 }
 
+function stepParam(raw: string | undefined): Step {
+  if (raw === undefined) return '5m';
+  const step = STEPS.find((known) => known === raw);
+  if (step === undefined) {
+    throw bad('step', `step must be one of ${STEPS.join(', ')}, got '${raw}'`);
+  }
+  return step;
+}
+
+function scopeIdParam(path: ScopePath, raw: string): string {
+  const scope = SCOPES[path];
+  const id = segment(scope.param, raw);
+  if (!scope.pattern.test(id)) {
+    throw bad(
+      scope.param,
+      `${scope.param} must be ${scope.shape}, got '${id}'`
+    );
+  }
+  return id;
+}
+
+/** The query of a series page: range, step, limit (per step) and token. */
+function seriesParams(
+  request: ApiRequest,
+  nowSeconds: number,
+  step: Step,
+  kind: SeriesKind
+) {
+  const limits = STEP_LIMITS[kind === 'eni' ? 'eni' : 'scope'][step];
+  return {
+    step,
+    ...rangeParams(request, nowSeconds),
+    limit: limitParam(request.query.limit, limits.fallback, limits.max),
+    nextToken: request.query.nextToken ?? null,
+    isRangeGiven:
+      request.query.from !== undefined || request.query.to !== undefined,
+    format: formatOf(request),
+  };
+}
+
 /** `from`/`to` with their defaults (to = now, from = to - 1 h), checked. */
 function rangeParams(request: ApiRequest, nowSeconds: number) {
   const { from: rawFrom, to: rawTo } = request.query;
@@ -194,18 +299,53 @@ const ROUTES: readonly {
 }[] = [
   {
     pattern: /^\/enis\/([^/]+)\/rollups$/,
-    toQuery: ([, eni = ''], request, nowSeconds) => ({
-      route: 'rollups',
-      interfaceId: interfaceIdParam(eni),
+    toQuery: ([, eni = ''], request, nowSeconds) => {
+      const interfaceId = interfaceIdParam(eni);
+      const step = stepParam(request.query.step);
+      const { nextToken, ...params } = seriesParams(
+        request,
+        nowSeconds,
+        step,
+        'eni'
+      );
+      // 5-minute windows are the ENI's items as stored, top lists aside.
+      if (step === '5m') {
+        const { step: _, ...rest } = params;
+        return { route: 'rollups', interfaceId, ...rest, nextToken };
+      }
+      return {
+        route: 'series',
+        kind: 'eni',
+        id: interfaceId,
+        ...params,
+        nextToken,
+      };
+    },
+  },
+  {
+    pattern: /^\/(vpcs|subnets|accounts)\/([^/]+)\/rollups$/,
+    toQuery: ([, path = '', raw = ''], request, nowSeconds) => {
+      const scope = SCOPES[path as ScopePath];
+      return {
+        route: 'series',
+        kind: scope.kind,
+        id: scopeIdParam(path as ScopePath, raw),
+        ...seriesParams(
+          request,
+          nowSeconds,
+          stepParam(request.query.step),
+          scope.kind
+        ),
+      };
+    },
+  },
+  {
+    pattern: /^\/(vpcs|subnets|accounts)\/([^/]+)\/summary$/,
+    toQuery: ([, path = '', raw = ''], request, nowSeconds) => ({
+      route: 'scopeSummary',
+      kind: SCOPES[path as ScopePath].kind,
+      id: scopeIdParam(path as ScopePath, raw),
       ...rangeParams(request, nowSeconds),
-      limit: limitParam(
-        request.query.limit,
-        LIMITS.rollupsDefault,
-        LIMITS.rollupsMax
-      ),
-      nextToken: request.query.nextToken ?? null,
-      isRangeGiven:
-        request.query.from !== undefined || request.query.to !== undefined,
       format: formatOf(request),
     }),
   },

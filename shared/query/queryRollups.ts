@@ -9,6 +9,7 @@ import type { CatalogSummary } from '../catalog/catalogEntry.js';
 import { QueryError, StoreError } from '../errors.js';
 import { isoOfSeconds, windowStartOf } from '../flowLogRules.js';
 import type { CatalogReader } from '../store/catalogStore.js';
+import { type SeriesKind, stepStartOf } from '../store/rollupItem.js';
 import type { RollupReader } from '../store/rollupStore.js';
 import type { Rollup } from '../types.js';
 import { catalogsOf, namePeers } from './attachCatalog.js';
@@ -60,6 +61,25 @@ const range = (from: number, to: number) => ({
   to: isoOfSeconds(to),
 });
 
+/** The body's name for a series' id. */
+const SERIES_PARAM: Readonly<Record<SeriesKind, string>> = {
+  eni: 'interfaceId',
+  vpc: 'vpcId',
+  subnet: 'subnetId',
+  account: 'accountId',
+};
+
+/** A scope's rows: the step's start and the counters (no interfaceId). */
+const SCOPE_COLUMNS = ROLLUP_COLUMNS.filter(
+  (column) => column !== 'interfaceId'
+);
+
+/** A row of a series: an ENI's as rollupRow; a scope's without interfaceId. */
+function seriesRow(kind: SeriesKind, rollup: Rollup): Record<string, unknown> {
+  const { interfaceId, ...row } = rollupRow(rollup);
+  return kind === 'eni' ? { interfaceId, ...row } : row;
+}
+
 /** `{ catalog }` when the catalog knows the ENI; nothing otherwise. */
 const catalogField = (catalog: CatalogSummary | undefined) =>
   catalog === undefined ? {} : { catalog };
@@ -94,7 +114,9 @@ async function run(
           : decodePageToken(
               query.nextToken,
               deps.tokenSecret,
-              query.isRangeGiven ? query : { interfaceId }
+              query.isRangeGiven
+                ? { ...query, series: interfaceId }
+                : { series: interfaceId }
             );
       const { from, to } = token ?? query;
       const { fromWindow, toWindow } = windowsOf(from, to);
@@ -115,7 +137,7 @@ async function run(
         page.lastKey === null
           ? undefined
           : encodePageToken(
-              { interfaceId, from, to, lastKey: page.lastKey },
+              { series: interfaceId, from, to, lastKey: page.lastKey },
               deps.tokenSecret
             );
       const catalogs = await catalogsOf(deps.catalog, [interfaceId]);
@@ -185,6 +207,88 @@ async function run(
             ...IDS,
           ],
           rows: [row],
+        },
+      };
+    }
+    case 'series': {
+      const { kind, id, step, limit } = query;
+      const series = `${kind}:${id}:${step}`;
+      const token =
+        query.nextToken === null
+          ? null
+          : decodePageToken(
+              query.nextToken,
+              deps.tokenSecret,
+              query.isRangeGiven ? { ...query, series } : { series }
+            );
+      const { from, to } = token ?? query;
+      const page =
+        to > from
+          ? await deps.reader.seriesPage(
+              { kind, id, step },
+              stepStartOf(step, from),
+              stepStartOf(step, Math.max(from, to - 1)),
+              limit,
+              token?.lastKey ?? null
+            )
+          : { rollups: [], lastKey: null };
+      const rows = page.rollups.map((rollup) => seriesRow(kind, rollup));
+      const nextToken =
+        page.lastKey === null
+          ? undefined
+          : encodePageToken(
+              { series, from, to, lastKey: page.lastKey },
+              deps.tokenSecret
+            );
+      const catalogs =
+        kind === 'eni' ? await catalogsOf(deps.catalog, [id]) : new Map();
+      return {
+        statusCode: 200,
+        headers: nextToken ? { 'x-next-token': nextToken } : {},
+        body: {
+          [SERIES_PARAM[kind]]: id,
+          ...catalogField(catalogs.get(id)),
+          ...range(from, to),
+          step,
+          limit,
+          rollups: rows,
+          nextToken,
+        },
+        table: {
+          columns: kind === 'eni' ? ROLLUP_COLUMNS : SCOPE_COLUMNS,
+          rows,
+        },
+      };
+    }
+    case 'scopeSummary': {
+      const { kind, id, from, to } = query;
+      const first = windowStartOf(from);
+      const end = to > from ? windowStartOf(to - 1) + 300 : first;
+      const found =
+        end > first ? await deps.reader.scopeTotal(kind, id, first, end) : null;
+      const totals = found === null ? {} : countersOf(found.total);
+      const windows = found?.windows ?? 0;
+      return {
+        statusCode: 200,
+        body: { [SERIES_PARAM[kind]]: id, ...range(from, to), windows, totals },
+        table: {
+          columns: [
+            SERIES_PARAM[kind],
+            'from',
+            'to',
+            'windows',
+            ...COUNTERS,
+            ...OPTIONAL_COUNTERS,
+            ...IDS,
+          ],
+          rows: [
+            {
+              [SERIES_PARAM[kind]]: id,
+              ...range(from, to),
+              windows,
+              ...totals,
+            },
+          ],
         },
       };
     }

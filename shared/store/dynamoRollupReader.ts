@@ -21,6 +21,7 @@ import {
   sortKey,
 } from './rollupItem.js';
 import type { PageKey, RollupReader, WindowTop } from './rollupStore.js';
+import { createSeriesReader } from './seriesReader.js';
 import { candidatesOf, type RankingMetric } from './windowRanking.js';
 
 type Item = Record<string, AttributeValue>;
@@ -207,6 +208,8 @@ function createDynamoRollupReader(
   }
 
   return {
+    ...createSeriesReader(client, tableName),
+
     async rollupPage(interfaceId, fromWindow, toWindow, limit, startAfter) {
       if (startAfter !== null) {
         checkPageKey(startAfter, interfaceId, fromWindow, toWindow);

@@ -23,10 +23,13 @@ import {
   partitionKey,
   rankingPartitionKey,
   sortKey,
+  stepSortKey,
   topListAttribute,
   topListsOf,
 } from './rollupItem.js';
 import type { ApplyResult, Contribution, RollupStore } from './rollupStore.js';
+import { scopeRollupsOf, tiersOf } from './scopeRollups.js';
+import { recomputeTier } from './scopeTiers.js';
 import { encodeTopLists } from './topListCodec.js';
 import { encodeRanking, rankingsOf } from './windowRanking.js';
 
@@ -64,7 +67,8 @@ const expiresAt = (windowStart: number, options: DynamoRollupStoreOptions) =>
 function updateFor(
   rollup: Rollup,
   contributionId: string,
-  options: DynamoRollupStoreOptions
+  options: DynamoRollupStoreOptions,
+  scopePartitionKey?: string
 ): UpdateItemCommandInput {
   const names: Record<string, string> = {};
   const values: Record<string, AttributeValue> = {};
@@ -102,6 +106,11 @@ function updateFor(
   values[':cs'] = { SS: [contributionId] };
   values[':c'] = { S: contributionId };
   adds.push('#c :cs');
+  if (scopePartitionKey !== undefined) {
+    // How many contributions the window holds: the version of its hour.
+    const [n, v] = bind(ATTR.contributionCount, { N: '1' });
+    adds.push(`${n} ${v}`);
+  }
   let condition = 'NOT contains(#c, :c)';
   if (tops !== null) {
     names['#n'] = ATTR.topListCount;
@@ -113,7 +122,9 @@ function updateFor(
   return {
     TableName: options.tableName,
     Key: {
-      [ATTR.pk]: { S: partitionKey(rollup.interfaceId) },
+      [ATTR.pk]: {
+        S: scopePartitionKey ?? partitionKey(rollup.interfaceId),
+      },
       [ATTR.sk]: { S: sortKey(rollup.windowStart) },
     },
     UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
@@ -251,25 +262,33 @@ function createDynamoRollupStore(
       return read.Item;
     }
 
-    async function applyRollup(rollup: Rollup): Promise<void> {
-      const update = updateFor(rollup, contribution.id, options);
+    async function applyRollup(
+      rollup: Rollup,
+      scopePartitionKey?: string
+    ): Promise<void> {
+      const update = updateFor(
+        rollup,
+        contribution.id,
+        options,
+        scopePartitionKey
+      );
       const key = update.Key as Item;
       for (let attempt = 1; ; attempt++) {
         try {
           writeCalls++;
           const output = await client.send(new UpdateItemCommand(update));
           writeCapacityUnits += unitsOf(output.ConsumedCapacity);
-          itemsWritten++;
+          if (scopePartitionKey === undefined) itemsWritten++;
           return;
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           if (update.ReturnValuesOnConditionCheckFailure === undefined) {
-            itemsAlreadyApplied++;
+            if (scopePartitionKey === undefined) itemsAlreadyApplied++;
             return;
           }
           const item = await itemAfterFailure(error, key);
           if (item?.[ATTR.contributions]?.SS?.includes(contribution.id)) {
-            itemsAlreadyApplied++;
+            if (scopePartitionKey === undefined) itemsAlreadyApplied++;
             return;
           }
           if (attempt === MAX_APPLY_ATTEMPTS) {
@@ -321,6 +340,35 @@ function createDynamoRollupStore(
         }
       }
     );
+    // Scopes (account, VPC, subnet) per window, under the same id; then
+    // their hours and days, recomputed from what is stored (every attempt:
+    // a retry after a crash recomputes what the crash left stale).
+    const scopes = scopeRollupsOf(contribution.rollups, contribution.scopeIds);
+    await forEachBounded(scopes, options.concurrency, async (scope) => {
+      try {
+        await applyRollup(scope.rollup, scope.partitionKey);
+      } catch (error) {
+        throw failed(
+          `${scope.partitionKey} ${sortKey(scope.rollup.windowStart)}`,
+          error
+        );
+      }
+    });
+    const { hours, days } = tiersOf(scopes);
+    for (const tiers of [hours, days]) {
+      await forEachBounded(tiers, options.concurrency, async (tier) => {
+        try {
+          const written = await recomputeTier(client, options, tier);
+          writeCalls += written.writeCalls;
+          writeCapacityUnits += written.writeCapacityUnits;
+        } catch (error) {
+          throw failed(
+            `${tier.partitionKey} ${stepSortKey(tier.step, tier.start)}`,
+            error
+          );
+        }
+      });
+    }
     return {
       itemsWritten,
       itemsAlreadyApplied,

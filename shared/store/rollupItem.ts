@@ -48,6 +48,12 @@ const ATTR = {
   mergedTopLists: 't',
   /** A ranking item's ranking (binary). */
   ranking: 'r',
+  /** Contributions a scope's window holds (number): its hour's version. */
+  contributionCount: 'nc',
+  /** A scope's hour or day: the count of contributions it sums (number). */
+  version: 'ver',
+  /** A scope's hour or day: the 5-minute windows with data in it (number). */
+  windowCount: 'nw',
 } as const;
 
 /** The stored name of each counter and id of a rollup. */
@@ -91,12 +97,48 @@ const WINDOW_PREFIX = 'W#';
 const RANKING_PREFIX = 'TOP#';
 const TOP_LIST_PREFIX = 't:';
 
+/** What a series of rollups is kept for: an ENI, or a scope of ENIs. */
+type SeriesKind = 'eni' | 'vpc' | 'subnet' | 'account';
+/** The resolutions of a series: 5-minute windows, hours, days (UTC). */
+type Step = '5m' | '1h' | '1d';
+
+/** The partition key prefix of each kind of series. */
+const SERIES_PREFIX: Readonly<Record<SeriesKind, string>> = {
+  eni: ENI_PREFIX,
+  vpc: 'VPC#',
+  subnet: 'SUBNET#',
+  account: 'ACCOUNT#',
+};
+/** The sort key prefix and the seconds of each step. */
+const STEP_PREFIX: Readonly<Record<Step, string>> = {
+  '5m': WINDOW_PREFIX,
+  '1h': 'H#',
+  '1d': 'D#',
+};
+const STEP_SECONDS: Readonly<Record<Step, number>> = {
+  '5m': 300,
+  '1h': 3600,
+  '1d': 86_400,
+};
+
 const partitionKey = (interfaceId: string): string =>
   `${ENI_PREFIX}${interfaceId}`;
+
+/** `VPC#vpc-0a1b…`: the partition of a series. */
+const seriesPartitionKey = (kind: SeriesKind, id: string): string =>
+  `${SERIES_PREFIX[kind]}${id}`;
 
 /** `W#2026-11-01T00:05:00Z`: sorts by time, readable in the console. */
 const sortKey = (windowStart: number): string =>
   `${WINDOW_PREFIX}${isoOfSeconds(windowStart)}`;
+
+/** `H#2026-11-01T01:00:00Z`, `D#2026-11-01T00:00:00Z`: a step's item. */
+const stepSortKey = (step: Step, start: number): string =>
+  `${STEP_PREFIX[step]}${isoOfSeconds(start)}`;
+
+/** The start of the step holding second `seconds` (aligned to the epoch). */
+const stepStartOf = (step: Step, seconds: number): number =>
+  seconds - (seconds % STEP_SECONDS[step]);
 
 /** `TOP#2026-11-01T00:05:00Z`: the partition of one window's rankings. */
 const rankingPartitionKey = (windowStart: number): string =>
@@ -133,9 +175,14 @@ function windowOfKey(key: string, prefix: string): number {
   return Date.parse(iso) / 1000;
 }
 
+const SERIES_PREFIXES = Object.values(SERIES_PREFIX);
+const STEP_PREFIXES = Object.values(STEP_PREFIX);
+const prefixOf = (key: string, prefixes: readonly string[]) =>
+  prefixes.find((prefix) => key.startsWith(prefix));
+
 const isCountersItem = (item: Item): boolean =>
-  (item.pk?.S?.startsWith(ENI_PREFIX) ?? false) &&
-  (item.sk?.S?.startsWith(WINDOW_PREFIX) ?? false);
+  prefixOf(item.pk?.S ?? '', SERIES_PREFIXES) !== undefined &&
+  prefixOf(item.sk?.S ?? '', STEP_PREFIXES) !== undefined;
 
 const isRankingItem = (item: Item): boolean =>
   item.pk?.S?.startsWith(RANKING_PREFIX) ?? false;
@@ -186,8 +233,8 @@ const numberOf = (value: AttributeValue | undefined): number | undefined =>
   value?.N === undefined ? undefined : Number(value.N);
 
 /**
- * Reads a counters item back into a `Rollup`: its ENI and window from the
- * key, counters as numbers (a missing one is 0, a missing optional one
+ * Reads a counters item back into a `Rollup`: its ENI (or scope: the id
+ * as `interfaceId`) and window (or hour, or day) from the key, counters as numbers (a missing one is 0, a missing optional one
  * absent), and, unless `withTopLists` is false, the top lists of its
  * contributions merged (approximate, see `mergeRollups`). Throws
  * `StoreError` naming the item when it is not a counters item or holds a
@@ -196,15 +243,17 @@ const numberOf = (value: AttributeValue | undefined): number | undefined =>
 function rollupFromItem(item: Item, withTopLists = true): Rollup {
   const pk = item.pk?.S ?? '';
   const sk = item.sk?.S ?? '';
-  const windowStart = windowOfKey(sk, WINDOW_PREFIX);
+  const pkPrefix = prefixOf(pk, SERIES_PREFIXES) ?? ENI_PREFIX;
+  const windowStart = windowOfKey(sk, prefixOf(sk, STEP_PREFIXES) ?? '');
   if (
     !isCountersItem(item) ||
-    pk.length === ENI_PREFIX.length ||
+    pk.length === pkPrefix.length ||
     !Number.isInteger(windowStart)
   ) {
     throw new StoreError(`not a rollup item: ${whereOf(item)}`);
   }
-  const interfaceId = pk.slice(ENI_PREFIX.length);
+  // An ENI's id, or a scope's (vpc-…, subnet-…, an account).
+  const interfaceId = pk.slice(pkPrefix.length);
   const rollup = emptyRollup(interfaceId, windowStart);
   for (const name of ALL_COUNTERS) {
     const value = numberOf(item[COUNTER_ATTR[name]]);
@@ -253,6 +302,7 @@ function rankingFromItem(item: Item): WindowRanking {
   }
 }
 
+export type { SeriesKind, Step };
 export {
   ALL_COUNTERS,
   ATTR,
@@ -265,7 +315,12 @@ export {
   rankingPartitionKey,
   rollupFromItem,
   rollupsFromItems,
+  SERIES_PREFIX,
+  STEP_SECONDS,
+  seriesPartitionKey,
   sortKey,
+  stepSortKey,
+  stepStartOf,
   topListAttribute,
   topListsOf,
 };

@@ -1,4 +1,5 @@
 import type { Rollup } from '../types.js';
+import type { SeriesReader } from './seriesReader.js';
 import type { RankingMetric } from './windowRanking.js';
 
 /**
@@ -11,18 +12,28 @@ interface Contribution {
   /** Names the input in errors (`s3://bucket/key`). */
   readonly label: string;
   readonly rollups: readonly Rollup[];
+  /**
+   * Each ENI's account, VPC and subnet, where the ENI's windows lack them
+   * (a flow's prorated tail; v2 records and the ENI catalog): the scopes
+   * its windows add to. Absent: the rollups' own ids only.
+   */
+  readonly scopeIds?: ReadonlyMap<
+    string,
+    Partial<Pick<Rollup, 'accountId' | 'vpcId' | 'subnetId'>>
+  >;
 }
 
 /** What applying a contribution did. */
 interface ApplyResult {
-  /** Items whose counters this contribution added to. */
+  /** (ENI, window) items whose counters this contribution added to. */
   readonly itemsWritten: number;
-  /** Items that already held this contribution (a redelivery or retry). */
+  /** (ENI, window) items that already held this contribution (a redelivery or retry). */
   readonly itemsAlreadyApplied: number;
   /**
    * Write requests sent: one UpdateItem per item (and one more when its
-   * top lists are merged), one PutItem per window ranking; SDK retries
-   * not counted.
+   * top lists are merged), one PutItem per window ranking, one UpdateItem
+   * per scope window and one PutItem per scope hour and day recomputed;
+   * SDK retries not counted.
    */
   readonly writeCalls: number;
   /**
@@ -69,7 +80,7 @@ interface RollupPage {
  * seconds, inclusive). Every method throws `StoreError` when the store
  * fails after the SDK's retries.
  */
-interface RollupReader {
+interface RollupReader extends SeriesReader {
   /**
    * Counters of an ENI's windows in [fromWindow, toWindow], oldest first, a
    * page at a time. Throws `RangeError` when `startAfter` is not a key of

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { COUNTERS, emptyRollup } from '../../shared/aggregate/mergeRollups.js';
 import {
+  ALL_COUNTERS,
   ATTR,
   COUNTER_ATTR,
   isTopListAttribute,
@@ -178,6 +179,131 @@ interface StoredItems {
   readonly rankings: Item[];
 }
 
+const SCOPE_PREFIXES = { a: 'ACCOUNT#', v: 'VPC#', s: 'SUBNET#' } as const;
+const STEPS = { 'W#': 300, 'H#': 3600, 'D#': 86_400 } as const;
+
+/** A scope's item (account, VPC, subnet; a window, an hour or a day). */
+const isScopeItem = (item: Item): boolean =>
+  Object.values(SCOPE_PREFIXES).some((prefix) =>
+    item.pk?.S?.startsWith(prefix)
+  ) && Object.keys(STEPS).some((prefix) => item.sk?.S?.startsWith(prefix));
+
+/**
+ * Every scope item checked against an independent sum of the stored ENI
+ * counters items: for each ENI window, each id its ENI's items hold (`a`,
+ * `v`, `s`) names a scope, and its counters add to that scope's window,
+ * hour and day. Counts, too, that each such sum has its item. Returns the problems.
+ */
+function scopeProblems(items: readonly Item[]): string[] {
+  // An ENI's scopes, from any of its windows: a flow's prorated tail in
+  // later windows carries no ids, and counts in its ENI's scopes.
+  const enis = items.filter(
+    (item) => item.pk?.S?.startsWith('ENI#') && item.sk?.S?.startsWith('W#')
+  );
+  const idsOf = new Map<string, Record<string, string>>();
+  for (const item of enis) {
+    const ids = idsOf.get(item.pk?.S ?? '') ?? {};
+    for (const attribute of Object.keys(SCOPE_PREFIXES)) {
+      const value = item[attribute]?.S;
+      const seen = ids[attribute];
+      if (value !== undefined && (seen === undefined || value < seen)) {
+        ids[attribute] = value;
+      }
+    }
+    idsOf.set(item.pk?.S ?? '', ids);
+  }
+  const expected = new Map<string, Map<string, number>>();
+  for (const item of enis) {
+    const sk = item.sk?.S ?? '';
+    const windowStart = Date.parse(sk.slice(2)) / 1000;
+    for (const [attribute, prefix] of Object.entries(SCOPE_PREFIXES)) {
+      const id = idsOf.get(item.pk?.S ?? '')?.[attribute];
+      if (id === undefined) continue;
+      for (const [stepPrefix, seconds] of Object.entries(STEPS)) {
+        const start = windowStart - (windowStart % seconds);
+        const key = `${prefix}${id} ${stepPrefix}${new Date(start * 1000).toISOString().replace('.000Z', 'Z')}`;
+        const sums = expected.get(key) ?? new Map<string, number>();
+        for (const [name, value] of Object.entries(item)) {
+          if (value.N === undefined || !COUNTER_NAMES.has(name)) continue;
+          sums.set(name, (sums.get(name) ?? 0) + Number(value.N));
+        }
+        expected.set(key, sums);
+      }
+    }
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const item of items.filter(isScopeItem)) {
+    const key = `${item.pk?.S} ${item.sk?.S}`;
+    seen.add(key);
+    const sums = expected.get(key);
+    if (sums === undefined) {
+      problems.push(`${key} sums no ENI`);
+      continue;
+    }
+    // Each scope's items name it: a VPC's its VPC, a subnet's its subnet.
+    for (const [attribute, prefix] of Object.entries(SCOPE_PREFIXES)) {
+      const pk = item.pk?.S ?? '';
+      if (
+        pk.startsWith(prefix) &&
+        item[attribute]?.S !== pk.slice(prefix.length)
+      ) {
+        problems.push(
+          `${key} ${attribute} is ${JSON.stringify(item[attribute])}`
+        );
+      }
+    }
+    for (const name of COUNTER_NAMES) {
+      const stored = Number(item[name]?.N ?? 0);
+      if (stored !== (sums.get(name) ?? 0)) {
+        problems.push(`${key} ${name} ${stored} != ${sums.get(name) ?? 0}`);
+      }
+    }
+  }
+  for (const key of expected.keys()) {
+    if (!seen.has(key)) problems.push(`${key} missing`);
+  }
+  return problems;
+}
+
+/**
+ * The scope writes an ingest of these rollups makes, counted independently:
+ * one UpdateItem per (scope, window) and one PutItem per (scope, hour) and
+ * (scope, day), for each account, VPC and subnet the rollups name.
+ */
+function scopeWritesOf(rollups: readonly Rollup[]): {
+  updates: number;
+  puts: number;
+} {
+  // An ENI's scopes, from any of its windows (a prorated tail has no ids).
+  const idsOf = new Map<string, (string | undefined)[]>();
+  for (const rollup of rollups) {
+    const seen = idsOf.get(rollup.interfaceId) ?? [];
+    [rollup.accountId, rollup.vpcId, rollup.subnetId].forEach((id, k) => {
+      const known = seen[k];
+      if (id !== undefined && (known === undefined || id < known)) seen[k] = id;
+    });
+    idsOf.set(rollup.interfaceId, seen);
+  }
+  const windows = new Set<string>();
+  const tiers = new Set<string>();
+  for (const rollup of rollups) {
+    for (const id of idsOf.get(rollup.interfaceId) ?? []) {
+      if (id === undefined) continue;
+      const start = rollup.windowStart;
+      windows.add(`${id} ${start}`);
+      tiers.add(`${id} h${start - (start % 3600)}`);
+      tiers.add(`${id} d${start - (start % 86_400)}`);
+    }
+  }
+  return { updates: windows.size, puts: tiers.size };
+}
+
+/** The stored names of every counter (not ids, versions or sets). */
+const COUNTER_NAMES: ReadonlySet<string> = new Set(
+  ALL_COUNTERS.map((name) => COUNTER_ATTR[name])
+);
+
 /** The stored items of these ENIs, by kind; throws on an item of no known kind. */
 async function storedItems(
   client: DynamoDBClient,
@@ -189,10 +315,17 @@ async function storedItems(
     (item) =>
       !item.pk?.S?.startsWith('TOP#') &&
       !item.pk?.S?.startsWith('PARTS#') &&
-      !(item.pk?.S?.startsWith('ENI#') && item.sk?.S?.startsWith('W#'))
+      !(item.pk?.S?.startsWith('ENI#') && item.sk?.S?.startsWith('W#')) &&
+      !isScopeItem(item)
   );
   if (others.length > 0) {
     throw new Error(`items of no known kind: ${JSON.stringify(others)}`);
+  }
+  const problems = scopeProblems(items);
+  if (problems.length > 0) {
+    throw new Error(
+      `scope items that are not their ENIs' sums: ${problems.join('; ')}`
+    );
   }
   return {
     counters: items.filter((item) => isItemOf(item, interfaceIds)),
@@ -403,7 +536,10 @@ export {
   detailProblems,
   exact,
   expectedRollups,
+  isScopeItem,
   scanItems,
+  scopeProblems,
+  scopeWritesOf,
   storedItems,
   storedRollups,
   topListProblems,

@@ -178,11 +178,13 @@ describe('queryApi', () => {
   const storedOf = (eni: string): Rollup[] =>
     stored.filter((rollup) => rollup.interfaceId === eni);
 
-  /** Every stored rollup of one window, all ENIs (the sample's too). */
+  /** Every stored ENI rollup of one window, all ENIs (the sample's too). */
   const storedWindow = async (windowStart: number): Promise<Rollup[]> =>
-    rollupsFromItems(await scanItems(env.stack.dynamo, env.tableName)).filter(
-      (rollup) => rollup.windowStart === windowStart
-    );
+    rollupsFromItems(
+      (await scanItems(env.stack.dynamo, env.tableName)).filter((item) =>
+        item.pk?.S?.startsWith('ENI#')
+      )
+    ).filter((rollup) => rollup.windowStart === windowStart);
 
   /** Follows nextToken from the first page; every page's body, in order. */
   async function allPages(

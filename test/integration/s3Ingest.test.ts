@@ -16,6 +16,7 @@ import {
   exact,
   expectedRollups,
   scanItems,
+  scopeWritesOf,
   storedItems,
   storedRollups,
   topListProblems,
@@ -341,8 +342,11 @@ describe('s3Ingest', () => {
       expect(items.counters.filter((item) => item.n?.N === '1')).toHaveLength(
         withTops.length
       );
+      // The account's windows, hours and days: written again, all skipped.
+      const scopes = scopeWritesOf(expected);
+      expect(scopes.updates).toBeGreaterThan(0);
       expect(logs.summaries().map((summary) => summary.writeCalls)).toEqual(
-        [0, 1, 2].map(() => n + windows.size)
+        [0, 1, 2].map(() => n + windows.size + scopes.updates + scopes.puts)
       );
     });
 

@@ -33,6 +33,7 @@ import {
   type ExactRollup,
   exact,
   expectedRollups,
+  scopeWritesOf,
   storedItems,
   storedRollups,
   topListProblems,
@@ -209,6 +210,9 @@ describe('ingestS3Object with DynamoDB faults', () => {
         expected.filter((_, i) => i % 9 === 0).map(itemKey)
       );
       const windows = windowsOf(expected);
+      // The account's windows (updates, never throttled here) and its hours
+      // and days (puts, each throttled once).
+      const scopes = scopeWritesOf(expected);
       const dynamo = createDynamoClient(10);
       const counts = throttleWrites(dynamo, (write, attempt) =>
         write.command === 'UpdateItem'
@@ -230,28 +234,33 @@ describe('ingestS3Object with DynamoDB faults', () => {
         rollupItems: expected.length,
         itemsWritten: expected.length,
         itemsAlreadyApplied: 0,
-        writeCalls: expected.length + windows.length,
+        writeCalls:
+          expected.length + windows.length + scopes.updates + scopes.puts,
       });
       // Counters.
       const throttles = throttledOnce.size + throttledTwice.size;
       expect(counts.throttled.UpdateItem).toBe(throttles);
-      expect(counts.attempts.UpdateItem).toBe(expected.length + throttles);
+      expect(counts.attempts.UpdateItem).toBe(
+        expected.length + throttles + scopes.updates
+      );
       const byAttempts = (runs: readonly number[], n: number) =>
         runs.filter((attempts) => attempts === n).length;
       const updates = counts.succeededAfter.UpdateItem;
       expect([1, 2, 3].map((n) => byAttempts(updates, n))).toEqual([
-        expected.length - throttledOnce.size,
+        expected.length - throttledOnce.size + scopes.updates,
         throttledOnce.size - throttledTwice.size,
         throttledTwice.size,
       ]);
       // Rankings: a throttled put is retried and lands once.
       expect(windows.length).toBeGreaterThanOrEqual(3);
-      expect(counts.throttled.PutItem).toBe(windows.length + 1);
-      expect(counts.attempts.PutItem).toBe(2 * windows.length + 1);
+      expect(counts.throttled.PutItem).toBe(windows.length + 1 + scopes.puts);
+      expect(counts.attempts.PutItem).toBe(
+        2 * (windows.length + scopes.puts) + 1
+      );
       const puts = counts.succeededAfter.PutItem;
       expect([1, 2, 3].map((n) => byAttempts(puts, n))).toEqual([
         0,
-        windows.length - 1,
+        windows.length - 1 + scopes.puts,
         1,
       ]);
     });
@@ -300,6 +309,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
       const { file, ref, expected } = await uploaded('lost503', 503);
       const lost = new Set(expected.filter((_, i) => i % 8 === 0).map(itemKey));
       const windows = windowsOf(expected);
+      const scopes = scopeWritesOf(expected);
       const dynamo = createDynamoClient(10);
       // Every ranking put's first response is lost too.
       const counts = loseFirstResponses(
@@ -313,17 +323,21 @@ describe('ingestS3Object with DynamoDB faults', () => {
       // Assess
       expect(await storedFor(file)).toEqual(expected);
       expect(counts.lost.UpdateItem).toBe(lost.size);
-      expect(counts.attempts.UpdateItem).toBe(expected.length + lost.size);
+      expect(counts.attempts.UpdateItem).toBe(
+        expected.length + lost.size + scopes.updates
+      );
       // The resent write finds its id already applied: counted as such.
       expect(summary).toMatchObject({
         rollupItems: expected.length,
         itemsWritten: expected.length - lost.size,
         itemsAlreadyApplied: lost.size,
-        writeCalls: expected.length + windows.length,
+        writeCalls:
+          expected.length + windows.length + scopes.updates + scopes.puts,
       });
-      // A resent ranking put lands on the same item: one per window.
-      expect(counts.lost.PutItem).toBe(windows.length);
-      expect(counts.attempts.PutItem).toBe(2 * windows.length);
+      // A resent ranking put lands on the same item: one per window; a
+      // resent hour or day finds its version stored and is skipped.
+      expect(counts.lost.PutItem).toBe(windows.length + scopes.puts);
+      expect(counts.attempts.PutItem).toBe(2 * (windows.length + scopes.puts));
       expect(await rankingsFor(file)).toEqual([windows]);
       expect(detailProblems(await itemsFor(file))).toEqual([]);
     });

@@ -226,13 +226,15 @@ const CATALOG_INDEX_ARN = {
 
 /**
  * The ingest functions' table actions: the counters updates and ranking
- * puts, and the read after a failed condition when DynamoDB did not return
- * the item.
+ * puts, the read after a failed condition when DynamoDB did not return
+ * the item, and the scope tiers' reads and puts.
  */
 const INGEST_TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:PutItem',
   'dynamodb:GetItem',
+  // A scope's windows (hours), read to recompute its hour (day).
+  'dynamodb:Query',
 ];
 
 /** What each function's role allows besides writing its own logs. */
@@ -242,10 +244,13 @@ const FUNCTION_GRANTS: Readonly<Record<string, string[]>> = {
     // ListBucket (under AWSLogs/ only) makes a deleted object a 404.
     ...grants(['s3:ListBucket'], [FLOW_LOG_BUCKET]),
     ...grants(INGEST_TABLE_ACTIONS, [TABLE_ARN]),
+    // The ENI catalog places v2 records in their VPC and subnet.
+    ...grants(['dynamodb:BatchGetItem'], [TABLE_ARN]),
     ...grants(['sqs:SendMessage'], [QUEUE_ARN]),
   ],
   cloudwatchIngest: [
     ...grants(INGEST_TABLE_ACTIONS, [TABLE_ARN]),
+    ...grants(['dynamodb:BatchGetItem'], [TABLE_ARN]),
     ...grants(['sqs:SendMessage'], [QUEUE_ARN]),
     // Without FLOW_LOG_FORMAT=auto, the discovery statement is a no-op.
     ...grants(['logs:PutLogEvents'], [logStreamsOf('cloudwatchIngest')]),

@@ -56,13 +56,30 @@ const NOW = Date.UTC(2026, 10, 1, 12) / 1000;
 /** Each route of the code and its path in openapi.yaml; tsc keeps it whole. */
 const PATH_OF = {
   rollups: '/enis/{interfaceId}/rollups',
+  series: '/vpcs/{vpcId}/rollups',
+  scopeSummary: '/vpcs/{vpcId}/summary',
   summary: '/enis/{interfaceId}/summary',
   top: '/windows/{windowStart}/top',
   health: '/health',
 } as const satisfies Record<ApiQuery['route'], string>;
 
+/** Every documented path and the route it serves (scopes share theirs). */
+const ROUTE_OF_PATH: Readonly<Record<string, ApiQuery['route']>> = {
+  ...Object.fromEntries(
+    Object.entries(PATH_OF).map(([route, path]) => [path, route])
+  ),
+  '/subnets/{subnetId}/rollups': 'series',
+  '/accounts/{accountId}/rollups': 'series',
+  '/subnets/{subnetId}/summary': 'scopeSummary',
+  '/accounts/{accountId}/summary': 'scopeSummary',
+};
+const ALL_PATHS = Object.keys(ROUTE_OF_PATH);
+
 const SAMPLES: Record<string, string> = {
   interfaceId: 'eni-0123456789abcdef0',
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetId: 'subnet-0123456789abcdef0',
+  accountId: '123456789012',
   windowStart: '2026-11-01T10:05:00Z',
 };
 
@@ -96,6 +113,8 @@ const documentedCodes = (): string[] =>
 
 /** A reader of an empty table. */
 const EMPTY_READER: RollupReader = {
+  seriesPage: async () => ({ rollups: [], lastKey: null }),
+  scopeTotal: async () => null,
   rollupPage: async () => ({ rollups: [], lastKey: null }),
   allRollups: async () => [],
   rankWindow: async () => ({ rollups: [], isMembershipExact: true }),
@@ -120,18 +139,26 @@ async function errorOf(req: ApiRequest): Promise<unknown> {
 
 /** Values that no query parameter of the API accepts. */
 const INVALID = 'not-valid';
-const QUERY_PARAMS = ['from', 'to', 'limit', 'by', 'format', 'nextToken'];
+const QUERY_PARAMS = [
+  'from',
+  'to',
+  'limit',
+  'by',
+  'format',
+  'nextToken',
+  'step',
+];
 
 describe('openapi.yaml', () => {
   it('documents exactly the routes the code serves', () => {
     // Act
     const documented = Object.keys(spec.paths).sort();
     // Assess
-    expect(documented).toEqual(Object.values(PATH_OF).sort());
+    expect(documented).toEqual([...ALL_PATHS].sort());
   });
 
-  it.each(Object.entries(PATH_OF))(
-    'serves %s at its documented path',
+  it.each(Object.entries(ROUTE_OF_PATH).map(([path, route]) => [route, path]))(
+    'serves %s at its documented path %s',
     (route, template) => {
       // Prepare
       const req = request(pathOf(template));
@@ -165,7 +192,7 @@ describe('openapi.yaml', () => {
     );
   });
 
-  it.each(Object.values(PATH_OF).filter((path) => path !== '/health'))(
+  it.each(ALL_PATHS.filter((path) => path !== '/health'))(
     'reads exactly the query parameters it documents for %s',
     async (template) => {
       // Prepare
@@ -200,7 +227,7 @@ describe('openapi.yaml', () => {
     expect(parsed).toEqual({ route: 'health' });
   });
 
-  it.each(Object.values(PATH_OF).filter((path) => path.includes('{')))(
+  it.each(ALL_PATHS.filter((path) => path.includes('{')))(
     'names the path parameter of %s in a 400 for a bad value',
     (template) => {
       // Prepare

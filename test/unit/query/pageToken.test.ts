@@ -9,13 +9,13 @@ import {
 
 const SECRET = 'test-secret-0123456789';
 const QUERY = {
-  interfaceId: 'eni-0123456789abcdef0',
+  series: 'eni-0123456789abcdef0',
   from: 1_793_520_000,
   to: 1_793_523_600,
 };
 const TOKEN: PageToken = {
   ...QUERY,
-  lastKey: { pk: `ENI#${QUERY.interfaceId}`, sk: 'W#2026-11-01T10:05:00Z' },
+  lastKey: { pk: `ENI#${QUERY.series}`, sk: 'W#2026-11-01T10:05:00Z' },
 };
 
 /** The QueryError that `act` throws; fails the test on anything else. */
@@ -60,7 +60,7 @@ describe('encodePageToken', () => {
     const text = encodePageToken(TOKEN, SECRET);
     // Assess
     expect(text).not.toContain('W#');
-    expect(text).not.toContain(QUERY.interfaceId);
+    expect(text).not.toContain(QUERY.series);
   });
 });
 
@@ -155,7 +155,7 @@ describe('decodePageToken', () => {
   );
 
   it.each([
-    { interfaceId: 'eni-0a1b2c3d' },
+    { series: 'eni-0a1b2c3d' },
     { from: QUERY.from - 1 },
     { to: QUERY.to + 1 },
   ])('rejects a token of another query (%j)', (change) => {
@@ -225,7 +225,7 @@ describe('decodePageToken', () => {
     fc.assert(
       fc.property(
         fc.record({
-          interfaceId: fc.string(),
+          series: fc.string(),
           from: fc.integer({ min: 0, max: 2 ** 40 }),
           to: fc.integer({ min: 0, max: 2 ** 40 }),
           lastKey: key,

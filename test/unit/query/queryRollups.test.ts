@@ -139,6 +139,13 @@ function fakeReader(rollups: readonly Rollup[], isMembershipExact = true) {
       )
       .sort((a, b) => a.windowStart - b.windowStart);
   const reader: RollupReader = {
+    // Series and scopes are read from dynalite (test/integration/queryApiScopes).
+    seriesPage: async () => {
+      throw new Error('not in this fake');
+    },
+    scopeTotal: async () => {
+      throw new Error('not in this fake');
+    },
     async rollupPage(interfaceId, fromWindow, toWindow, limit, startAfter) {
       calls.push({
         method: 'rollupPage',
@@ -190,6 +197,8 @@ function failingReader(error: unknown): RollupReader {
     throw error;
   };
   return {
+    seriesPage: fail,
+    scopeTotal: fail,
     rollupPage: fail,
     allRollups: fail,
     rankWindow: fail,
@@ -393,7 +402,7 @@ describe('queryRollups', () => {
         const { reader, calls } = fakeReader(ROLLUPS);
         const issued = encodePageToken(
           {
-            interfaceId: ENI,
+            series: ENI,
             from: at('10:00'),
             to: at('10:25'),
             lastKey: { pk: ENI, sk: String(at('10:05')) },
@@ -423,7 +432,7 @@ describe('queryRollups', () => {
       const { reader } = fakeReader(ROLLUPS);
       const issued = encodePageToken(
         {
-          interfaceId: ENI,
+          series: ENI,
           from: at('10:00'),
           to: at('10:25'),
           lastKey: { pk: ENI, sk: String(at('10:05')) },

@@ -7,6 +7,7 @@ import {
   updateFor,
 } from '../../../shared/store/dynamoRollupStore.js';
 import {
+  ATTR,
   COUNTER_ATTR,
   partitionKey,
   rankingFromItem,
@@ -578,5 +579,14 @@ describe('rankingFromItem', () => {
     // Assess
     expect(read).toThrow(StoreError);
     expect(read).toThrow(message);
+  });
+});
+
+describe('the item layout', () => {
+  it('gives every attribute its own short name (a review finding: the hour version once overwrote vpcId)', () => {
+    // Act
+    const names = [...Object.values(ATTR), ...Object.values(COUNTER_ATTR)];
+    // Assess
+    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -1,0 +1,117 @@
+import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
+import type { Rollup } from '../types.js';
+import {
+  type SeriesKind,
+  type Step,
+  seriesPartitionKey,
+  stepStartOf,
+} from './rollupItem.js';
+import type { Contribution } from './rollupStore.js';
+
+/** The scopes rollups are kept for, beside ENIs. */
+type ScopeKind = Exclude<SeriesKind, 'eni'>;
+const SCOPE_KINDS: readonly ScopeKind[] = ['account', 'vpc', 'subnet'];
+/** The rollup id that places an ENI's window in each scope. */
+const SCOPE_ID: Readonly<
+  Record<ScopeKind, 'accountId' | 'vpcId' | 'subnetId'>
+> = { account: 'accountId', vpc: 'vpcId', subnet: 'subnetId' };
+/** The ids a scope's rollup keeps (those that hold for the whole scope). */
+const SCOPE_IDS: Readonly<Record<ScopeKind, readonly (typeof IDS)[number][]>> =
+  {
+    account: ['accountId'],
+    vpc: ['accountId', 'vpcId'],
+    subnet: ['accountId', 'vpcId', 'subnetId'],
+  };
+
+/** One scope's rollup of one window: the sum of its ENIs' rollups. */
+interface ScopeRollup {
+  readonly kind: ScopeKind;
+  /** `pk` of the scope's items: `VPC#vpc-…`, `SUBNET#…`, `ACCOUNT#…`. */
+  readonly partitionKey: string;
+  /** Its counters; `interfaceId` holds the scope's id; no top lists. */
+  readonly rollup: Rollup;
+}
+
+/** A coarser step of a scope that a contribution touched. */
+interface TierKey {
+  readonly partitionKey: string;
+  readonly step: Exclude<Step, '5m'>;
+  readonly start: number;
+}
+
+/** The part of a rollup that a scope sums: counters and the scope's ids. */
+function scopePart(rollup: Rollup, kind: ScopeKind, id: string): Rollup {
+  const { topTalkers, topRejectedSources, ...counters } = rollup;
+  const part: Rollup = { ...counters, interfaceId: id };
+  for (const name of IDS) {
+    if (!SCOPE_IDS[kind].includes(name)) delete part[name];
+  }
+  return part;
+}
+
+/**
+ * The rollups of every scope (account, VPC, subnet) that the ENI rollups
+ * name, per window: exact sums of their counters, by the same rules as an
+ * ENI's (mergeRollups). A rollup's ids come from itself, else from
+ * `scopeIds` (its ENI's, placed upstream from its other windows and the
+ * ENI catalog); one still without a VPC counts in its account only, and so
+ * on. Order: by scope key, then window.
+ */
+function scopeRollupsOf(
+  rollups: readonly Rollup[],
+  scopeIds: Contribution['scopeIds'] = new Map()
+): ScopeRollup[] {
+  const sums = new Map<string, ScopeRollup>();
+  for (const original of rollups) {
+    const placed = scopeIds.get(original.interfaceId) ?? {};
+    const rollup: Rollup = {
+      ...original,
+      accountId: original.accountId ?? placed.accountId,
+      vpcId: original.vpcId ?? placed.vpcId,
+      subnetId: original.subnetId ?? placed.subnetId,
+    };
+    for (const kind of SCOPE_KINDS) {
+      const id = rollup[SCOPE_ID[kind]];
+      if (id === undefined) continue;
+      const partitionKey = seriesPartitionKey(kind, id);
+      const key = `${partitionKey} ${rollup.windowStart}`;
+      const part = scopePart(rollup, kind, id);
+      const seen = sums.get(key);
+      sums.set(key, {
+        kind,
+        partitionKey,
+        rollup: seen ? mergeRollups(seen.rollup, part) : part,
+      });
+    }
+  }
+  return [...sums.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, scope]) => scope);
+}
+
+/** The hours and days of each scope that these scope rollups fall in. */
+function tiersOf(scopes: readonly ScopeRollup[]): {
+  hours: TierKey[];
+  days: TierKey[];
+} {
+  const hours = new Map<string, TierKey>();
+  const days = new Map<string, TierKey>();
+  for (const { partitionKey, rollup } of scopes) {
+    const hour = stepStartOf('1h', rollup.windowStart);
+    const day = stepStartOf('1d', rollup.windowStart);
+    hours.set(`${partitionKey} ${hour}`, {
+      partitionKey,
+      step: '1h',
+      start: hour,
+    });
+    days.set(`${partitionKey} ${day}`, {
+      partitionKey,
+      step: '1d',
+      start: day,
+    });
+  }
+  return { hours: [...hours.values()], days: [...days.values()] };
+}
+
+export type { ScopeKind, ScopeRollup, TierKey };
+export { SCOPE_KINDS, scopeRollupsOf, tiersOf };

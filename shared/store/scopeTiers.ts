@@ -1,0 +1,132 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
+import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
+import type { Rollup } from '../types.js';
+import {
+  ALL_COUNTERS,
+  ATTR,
+  COUNTER_ATTR,
+  rollupFromItem,
+  STEP_SECONDS,
+  type Step,
+  stepSortKey,
+} from './rollupItem.js';
+import type { TierKey } from './scopeRollups.js';
+
+type Item = Record<string, AttributeValue>;
+
+const DAY_SECONDS = 86_400;
+
+/** What a tier's parts are, and which attribute gives each part's version. */
+const PARTS: Readonly<
+  Record<TierKey['step'], { step: Step; version: string }>
+> = {
+  '1h': { step: '5m', version: ATTR.contributionCount },
+  '1d': { step: '1h', version: ATTR.version },
+};
+
+/** The counters and ids of a rollup as item attributes (no top lists). */
+function countersItem(rollup: Rollup): Item {
+  const item: Item = {};
+  for (const name of ALL_COUNTERS) {
+    const value = rollup[name];
+    if (value !== undefined) item[COUNTER_ATTR[name]] = { N: String(value) };
+  }
+  for (const name of IDS) {
+    const value = rollup[name];
+    if (value !== undefined) item[COUNTER_ATTR[name]] = { S: value };
+  }
+  return item;
+}
+
+/**
+ * Recomputes one hour (or day) of a scope from its parts as stored: the
+ * 5-minute windows of the hour (the hours of the day), read with a
+ * strongly consistent Query, summed exactly, and written with PutItem.
+ * Its version `v` is the count of contributions the parts hold (each
+ * window's `nc`, each hour's `v`); the write only replaces an older
+ * version, so of two racing recomputations the one that read more wins,
+ * and equal versions hold equal sums (contributions are only ever added).
+ * Every caller recomputes after its own writes, so the last one leaves
+ * the tier complete; a crash before it is made good by the retry. Throws
+ * what the client throws, except a failed condition (a newer or equal
+ * tier is stored: nothing to do).
+ */
+async function recomputeTier(
+  client: DynamoDBClient,
+  options: { tableName: string; retentionDays: number },
+  tier: TierKey
+): Promise<{ writeCalls: number; writeCapacityUnits: number }> {
+  const parts = PARTS[tier.step];
+  const last = tier.start + STEP_SECONDS[tier.step] - STEP_SECONDS[parts.step];
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page: QueryCommandOutput = await client.send(
+      new QueryCommand({
+        TableName: options.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+        ExpressionAttributeValues: {
+          ':pk': { S: tier.partitionKey },
+          ':low': { S: stepSortKey(parts.step, tier.start) },
+          ':high': { S: stepSortKey(parts.step, last) },
+        },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      })
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  let sum: Rollup | null = null;
+  let version = 0;
+  let windows = 0;
+  for (const item of items) {
+    const part = { ...rollupFromItem(item, false), windowStart: tier.start };
+    sum = sum === null ? part : mergeRollups(sum, part);
+    version += Number(item[parts.version]?.N ?? 0);
+    windows += parts.step === '5m' ? 1 : Number(item[ATTR.windowCount]?.N ?? 0);
+  }
+  if (sum === null || version === 0) {
+    return { writeCalls: 0, writeCapacityUnits: 0 };
+  }
+  const expiresAt =
+    tier.start + STEP_SECONDS[tier.step] + options.retentionDays * DAY_SECONDS;
+  try {
+    const output = await client.send(
+      new PutItemCommand({
+        TableName: options.tableName,
+        Item: {
+          [ATTR.pk]: { S: tier.partitionKey },
+          [ATTR.sk]: { S: stepSortKey(tier.step, tier.start) },
+          ...countersItem(sum),
+          [ATTR.version]: { N: String(version) },
+          [ATTR.windowCount]: { N: String(windows) },
+          [ATTR.expiresAt]: { N: String(expiresAt) },
+        },
+        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+        ExpressionAttributeNames: { '#v': ATTR.version },
+        ExpressionAttributeValues: { ':v': { N: String(version) } },
+        ReturnConsumedCapacity: 'TOTAL',
+      })
+    );
+    return {
+      writeCalls: 1,
+      writeCapacityUnits: output.ConsumedCapacity?.CapacityUnits ?? 0,
+    };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      return { writeCalls: 1, writeCapacityUnits: 0 };
+    }
+    throw error;
+  }
+}
+
+export { recomputeTier };
