@@ -101,6 +101,29 @@ function totalOf(interfaceId: string, rollups: readonly Rollup[]): Rollup {
   );
 }
 
+/**
+ * The page token a series query carries, checked against the series and,
+ * when the request gives one, the range; null on a first page.
+ */
+function tokenOf(
+  query: {
+    nextToken: string | null;
+    isRangeGiven: boolean;
+    from: number;
+    to: number;
+  },
+  series: string,
+  secret: string
+) {
+  if (query.nextToken === null) return null;
+  const { from, to } = query;
+  return decodePageToken(
+    query.nextToken,
+    secret,
+    query.isRangeGiven ? { series, from, to } : { series }
+  );
+}
+
 async function run(
   query: Exclude<ApiQuery, { route: 'health' }>,
   deps: QueryDeps
@@ -108,16 +131,7 @@ async function run(
   switch (query.route) {
     case 'rollups': {
       const { interfaceId, limit } = query;
-      const token =
-        query.nextToken === null
-          ? null
-          : decodePageToken(
-              query.nextToken,
-              deps.tokenSecret,
-              query.isRangeGiven
-                ? { ...query, series: interfaceId }
-                : { series: interfaceId }
-            );
+      const token = tokenOf(query, interfaceId, deps.tokenSecret);
       const { from, to } = token ?? query;
       const { fromWindow, toWindow } = windowsOf(from, to);
       const startAfter = token?.lastKey ?? null;
@@ -213,14 +227,7 @@ async function run(
     case 'series': {
       const { kind, id, step, limit } = query;
       const series = `${kind}:${id}:${step}`;
-      const token =
-        query.nextToken === null
-          ? null
-          : decodePageToken(
-              query.nextToken,
-              deps.tokenSecret,
-              query.isRangeGiven ? { ...query, series } : { series }
-            );
+      const token = tokenOf(query, series, deps.tokenSecret);
       const { from, to } = token ?? query;
       const page =
         to > from
