@@ -3,13 +3,16 @@ import {
   DeleteItemCommand,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { CatalogEntry, CatalogRecord } from '../catalog/catalogEntry.js';
 import { messageOf, StoreError } from '../errors.js';
-import { batchGetItems, forEachBounded, type Item } from './dynamoCalls.js';
+import {
+  batchGetItems,
+  forEachBounded,
+  type Item,
+  queryItems,
+} from './dynamoCalls.js';
 import { partitionKey } from './rollupItem.js';
 
 /** The sort key of catalog items (in the ENI's own partition, and an address's). */
@@ -132,35 +135,28 @@ function createDynamoCatalogStore(
     const states = new Map<string, StoredState>();
     const shards = Array.from({ length: CATALOG_SHARDS }, (_, k) => k);
     await forEachBounded(shards, options.concurrency, async (shard) => {
-      let startKey: Item | undefined;
-      do {
-        let page: QueryCommandOutput;
-        try {
-          page = await client.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: CATALOG_INDEX,
-              KeyConditionExpression: '#cs = :cs',
-              ExpressionAttributeNames: { '#cs': A.shard },
-              ExpressionAttributeValues: { ':cs': { S: `CATALOG#${shard}` } },
-              ExclusiveStartKey: startKey,
-            })
-          );
-        } catch (error) {
-          throw failed('listing', error);
-        }
-        for (const item of page.Items ?? []) {
-          const pk = item[A.pk]?.S;
-          if (pk === undefined) continue;
-          const deletedAt = item[A.deletedAt]?.N;
-          states.set(pk, {
-            fingerprint: item[A.fingerprint]?.S ?? '',
-            lastSeen: Number(item[A.lastSeen]?.N ?? 0),
-            deletedAt: deletedAt === undefined ? null : Number(deletedAt),
-          });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      let items: Item[];
+      try {
+        ({ items } = await queryItems(client, {
+          TableName: tableName,
+          IndexName: CATALOG_INDEX,
+          KeyConditionExpression: '#cs = :cs',
+          ExpressionAttributeNames: { '#cs': A.shard },
+          ExpressionAttributeValues: { ':cs': { S: `CATALOG#${shard}` } },
+        }));
+      } catch (error) {
+        throw failed('listing', error);
+      }
+      for (const item of items) {
+        const pk = item[A.pk]?.S;
+        if (pk === undefined) continue;
+        const deletedAt = item[A.deletedAt]?.N;
+        states.set(pk, {
+          fingerprint: item[A.fingerprint]?.S ?? '',
+          lastSeen: Number(item[A.lastSeen]?.N ?? 0),
+          deletedAt: deletedAt === undefined ? null : Number(deletedAt),
+        });
+      }
     });
     return states;
   }

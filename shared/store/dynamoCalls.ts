@@ -3,6 +3,9 @@ import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 
 type Item = Record<string, AttributeValue>;
@@ -89,5 +92,37 @@ async function batchGetItems(
   return items;
 }
 
+/**
+ * The items of a Query, page after page: all of them, or the first
+ * `maxItems` (each page asks for no more than are left), or those of the
+ * first `maxPages` pages. `isComplete` tells whether the query ended.
+ * Throws what `client.send` throws.
+ */
+async function queryItems(
+  client: DynamoDBClient,
+  input: QueryCommandInput,
+  bounds: { readonly maxItems?: number; readonly maxPages?: number } = {}
+): Promise<{ items: Item[]; isComplete: boolean }> {
+  const maxItems = bounds.maxItems ?? Number.POSITIVE_INFINITY;
+  const maxPages = bounds.maxPages ?? Number.POSITIVE_INFINITY;
+  const items: Item[] = [];
+  let startKey = input.ExclusiveStartKey;
+  let pages = 0;
+  do {
+    const left = maxItems - items.length;
+    const page: QueryCommandOutput = await client.send(
+      new QueryCommand({
+        ...input,
+        ...(Number.isFinite(left) ? { Limit: left } : {}),
+        ExclusiveStartKey: startKey,
+      })
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+    pages++;
+  } while (startKey && items.length < maxItems && pages < maxPages);
+  return { items, isComplete: startKey === undefined };
+}
+
 export type { Item };
-export { BATCH_GET_KEYS, batchGetItems, forEachBounded };
+export { BATCH_GET_KEYS, batchGetItems, forEachBounded, queryItems };

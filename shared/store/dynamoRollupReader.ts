@@ -8,7 +8,7 @@ import {
 import { IDS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
-import { BATCH_GET_KEYS, batchGetItems } from './dynamoCalls.js';
+import { BATCH_GET_KEYS, batchGetItems, queryItems } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -107,16 +107,15 @@ function createDynamoRollupReader(
     input: Omit<QueryCommandInput, 'TableName'>,
     maxPages = Number.POSITIVE_INFINITY
   ) {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    let pages = 0;
-    do {
-      const page = await query({ ...input, ExclusiveStartKey: startKey });
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-      pages++;
-    } while (startKey && pages < maxPages);
-    return { items, isComplete: startKey === undefined };
+    try {
+      return await queryItems(
+        client,
+        { TableName: tableName, ...input },
+        { maxPages }
+      );
+    } catch (error) {
+      throw storeError(error);
+    }
   }
 
   /** The counters (no top lists) of these ENIs in one window; missing items are left out. */

@@ -3,11 +3,10 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
-  QueryCommand,
-  type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
 import type { Rollup } from '../types.js';
+import { queryItems } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -65,26 +64,17 @@ async function recomputeTier(
 ): Promise<{ writeCalls: number; writeCapacityUnits: number }> {
   const parts = PARTS[tier.step];
   const last = tier.start + STEP_SECONDS[tier.step] - STEP_SECONDS[parts.step];
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page: QueryCommandOutput = await client.send(
-      new QueryCommand({
-        TableName: options.tableName,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-        ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-        ExpressionAttributeValues: {
-          ':pk': { S: tier.partitionKey },
-          ':low': { S: stepSortKey(parts.step, tier.start) },
-          ':high': { S: stepSortKey(parts.step, last) },
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      })
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const { items } = await queryItems(client, {
+    TableName: options.tableName,
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+    ExpressionAttributeValues: {
+      ':pk': { S: tier.partitionKey },
+      ':low': { S: stepSortKey(parts.step, tier.start) },
+      ':high': { S: stepSortKey(parts.step, last) },
+    },
+    ConsistentRead: true,
+  });
   let sum: Rollup | null = null;
   let version = 0;
   let windows = 0;

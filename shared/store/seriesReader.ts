@@ -1,12 +1,8 @@
-import type {
-  AttributeValue,
-  DynamoDBClient,
-  QueryCommandOutput,
-} from '@aws-sdk/client-dynamodb';
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { emptyRollup, mergeRollups } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
+import { queryItems } from './dynamoCalls.js';
 import {
   ATTR,
   rollupFromItem,
@@ -90,44 +86,36 @@ function createSeriesReader(
   client: DynamoDBClient,
   tableName: string
 ): SeriesReader {
+  /** The items of pk with sk in [low, high], all or the first `maxItems`. */
   async function queryAll(
     pk: string,
     low: string,
     high: string,
-    limit?: number,
+    maxItems?: number,
     startKey?: Item
-  ) {
-    const items: Item[] = [];
-    let next = startKey;
-    do {
-      let page: QueryCommandOutput;
-      try {
-        page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-            ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-            ExpressionAttributeValues: {
-              ':pk': { S: pk },
-              ':low': { S: low },
-              ':high': { S: high },
-            },
-            ...(limit === undefined ? {} : { Limit: limit - items.length }),
-            ExclusiveStartKey: next,
-          })
-        );
-      } catch (error) {
-        throw new StoreError(
-          `reading ${tableName} failed: ${messageOf(error)}`,
-          {
-            cause: error,
-          }
-        );
-      }
-      items.push(...(page.Items ?? []));
-      next = page.LastEvaluatedKey;
-    } while (next && (limit === undefined || items.length < limit));
-    return items;
+  ): Promise<Item[]> {
+    try {
+      const { items } = await queryItems(
+        client,
+        {
+          TableName: tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: {
+            ':pk': { S: pk },
+            ':low': { S: low },
+            ':high': { S: high },
+          },
+          ExclusiveStartKey: startKey,
+        },
+        { maxItems }
+      );
+      return items;
+    } catch (error) {
+      throw new StoreError(`reading ${tableName} failed: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   async function seriesPage(
