@@ -1,7 +1,8 @@
 /**
  * `npm run bench:ingest`: what DynamoDB writes cost per fleet-shaped S3
  * object, through the local stack. Per fleet (2M v2 records over 2,000 and
- * over 20,000 ENIs) two objects: the first, and one of the same fleet
+ * over 20,000 ENIs, and 2M v5 records over 20,000 ENIs in 8 VPCs and 32
+ * subnets, whose scopes are written too) two objects: the first, and one of the same fleet
  * starting 300 s later, whose items mostly already hold the first's
  * contribution (as every delivery after the first finds them). Each is
  * uploaded to s3rver and ingested by the real `s3Ingest` handler, in a
@@ -16,7 +17,7 @@
  * ingesting the same text. Prints the target (<= 1.5 WRU per item, index
  * writes included) as met or MISSED. A report, not a test.
  *   npm run bench:ingest              2M records, 2,000 and 20,000 ENIs
- *   npm run bench:ingest -- --quick   200k records, 2,000 ENIs
+ *   npm run bench:ingest -- --quick   200k records, 2,000 ENIs (v2, and v5)
  *   npm run bench:ingest -- --only 20k   one fleet
  * The handler's environment passes through (e.g. PART_MEMORY_MB, which
  * sets how many items one part of an object may hold: an object cut into
@@ -93,24 +94,60 @@ interface Fleet {
   readonly records: number;
   readonly enis: number;
   readonly seed: number;
+  /** v2 (no VPC or subnet: account scopes only) or v5 (every scope). */
+  readonly format: 'v2' | 'v5';
 }
 
 const isQuick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const fleets: Fleet[] = (
   isQuick
-    ? [{ name: '2k', records: 200_000, enis: 2000, seed: 3 }]
+    ? [
+        {
+          name: '2k',
+          records: 200_000,
+          enis: 2000,
+          seed: 3,
+          format: 'v2' as const,
+        },
+        {
+          name: '2k-v5',
+          records: 200_000,
+          enis: 2000,
+          seed: 3,
+          format: 'v5' as const,
+        },
+      ]
     : [
-        { name: '2k', records: 2_000_000, enis: 2000, seed: 3 },
-        { name: '20k', records: 2_000_000, enis: 20_000, seed: 3 },
+        {
+          name: '2k',
+          records: 2_000_000,
+          enis: 2000,
+          seed: 3,
+          format: 'v2' as const,
+        },
+        {
+          name: '20k',
+          records: 2_000_000,
+          enis: 20_000,
+          seed: 3,
+          format: 'v2' as const,
+        },
+        {
+          name: '20k-v5',
+          records: 2_000_000,
+          enis: 20_000,
+          seed: 3,
+          format: 'v5' as const,
+        },
       ]
 ).filter((fleet) => !process.argv.includes('--only') || fleet.name === only);
 
 /** The two objects of a fleet: the first, and the same fleet 300 s later. */
 const objectsOf = (fleet: Fleet): FileSpec[] =>
   [0, 300].map((offset) => ({
-    name: `v2-${fleet.records >= 1e6 ? `${fleet.records / 1e6}m` : `${fleet.records / 1000}k`}-${fleet.enis}enis-s${fleet.seed}${offset ? `-plus${offset}s` : ''}`,
-    format: 'v2',
+    name: `${fleet.format}-${fleet.records >= 1e6 ? `${fleet.records / 1e6}m` : `${fleet.records / 1000}k`}-${fleet.enis}enis-s${fleet.seed}${offset ? `-plus${offset}s` : ''}`,
+    format: fleet.format,
     records: fleet.records,
     enis: fleet.enis,
     seed: fleet.seed,

@@ -123,6 +123,18 @@ function generatedEnis(next: () => number, count: number): Eni[] {
       az: `use1-az${1 + (i % 6)}`,
     });
   }
+  // A fleet's ENIs share a few VPCs (one per 2,500 ENIs, at most 8) of
+  // four subnets each, as real ones do: ENI i is in subnet i mod the
+  // subnets, and a subnet in one VPC. The ids are the ones drawn above for
+  // the first ENIs, so the random stream (and every other field) stays.
+  const vpcs = Math.min(8, Math.ceil(enis.length / 2500));
+  const subnets = Math.min(enis.length, vpcs * 4);
+  const drawn = enis.map(({ vpc, subnet }) => ({ vpc, subnet }));
+  enis.forEach((eni, i) => {
+    const subnet = i % subnets;
+    eni.subnet = drawn[subnet]?.subnet ?? eni.subnet;
+    eni.vpc = drawn[subnet % vpcs]?.vpc ?? eni.vpc;
+  });
   return enis;
 }
 

@@ -62,7 +62,9 @@ const DAY_SECONDS = 86_400;
 const DAY = Date.UTC(2026, 10, 20) / 1000;
 /** Nine ENIs: the seventh is in the second account. */
 const ENIS = 9;
-/** The seed whose ENIs (ids, accounts, VPCs, subnets) every chunk is relabelled to. */
+/** The two VPCs the ENIs are spread over (the generator puts few ENIs in one). */
+const TWO_VPCS = ['vpc-0a0a0a0a0a0a0a0a0', 'vpc-0b0b0b0b0b0b0b0b0'] as const;
+/** The seed whose ENIs (ids, accounts, subnets) every chunk is relabelled to. */
 const BASE_SEED = 61;
 /**
  * The chunks of the first object: flows start over the ten minutes from
@@ -236,7 +238,7 @@ const scopeIds = (rollups: readonly Rollup[], scope: Scope): string[] =>
 /**
  * The generator's lines for a seed, relabelled to the ENIs of BASE_SEED
  * (the generator draws its ENIs from the seed; the i-th stays the i-th),
- * with VPCs and subnets shared: ENI i is in the VPC of ENI i % 2 and the
+ * with VPCs and subnets shared: ENI i is in VPC i % 2 of TWO_VPCS and the
  * subnet of ENI i % 4 (so each subnet is in one VPC); accounts as the
  * generator gives them (the seventh ENI in the second one).
  */
@@ -262,7 +264,7 @@ function relabelledLines(
     const values = line.split(' ');
     const i = indexOf.get(values[column('interface-id')] ?? '') ?? -1;
     const eni = base[i];
-    const vpc = base[i % 2];
+    const vpc = TWO_VPCS[i % 2];
     const subnet = base[i % 4];
     if (eni === undefined || vpc === undefined || subnet === undefined) {
       throw new Error(`a line of no generated ENI: ${line}`);
@@ -270,7 +272,7 @@ function relabelledLines(
     const relabel: [string, string][] = [
       ['interface-id', eni.id],
       ['account-id', eni.account],
-      ['vpc-id', vpc.vpc],
+      ['vpc-id', vpc],
       ['subnet-id', subnet.subnet],
       ['instance-id', eni.instance],
     ];
