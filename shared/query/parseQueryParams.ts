@@ -18,32 +18,30 @@ type ResponseFormat = 'json' | 'csv';
 const TOP_BY = ['bytes', 'packets', 'flows', 'rejectFlows'] as const;
 type TopBy = (typeof TOP_BY)[number];
 
+/** What every paged series query holds besides its series. */
+interface PageQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly limit: number;
+  readonly nextToken: string | null;
+  /** False when neither from nor to was given (a nextToken then keeps its own range). */
+  readonly isRangeGiven: boolean;
+  readonly format: ResponseFormat;
+}
+
 /** A validated query: one per route. Times are epoch seconds. */
 type ApiQuery =
-  | {
+  | (PageQuery & {
       readonly route: 'rollups';
       readonly interfaceId: string;
-      readonly from: number;
-      readonly to: number;
-      readonly limit: number;
-      readonly nextToken: string | null;
-      /** False when neither from nor to was given (a nextToken then keeps its own range). */
-      readonly isRangeGiven: boolean;
-      readonly format: ResponseFormat;
-    }
-  | {
+    })
+  | (PageQuery & {
       /** An ENI at 1h or 1d, or a scope (VPC, subnet, account) at any step. */
       readonly route: 'series';
       readonly kind: SeriesKind;
       readonly id: string;
       readonly step: Step;
-      readonly from: number;
-      readonly to: number;
-      readonly limit: number;
-      readonly nextToken: string | null;
-      readonly isRangeGiven: boolean;
-      readonly format: ResponseFormat;
-    }
+    })
   | {
       readonly route: 'scopeSummary';
       readonly kind: Exclude<SeriesKind, 'eni'>;
@@ -411,5 +409,5 @@ function parseQueryParams(request: ApiRequest, nowSeconds: number): ApiQuery {
   throw new QueryError(404, 'not_found', `no route ${path}`);
 }
 
-export type { ApiQuery, ApiRequest, ResponseFormat, TopBy };
+export type { ApiQuery, ApiRequest, PageQuery, ResponseFormat, TopBy };
 export { LIMITS, parseQueryParams, TOP_BY };

@@ -14,7 +14,7 @@ import type { RollupReader } from '../store/rollupStore.js';
 import type { Rollup } from '../types.js';
 import { catalogsOf, namePeers } from './attachCatalog.js';
 import { decodePageToken, encodePageToken } from './pageToken.js';
-import type { ApiQuery } from './parseQueryParams.js';
+import type { ApiQuery, PageQuery } from './parseQueryParams.js';
 
 /** What the queries need: the store's reader, the ENI catalog and the page-token key. */
 interface QueryDeps {
@@ -105,16 +105,7 @@ function totalOf(interfaceId: string, rollups: readonly Rollup[]): Rollup {
  * The page token a series query carries, checked against the series and,
  * when the request gives one, the range; null on a first page.
  */
-function tokenOf(
-  query: {
-    nextToken: string | null;
-    isRangeGiven: boolean;
-    from: number;
-    to: number;
-  },
-  series: string,
-  secret: string
-) {
+function tokenOf(query: PageQuery, series: string, secret: string) {
   if (query.nextToken === null) return null;
   const { from, to } = query;
   return decodePageToken(

@@ -2,7 +2,6 @@ import {
   type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
-  QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { IDS } from '../aggregate/mergeRollups.js';
@@ -25,37 +24,6 @@ import { createSeriesReader } from './seriesReader.js';
 import { candidatesOf, type RankingMetric } from './windowRanking.js';
 
 type Item = Record<string, AttributeValue>;
-
-/** The table key (pk, sk) of an item, as a page key. */
-const keyOf = (item: Item): PageKey => ({
-  [ATTR.pk]: item[ATTR.pk]?.S ?? '',
-  [ATTR.sk]: item[ATTR.sk]?.S ?? '',
-});
-
-/** Throws `RangeError` unless `key` is a counters key of the ENI within the windows. */
-function checkPageKey(
-  key: PageKey,
-  interfaceId: string,
-  fromWindow: number,
-  toWindow: number
-): void {
-  const { pk, sk } = key;
-  if (
-    Object.keys(key).length !== 2 ||
-    pk !== partitionKey(interfaceId) ||
-    sk === undefined ||
-    sk < sortKey(fromWindow) ||
-    sk > sortKey(toWindow)
-  ) {
-    throw new RangeError('page end outside the query');
-  }
-}
-
-/** A checked page key (pk, sk: strings) as a DynamoDB key. */
-const fromPageKey = (key: PageKey): Item =>
-  Object.fromEntries(
-    Object.entries(key).map(([name, value]) => [name, { S: value }])
-  );
 
 /** Pages of one window's ranking items read at most (1 MB each). */
 const MAX_RANKING_PAGES = 4;
@@ -91,16 +59,6 @@ function createDynamoRollupReader(
     new StoreError(`reading ${tableName} failed: ${messageOf(error)}`, {
       cause: error,
     });
-
-  async function query(input: Omit<QueryCommandInput, 'TableName'>) {
-    try {
-      return await client.send(
-        new QueryCommand({ TableName: tableName, ...input })
-      );
-    } catch (error) {
-      throw storeError(error);
-    }
-  }
 
   /** Every item of a query, or the first `maxPages` pages of it. */
   async function queryPages(
@@ -206,29 +164,19 @@ function createDynamoRollupReader(
     };
   }
 
+  const series = createSeriesReader(client, tableName);
   return {
-    ...createSeriesReader(client, tableName),
+    ...series,
 
-    async rollupPage(interfaceId, fromWindow, toWindow, limit, startAfter) {
-      if (startAfter !== null) {
-        checkPageKey(startAfter, interfaceId, fromWindow, toWindow);
-      }
-      // One item more than asked: a next page exists only if it arrives
-      // (DynamoDB may return a LastEvaluatedKey with nothing after it).
-      const page = await query({
-        ...between(interfaceId, sortKey(fromWindow), sortKey(toWindow)),
-        Limit: limit + 1,
-        ExclusiveStartKey: startAfter ? fromPageKey(startAfter) : undefined,
-      });
-      const items = page.Items ?? [];
-      const last = items.length > limit ? items[limit - 1] : undefined;
-      return {
-        rollups: items
-          .slice(0, limit)
-          .map((item) => rollupFromItem(item, false)),
-        lastKey: last ? keyOf(last) : null,
-      };
-    },
+    // An ENI's 5-minute windows are a series like any other.
+    rollupPage: (interfaceId, fromWindow, toWindow, limit, startAfter) =>
+      series.seriesPage(
+        { kind: 'eni', id: interfaceId, step: '5m' },
+        fromWindow,
+        toWindow,
+        limit,
+        startAfter
+      ),
 
     async allRollups(interfaceId, fromWindow, toWindow) {
       const { items } = await queryPages(

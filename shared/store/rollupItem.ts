@@ -9,6 +9,7 @@ import {
 import { StoreError } from '../errors.js';
 import { isoOfSeconds } from '../flowLogRules.js';
 import type { Rollup, RollupCounters } from '../types.js';
+import type { PageKey } from './rollupStore.js';
 import {
   decodeTopLists,
   encodeTopLists,
@@ -180,6 +181,44 @@ const STEP_PREFIXES = Object.values(STEP_PREFIX);
 const prefixOf = (key: string, prefixes: readonly string[]) =>
   prefixes.find((prefix) => key.startsWith(prefix));
 
+/** The start of the window, hour or day a counters sort key names (NaN if none). */
+const startOfSortKey = (sk: string): number =>
+  windowOfKey(sk, prefixOf(sk, STEP_PREFIXES) ?? '');
+
+/** The table key (pk, sk) of an item, as a page key. */
+const pageKeyOf = (item: Item): PageKey => ({
+  [ATTR.pk]: item[ATTR.pk]?.S ?? '',
+  [ATTR.sk]: item[ATTR.sk]?.S ?? '',
+});
+
+/**
+ * Throws `RangeError` unless `key` is a key of partition `pk` with its
+ * sort key in [low, high]: the end of a page of that query.
+ */
+function checkPageKey(
+  key: PageKey,
+  pk: string,
+  low: string,
+  high: string
+): void {
+  const { sk } = key;
+  if (
+    Object.keys(key).length !== 2 ||
+    key.pk !== pk ||
+    sk === undefined ||
+    sk < low ||
+    sk > high
+  ) {
+    throw new RangeError('page end outside the query');
+  }
+}
+
+/** A checked page key (pk, sk: strings) as a DynamoDB key. */
+const fromPageKey = (key: PageKey): Item =>
+  Object.fromEntries(
+    Object.entries(key).map(([name, value]) => [name, { S: value }])
+  );
+
 const isCountersItem = (item: Item): boolean =>
   prefixOf(item.pk?.S ?? '', SERIES_PREFIXES) !== undefined &&
   prefixOf(item.sk?.S ?? '', STEP_PREFIXES) !== undefined;
@@ -244,7 +283,7 @@ function rollupFromItem(item: Item, withTopLists = true): Rollup {
   const pk = item.pk?.S ?? '';
   const sk = item.sk?.S ?? '';
   const pkPrefix = prefixOf(pk, SERIES_PREFIXES) ?? ENI_PREFIX;
-  const windowStart = windowOfKey(sk, prefixOf(sk, STEP_PREFIXES) ?? '');
+  const windowStart = startOfSortKey(sk);
   if (
     !isCountersItem(item) ||
     pk.length === pkPrefix.length ||
@@ -307,9 +346,12 @@ export {
   ALL_COUNTERS,
   ATTR,
   COUNTER_ATTR,
+  checkPageKey,
+  fromPageKey,
   isTopListAttribute,
   MAX_INLINE_TOP_LISTS,
   mergedTopListsOf,
+  pageKeyOf,
   partitionKey,
   rankingFromItem,
   rankingPartitionKey,
@@ -319,6 +361,7 @@ export {
   STEP_SECONDS,
   seriesPartitionKey,
   sortKey,
+  startOfSortKey,
   stepSortKey,
   stepStartOf,
   topListAttribute,

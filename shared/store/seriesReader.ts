@@ -5,11 +5,15 @@ import type { Rollup } from '../types.js';
 import { queryItems } from './dynamoCalls.js';
 import {
   ATTR,
+  checkPageKey,
+  fromPageKey,
+  pageKeyOf,
   rollupFromItem,
   type SeriesKind,
   STEP_SECONDS,
   type Step,
   seriesPartitionKey,
+  startOfSortKey,
   stepSortKey,
   stepStartOf,
 } from './rollupItem.js';
@@ -133,23 +137,8 @@ function createSeriesReader(
     const lastItem =
       toStep + STEP_SECONDS[series.step] - STEP_SECONDS[itemStep];
     const high = stepSortKey(itemStep, lastItem);
-    if (
-      startAfter !== null &&
-      (Object.keys(startAfter).length !== 2 ||
-        startAfter.pk !== pk ||
-        startAfter.sk === undefined ||
-        startAfter.sk < low ||
-        startAfter.sk > high)
-    ) {
-      throw new RangeError('page end outside the query');
-    }
-    const after =
-      startAfter === null
-        ? undefined
-        : ({
-            [ATTR.pk]: { S: startAfter.pk as string },
-            [ATTR.sk]: { S: startAfter.sk as string },
-          } satisfies Item);
+    if (startAfter !== null) checkPageKey(startAfter, pk, low, high);
+    const after = startAfter === null ? undefined : fromPageKey(startAfter);
     if (isStored) {
       // One item more than asked: a next page exists only if it arrives.
       const items = await queryAll(pk, low, high, limit + 1, after);
@@ -158,7 +147,7 @@ function createSeriesReader(
         rollups: items
           .slice(0, limit)
           .map((item) => rollupFromItem(item, false)),
-        lastKey: last ? { pk, sk: last[ATTR.sk]?.S ?? '' } : null,
+        lastKey: last ? pageKeyOf(last) : null,
       };
     }
     // An ENI at 1h or 1d: its windows of `limit` steps, summed per step.
@@ -166,10 +155,7 @@ function createSeriesReader(
     const first =
       startAfter === null
         ? fromStep
-        : stepStartOf(
-            series.step,
-            Date.parse((startAfter.sk as string).slice(2)) / 1000
-          ) + size;
+        : stepStartOf(series.step, startOfSortKey(startAfter.sk ?? '')) + size;
     const lastStep = Math.min(toStep, first + (limit - 1) * size);
     if (first > lastStep) return { rollups: [], lastKey: null };
     const items = await queryAll(
