@@ -273,22 +273,24 @@ function createDynamoRollupStore(
         scopePartitionKey
       );
       const key = update.Key as Item;
+      // Only (ENI, window) items count as the object's rollup items.
+      const isEni = scopePartitionKey === undefined;
       for (let attempt = 1; ; attempt++) {
         try {
           writeCalls++;
           const output = await client.send(new UpdateItemCommand(update));
           writeCapacityUnits += unitsOf(output.ConsumedCapacity);
-          if (scopePartitionKey === undefined) itemsWritten++;
+          if (isEni) itemsWritten++;
           return;
         } catch (error) {
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
           if (update.ReturnValuesOnConditionCheckFailure === undefined) {
-            if (scopePartitionKey === undefined) itemsAlreadyApplied++;
+            if (isEni) itemsAlreadyApplied++;
             return;
           }
           const item = await itemAfterFailure(error, key);
           if (item?.[ATTR.contributions]?.SS?.includes(contribution.id)) {
-            if (scopePartitionKey === undefined) itemsAlreadyApplied++;
+            if (isEni) itemsAlreadyApplied++;
             return;
           }
           if (attempt === MAX_APPLY_ATTEMPTS) {
@@ -326,34 +328,33 @@ function createDynamoRollupStore(
         }
       }
     );
+    // The ENI windows, then the scopes' (account, VPC, subnet), all under
+    // the same id; then the scopes' hours and days, recomputed from what is
+    // stored (every attempt: a retry after a crash recomputes what the
+    // crash left stale).
+    const scopes = scopeRollupsOf(contribution.rollups, contribution.scopeIds);
+    const counters = [
+      ...contribution.rollups.map((rollup) => ({
+        rollup,
+        scopeKey: undefined,
+      })),
+      ...scopes.map((scope) => ({
+        rollup: scope.rollup,
+        scopeKey: scope.partitionKey,
+      })),
+    ];
     await forEachBounded(
-      contribution.rollups,
+      counters,
       options.concurrency,
-      async (rollup) => {
+      async ({ rollup, scopeKey }) => {
         try {
-          await applyRollup(rollup);
+          await applyRollup(rollup, scopeKey);
         } catch (error) {
-          throw failed(
-            `${partitionKey(rollup.interfaceId)} ${sortKey(rollup.windowStart)}`,
-            error
-          );
+          const pk = scopeKey ?? partitionKey(rollup.interfaceId);
+          throw failed(`${pk} ${sortKey(rollup.windowStart)}`, error);
         }
       }
     );
-    // Scopes (account, VPC, subnet) per window, under the same id; then
-    // their hours and days, recomputed from what is stored (every attempt:
-    // a retry after a crash recomputes what the crash left stale).
-    const scopes = scopeRollupsOf(contribution.rollups, contribution.scopeIds);
-    await forEachBounded(scopes, options.concurrency, async (scope) => {
-      try {
-        await applyRollup(scope.rollup, scope.partitionKey);
-      } catch (error) {
-        throw failed(
-          `${scope.partitionKey} ${sortKey(scope.rollup.windowStart)}`,
-          error
-        );
-      }
-    });
     const { hours, days } = tiersOf(scopes);
     for (const tiers of [hours, days]) {
       await forEachBounded(tiers, options.concurrency, async (tier) => {
