@@ -189,7 +189,9 @@ class TopSketch {
         bytes: this.counts[at + 3] as number,
       });
     }
-    return sortSketchEntries(result);
+    return result.sort(
+      (a, b) => b.weight - a.weight || Buffer.compare(a.key, b.key)
+    );
   }
 
   private take(
@@ -254,20 +256,12 @@ class TopSketch {
   }
 }
 
-/** Heaviest first, ties by key bytes: the order every reader of a sketch uses. */
-function sortSketchEntries(entries: SketchEntry[]): SketchEntry[] {
-  return entries.sort(
-    (a, b) => b.weight - a.weight || Buffer.compare(a.key, b.key)
-  );
-}
-
 export type { SketchEntry };
 export {
   hashBytes,
   MAX_ADDRESS_BYTES,
   MAX_KEY_BYTES,
   mixHash,
-  sortSketchEntries,
   TopSketch,
   WAYS,
 };
