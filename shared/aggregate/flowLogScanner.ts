@@ -610,10 +610,14 @@ class FlowLogScanner {
   private *rollupsInOrder(): Generator<Rollup> {
     const { wasm } = this;
     const count = wasm.getWindowCount();
-    const view = new DataView(wasm.memory.buffer);
     const memory = this.memory();
-    const text = (at: number, length: number) =>
-      utf8.decode(memory.subarray(at, at + length));
+    const views: MemoryViews = {
+      view: new DataView(wasm.memory.buffer),
+      bytes: memory,
+      floats: new Float64Array(wasm.memory.buffer),
+      text: (at, length) => utf8.decode(memory.subarray(at, at + length)),
+    };
+    const { view, text } = views;
     const ids: string[] = [];
     const eniOf = new Int32Array(count);
     const starts = new Float64Array(count);
@@ -648,7 +652,7 @@ class FlowLogScanner {
     let held: Rollup | null = null;
     for (const k of order) {
       const id = ids[eniOf[k] as number] as string;
-      const rollup = this.rollupAt(wasm.windowAt(k), id, view, text);
+      const rollup = this.rollupAt(wasm.windowAt(k), id, views);
       if (
         held !== null &&
         held.interfaceId === rollup.interfaceId &&
@@ -667,11 +671,10 @@ class FlowLogScanner {
   private rollupAt(
     at: number,
     interfaceId: string,
-    view: DataView,
-    text: (at: number, length: number) => string
+    views: MemoryViews
   ): Rollup {
+    const { view, floats, text } = views;
     // Read by name into one object literal (a keyed loop is 3x slower).
-    const floats = new Float64Array(view.buffer);
     const base = at / 8;
     const c = (name: CounterName) => floats[base + COUNTER_AT[name]] as number;
     const id = (which: number) => {
@@ -702,17 +705,17 @@ class FlowLogScanner {
       icmpBytes: c('icmpBytes'),
       otherBytes: c('otherBytes'),
       synOnlyFlows: c('synOnlyFlows'),
-      accountId: id(IDS.indexOf('accountId')),
-      vpcId: id(IDS.indexOf('vpcId')),
-      subnetId: id(IDS.indexOf('subnetId')),
-      instanceId: id(IDS.indexOf('instanceId')),
+      accountId: id(ID_AT.accountId),
+      vpcId: id(ID_AT.vpcId),
+      subnetId: id(ID_AT.subnetId),
+      instanceId: id(ID_AT.instanceId),
     };
     return toRollup(
       interfaceId,
       counters,
       this.shape,
-      this.talkers(view, at + W_TALKER_SKETCH),
-      this.sources(view, at + W_REJECTED_SKETCH)
+      this.talkers(views, at + W_TALKER_SKETCH),
+      this.sources(views, at + W_REJECTED_SKETCH)
     );
   }
 
@@ -721,9 +724,9 @@ class FlowLogScanner {
    * labels are read as addresses straight from memory; text labels as the
    * typed path reads its keys.
    */
-  private talkers(view: DataView, sketch: number): DecodedTalker[] {
+  private talkers(views: MemoryViews, sketch: number): DecodedTalker[] {
     const talkers: DecodedTalker[] = [];
-    const memory = new Uint8Array(view.buffer);
+    const { view, bytes: memory } = views;
     this.eachEntry(view, sketch, (label, length, entry) => {
       if ((length & PACKED) === 0) {
         const key = memory.subarray(label, label + length);
@@ -741,9 +744,9 @@ class FlowLogScanner {
   }
 
   /** The rejected sources of a sketch, in sketch order. */
-  private sources(view: DataView, sketch: number): RejectedSource[] {
+  private sources(views: MemoryViews, sketch: number): RejectedSource[] {
     const sources: RejectedSource[] = [];
-    const memory = new Uint8Array(view.buffer);
+    const { view, bytes: memory } = views;
     this.eachEntry(view, sketch, (label, length, entry) => {
       sources.push(
         (length & PACKED) === 0
@@ -813,6 +816,20 @@ class FlowLogScanner {
     return text;
   }
 }
+
+/** Views of the scanner's memory, made once for all the rollups read. */
+interface MemoryViews {
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+  readonly floats: Float64Array;
+  /** The UTF-8 text of `length` bytes at `at`. */
+  readonly text: (at: number, length: number) => string;
+}
+
+/** Each id's slot in a window struct's ids (W_IDS), in IDS order. */
+const ID_AT = Object.fromEntries(
+  IDS.map((name, index) => [name, index])
+) as Record<(typeof IDS)[number], number>;
 
 /** The counts of a sketch entry. */
 type EntryCounts = Omit<SketchEntry, 'key' | 'weight'>;
