@@ -105,7 +105,7 @@ async function ingestCloudWatchEvent(
       id,
       label,
       rollups,
-      scopeIds: await placementsOf(rollups, deps.placements),
+      placements: await placementsOf(rollups, deps.placements),
     };
     const counts = await applyRollups(
       deps.store,

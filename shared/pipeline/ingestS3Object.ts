@@ -123,7 +123,7 @@ async function ingestTextObject(
       id: partId,
       label: part.isWhole ? label : `${label} (part ${part.index})`,
       rollups,
-      scopeIds: await placementsOf(rollups, deps.placements),
+      placements: await placementsOf(rollups, deps.placements),
     });
     rollupItems += rollups.length;
     itemsWritten += applied.itemsWritten;

@@ -1,4 +1,5 @@
 import type { CatalogReader } from '../store/catalogStore.js';
+import { idsByEni, type ScopeIds } from '../store/scopeRollups.js';
 import type { Rollup } from '../types.js';
 
 /** Where the catalog places an ENI. */
@@ -68,69 +69,32 @@ function cachedPlacements(
   };
 }
 
-/** The ids that place an ENI in its scopes. */
-const PLACING_IDS = ['accountId', 'vpcId', 'subnetId'] as const;
-/** An ENI's scopes: its account, VPC and subnet, where known. */
-type ScopeIds = Partial<Pick<Rollup, (typeof PLACING_IDS)[number]>>;
-
 /**
- * Each ENI's ids as its rollups give them (the smallest value where two
- * differ). A record's ids land on the window it starts in; in prorate
- * mode its later windows get traffic but no ids, and are placed by these.
- */
-function idsByEni(rollups: readonly Rollup[]): Map<string, Partial<Rollup>> {
-  const ids = new Map<string, Partial<Rollup>>();
-  for (const rollup of rollups) {
-    const known = ids.get(rollup.interfaceId) ?? {};
-    for (const name of PLACING_IDS) {
-      const value = rollup[name];
-      const seen = known[name];
-      if (value !== undefined && (seen === undefined || value < seen)) {
-        known[name] = value;
-      }
-    }
-    ids.set(rollup.interfaceId, known);
-  }
-  return ids;
-}
-
-/**
- * Where each ENI of a contribution belongs: its account, VPC and subnet,
- * first as its own rollups give them (any window: a record's ids land on
- * the window it starts in, and its prorated tail in later windows has
- * none, see idsByEni), then, for a VPC or subnet still missing (the v2
- * format), from the ENI catalog. The store sums each ENI window into
- * these scopes; the ENI rollups themselves are stored as they are. An ENI
- * neither knows is absent (it then counts in no scope it lacks). Throws
- * what the source throws (a `StoreError`), failing the contribution so
- * that it is retried.
+ * The catalog's placement of the ENIs of a contribution whose windows name
+ * no VPC or subnet in any of them (the v2 format): the store adds their
+ * windows to these scopes (a value the rollups give wins, see
+ * scopeRollupsOf). Empty without a source or when every ENI is placed.
+ * Throws what the source throws (a `StoreError`), failing the
+ * contribution so that it is retried.
  */
 async function placementsOf(
   rollups: readonly Rollup[],
   source: PlacementSource | undefined
 ): Promise<Map<string, ScopeIds>> {
-  const ids = idsByEni(rollups);
-  const unplaced = [...ids]
-    .filter(
-      ([, known]) => known.vpcId === undefined || known.subnetId === undefined
-    )
+  const unplaced = [...idsByEni(rollups)]
+    .filter(([, ids]) => ids.vpcId === undefined || ids.subnetId === undefined)
     .map(([interfaceId]) => interfaceId);
-  const placements =
-    source === undefined || unplaced.length === 0
-      ? new Map<string, Placement>()
-      : await source.placementsOf(unplaced);
+  if (source === undefined || unplaced.length === 0) return new Map();
   const placed = new Map<string, ScopeIds>();
-  for (const [interfaceId, known] of ids) {
-    const placement = placements.get(interfaceId);
-    const scopeIds: ScopeIds = {};
-    for (const name of PLACING_IDS) {
-      const value = known[name] ?? placement?.[name] ?? undefined;
-      if (value !== undefined && value !== null) scopeIds[name] = value;
-    }
-    placed.set(interfaceId, scopeIds);
+  for (const [interfaceId, placement] of await source.placementsOf(unplaced)) {
+    const ids: ScopeIds = {};
+    if (placement.accountId !== null) ids.accountId = placement.accountId;
+    if (placement.vpcId !== null) ids.vpcId = placement.vpcId;
+    if (placement.subnetId !== null) ids.subnetId = placement.subnetId;
+    placed.set(interfaceId, ids);
   }
   return placed;
 }
 
-export type { Placement, PlacementSource, ScopeIds };
+export type { Placement, PlacementSource };
 export { cachedPlacements, PLACEMENT_TTL_MS, placementsOf };

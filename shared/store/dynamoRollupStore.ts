@@ -332,7 +332,10 @@ function createDynamoRollupStore(
     // the same id; then the scopes' hours and days, recomputed from what is
     // stored (every attempt: a retry after a crash recomputes what the
     // crash left stale).
-    const scopes = scopeRollupsOf(contribution.rollups, contribution.scopeIds);
+    const scopes = scopeRollupsOf(
+      contribution.rollups,
+      contribution.placements
+    );
     const counters = [
       ...contribution.rollups.map((rollup) => ({
         rollup,

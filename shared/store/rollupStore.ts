@@ -13,11 +13,11 @@ interface Contribution {
   readonly label: string;
   readonly rollups: readonly Rollup[];
   /**
-   * Each ENI's account, VPC and subnet, where the ENI's windows lack them
-   * (a flow's prorated tail; v2 records and the ENI catalog): the scopes
-   * its windows add to. Absent: the rollups' own ids only.
+   * The ENI catalog's account, VPC and subnet of ENIs whose records name
+   * no VPC or subnet (v2): the scopes their windows add to. A value the
+   * rollups give wins. Absent: the rollups' own ids only.
    */
-  readonly scopeIds?: ReadonlyMap<
+  readonly placements?: ReadonlyMap<
     string,
     Partial<Pick<Rollup, 'accountId' | 'vpcId' | 'subnetId'>>
   >;

@@ -49,26 +49,54 @@ function scopePart(rollup: Rollup, kind: ScopeKind, id: string): Rollup {
   return part;
 }
 
+/** An ENI's scopes: its account, VPC and subnet, where known. */
+type ScopeIds = Partial<Pick<Rollup, (typeof SCOPE_ID)[ScopeKind]>>;
+
+/**
+ * Each ENI's ids as its rollups give them, from any of its windows (the
+ * smallest value where two differ). A record's ids land on the window it
+ * starts in; in prorate mode its later windows get traffic but no ids.
+ */
+function idsByEni(rollups: readonly Rollup[]): Map<string, ScopeIds> {
+  const ids = new Map<string, ScopeIds>();
+  for (const rollup of rollups) {
+    const known = ids.get(rollup.interfaceId) ?? {};
+    for (const kind of SCOPE_KINDS) {
+      const name = SCOPE_ID[kind];
+      const value = rollup[name];
+      const seen = known[name];
+      if (value !== undefined && (seen === undefined || value < seen)) {
+        known[name] = value;
+      }
+    }
+    ids.set(rollup.interfaceId, known);
+  }
+  return ids;
+}
+
 /**
  * The rollups of every scope (account, VPC, subnet) that the ENI rollups
  * name, per window: exact sums of their counters, by the same rules as an
- * ENI's (mergeRollups). A rollup's ids come from itself, else from
- * `scopeIds` (its ENI's, placed upstream from its other windows and the
- * ENI catalog); one still without a VPC counts in its account only, and so
- * on. Order: by scope key, then window.
+ * ENI's (mergeRollups). A window's scopes are its ENI's: from the window
+ * itself, else from the ENI's other windows (a flow's prorated tail, see
+ * idsByEni), else from `placements` (the ENI catalog's, for records
+ * without VPC or subnet). A window still without a VPC counts in its
+ * account only, and so on. Order: by scope key, then window.
  */
 function scopeRollupsOf(
   rollups: readonly Rollup[],
-  scopeIds: Contribution['scopeIds'] = new Map()
+  placements: Contribution['placements'] = new Map()
 ): ScopeRollup[] {
+  const own = idsByEni(rollups);
   const sums = new Map<string, ScopeRollup>();
   for (const original of rollups) {
-    const placed = scopeIds.get(original.interfaceId) ?? {};
+    const ids = own.get(original.interfaceId) ?? {};
+    const placed = placements.get(original.interfaceId) ?? {};
     const rollup: Rollup = {
       ...original,
-      accountId: original.accountId ?? placed.accountId,
-      vpcId: original.vpcId ?? placed.vpcId,
-      subnetId: original.subnetId ?? placed.subnetId,
+      accountId: original.accountId ?? ids.accountId ?? placed.accountId,
+      vpcId: original.vpcId ?? ids.vpcId ?? placed.vpcId,
+      subnetId: original.subnetId ?? ids.subnetId ?? placed.subnetId,
     };
     for (const kind of SCOPE_KINDS) {
       const id = rollup[SCOPE_ID[kind]];
@@ -113,5 +141,5 @@ function tiersOf(scopes: readonly ScopeRollup[]): {
   return { hours: [...hours.values()], days: [...days.values()] };
 }
 
-export type { ScopeKind, ScopeRollup, TierKey };
-export { SCOPE_KINDS, scopeRollupsOf, tiersOf };
+export type { ScopeIds, ScopeKind, ScopeRollup, TierKey };
+export { idsByEni, SCOPE_KINDS, scopeRollupsOf, tiersOf };

@@ -59,53 +59,37 @@ const rollupOf = (
 ): Rollup => ({ ...emptyRollup(interfaceId, windowStart), ...ids });
 
 describe('placementsOf', () => {
-  it('takes the VPC and subnet a v2 record lacks from the catalog, and the account from the record', async () => {
+  it('gives the catalog placement of an ENI whose records name no VPC or subnet', async () => {
     // Prepare
     const { catalog } = countingCatalog();
     const rollups = [rollupOf(KNOWN, { accountId: '210987654321' })];
     // Act
     const placed = await placementsOf(rollups, cachedPlacements(catalog));
-    // Assess
-    expect(placed.get(KNOWN)).toEqual({
-      ...CATALOG_IDS,
-      accountId: '210987654321',
-    });
+    // Assess: the store keeps the record's account (see scopeRollups).
+    expect(placed).toEqual(new Map([[KNOWN, CATALOG_IDS]]));
   });
 
-  it('never replaces what the records say, and asks nothing for placed ENIs', async () => {
+  it('asks nothing for ENIs their records place, in any window', async () => {
     // Prepare
     const { catalog, lookups } = countingCatalog();
     const ids = { vpcId: 'vpc-11111111', subnetId: 'subnet-22222222' };
+    const rollups = [rollupOf(KNOWN, ids), rollupOf(KNOWN, {}, WINDOW + 300)];
     // Act
-    const placed = await placementsOf(
-      [rollupOf(KNOWN, ids)],
-      cachedPlacements(catalog)
-    );
+    const placed = await placementsOf(rollups, cachedPlacements(catalog));
     // Assess
-    expect(placed.get(KNOWN)).toEqual(ids);
+    expect(placed).toEqual(new Map());
     expect(lookups).toEqual([]);
   });
 
-  it('places an ENI the catalog does not know by its records alone', async () => {
+  it('places no ENI the catalog does not know', async () => {
     // Prepare
-    const { catalog } = countingCatalog();
+    const { catalog, lookups } = countingCatalog();
     const rollups = [rollupOf(UNKNOWN, { accountId: '123456789012' })];
     // Act
     const placed = await placementsOf(rollups, cachedPlacements(catalog));
     // Assess
-    expect(placed.get(UNKNOWN)).toEqual({ accountId: '123456789012' });
-  });
-
-  it("places a flow's prorated tail by its ENI's other windows, without a catalog", async () => {
-    // Prepare: the record's ids land on its first window only.
-    const rollups = [
-      rollupOf(UNKNOWN, CATALOG_IDS),
-      rollupOf(UNKNOWN, {}, WINDOW + 300),
-    ];
-    // Act
-    const placed = await placementsOf(rollups, undefined);
-    // Assess
-    expect(placed).toEqual(new Map([[UNKNOWN, CATALOG_IDS]]));
+    expect(placed).toEqual(new Map());
+    expect(lookups).toEqual([[UNKNOWN]]);
   });
 
   it('asks the catalog once per ENI per quarter hour, unknown ENIs included', async () => {
