@@ -23,6 +23,7 @@ import {
   createDynamoRollupStore,
 } from './store/dynamoRollupStore.js';
 import { createDynamoPartCheckpoints } from './store/partCheckpoints.js';
+import { createRangeRanker } from './store/rangeRanking.js';
 import type { RollupStore } from './store/rollupStore.js';
 import type { FlowLogFormat } from './types.js';
 
@@ -201,6 +202,7 @@ function createQueryDeps(
   const dynamo = instrument(createDynamoClient(config.maxAttempts));
   return {
     reader: createDynamoRollupReader(dynamo, config.rollupTable),
+    ranker: createRangeRanker(dynamo, config.rollupTable),
     catalog: catalogStore(config, dynamo),
     tokenSecret: config.pageTokenSecret,
   };

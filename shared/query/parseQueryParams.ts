@@ -64,6 +64,20 @@ type ApiQuery =
       readonly limit: number;
       readonly format: ResponseFormat;
     }
+  | {
+      /** The busiest ENIs over a range, in a scope or in everything. */
+      readonly route: 'rangeTop';
+      readonly scope: {
+        readonly kind: Exclude<SeriesKind, 'eni'>;
+        readonly id: string;
+      } | null;
+      /** 5-minute aligned: from rounded down, to up. */
+      readonly from: number;
+      readonly to: number;
+      readonly by: TopBy;
+      readonly limit: number;
+      readonly format: ResponseFormat;
+    }
   | { readonly route: 'health' };
 
 const LIMITS = {
@@ -245,6 +259,16 @@ function scopeIdParam(path: ScopePath, raw: string): string {
   return id;
 }
 
+/** `by`: one of TOP_BY (default bytes). */
+function byParam(raw: string | undefined): TopBy {
+  const by = raw ?? 'bytes';
+  const known = TOP_BY.find((name) => name === by);
+  if (known === undefined) {
+    throw bad('by', `by must be one of ${TOP_BY.join(', ')}, got '${by}'`);
+  }
+  return known;
+}
+
 /** The query of a series page: range, step, limit (per step) and token. */
 function seriesParams(
   request: ApiRequest,
@@ -357,13 +381,44 @@ const ROUTES: readonly {
     }),
   },
   {
+    pattern: /^\/top$/,
+    toQuery: (_, request, nowSeconds) => {
+      const { from, to } = rangeParams(request, nowSeconds);
+      const given = (Object.keys(SCOPES) as ScopePath[]).filter(
+        (path) => request.query[SCOPES[path].param] !== undefined
+      );
+      const [path, second] = given;
+      if (second !== undefined) {
+        throw bad(
+          SCOPES[second].param,
+          `give at most one of vpcId, subnetId, accountId; got ${given.map((name) => SCOPES[name].param).join(' and ')}`
+        );
+      }
+      return {
+        route: 'rangeTop',
+        scope:
+          path === undefined
+            ? null
+            : {
+                kind: SCOPES[path].kind,
+                id: scopeIdParam(path, request.query[SCOPES[path].param] ?? ''),
+              },
+        from: windowStartOf(from),
+        to: Math.ceil(to / 300) * 300,
+        by: byParam(request.query.by),
+        limit: limitParam(
+          request.query.limit,
+          LIMITS.topDefault,
+          LIMITS.topMax
+        ),
+        format: formatOf(request),
+      };
+    },
+  },
+  {
     pattern: /^\/windows\/([^/]+)\/top$/,
     toQuery: ([, window = ''], request, nowSeconds) => {
-      const by = request.query.by ?? 'bytes';
-      const known = TOP_BY.find((name) => name === by);
-      if (known === undefined) {
-        throw bad('by', `by must be one of ${TOP_BY.join(', ')}, got '${by}'`);
-      }
+      const known = byParam(request.query.by);
       const seconds = timeParam(
         'windowStart',
         segment('windowStart', window),

@@ -9,16 +9,20 @@ import type { CatalogSummary } from '../catalog/catalogEntry.js';
 import { QueryError, StoreError } from '../errors.js';
 import { isoOfSeconds, windowStartOf } from '../flowLogRules.js';
 import type { CatalogReader } from '../store/catalogStore.js';
+import type { RangeRanker } from '../store/rangeRanking.js';
 import { type SeriesKind, stepStartOf } from '../store/rollupItem.js';
 import type { RollupReader } from '../store/rollupStore.js';
 import type { Rollup } from '../types.js';
 import { catalogsOf, namePeers } from './attachCatalog.js';
 import { decodePageToken, encodePageToken } from './pageToken.js';
 import type { ApiQuery, PageQuery } from './parseQueryParams.js';
+import { queryRangeTop } from './queryRangeTop.js';
 
 /** What the queries need: the store's reader, the ENI catalog and the page-token key. */
 interface QueryDeps {
   readonly reader: RollupReader;
+  /** Rankings over ranges (`GET /top`). */
+  readonly ranker: RangeRanker;
   readonly catalog: CatalogReader;
   readonly tokenSecret: string;
 }
@@ -290,6 +294,8 @@ async function run(
         },
       };
     }
+    case 'rangeTop':
+      return await queryRangeTop(query, deps);
     case 'top': {
       const { windowStart, by, limit } = query;
       const top = await deps.reader.rankWindow(windowStart, by, limit);

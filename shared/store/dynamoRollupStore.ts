@@ -28,6 +28,7 @@ import {
   topListsOf,
 } from './rollupItem.js';
 import type { ApplyResult, Contribution, RollupStore } from './rollupStore.js';
+import { writeScopeRankings } from './scopeRankingStore.js';
 import { scopeRollupsOf, tiersOf } from './scopeRollups.js';
 import { recomputeTier } from './scopeTiers.js';
 import { encodeTopLists } from './topListCodec.js';
@@ -372,6 +373,13 @@ function createDynamoRollupStore(
           );
         }
       });
+    }
+    try {
+      const ranked = await writeScopeRankings(client, options, contribution);
+      writeCalls += ranked.writeCalls;
+      writeCapacityUnits += ranked.writeCapacityUnits;
+    } catch (error) {
+      throw failed('the scope rankings', error);
     }
     return {
       itemsWritten,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   COUNTERS,
@@ -47,6 +48,8 @@ const ATTR = {
   topListCount: 'n',
   /** The merged top lists of compacted contributions (binary). */
   mergedTopLists: 't',
+  /** The account list's accounts (string set). */
+  accounts: 'as',
   /** A ranking item's ranking (binary). */
   ranking: 'r',
   /** Contributions a scope's window holds (number): its hour's version. */
@@ -96,6 +99,7 @@ const ALL_COUNTERS = [...COUNTERS, ...OPTIONAL_COUNTERS] as const;
 const ENI_PREFIX = 'ENI#';
 const WINDOW_PREFIX = 'W#';
 const RANKING_PREFIX = 'TOP#';
+const SCOPE_RANKING_PREFIX = 'R#';
 const TOP_LIST_PREFIX = 't:';
 
 /** What a series of rollups is kept for: an ENI, or a scope of ENIs. */
@@ -140,6 +144,31 @@ const stepSortKey = (step: Step, start: number): string =>
 /** The start of the step holding second `seconds` (aligned to the epoch). */
 const stepStartOf = (step: Step, seconds: number): number =>
   seconds - (seconds % STEP_SECONDS[step]);
+
+/**
+ * The sort key of a scope's ranking (`scopeRanking`): `R#W#<window>#<16
+ * hex digits of the contribution id's SHA-256>` for one contribution's
+ * window, `R#H#<hour>` and `R#D#<day>` for the hours and days. Beside
+ * the scope's counters items, but outside their `W#`/`H#`/`D#` ranges, so
+ * a series read never pays for them.
+ */
+const scopeRankingSortKey = (
+  step: Step,
+  start: number,
+  contributionId?: string
+): string =>
+  `${SCOPE_RANKING_PREFIX}${stepSortKey(step, start)}${
+    contributionId === undefined
+      ? ''
+      : `#${createHash('sha256').update(contributionId).digest('hex').slice(0, 16)}`
+  }`;
+
+/** The last sort key of the rankings of windows up to `lastWindow`. */
+const lastWindowRankingKey = (lastWindow: number): string =>
+  `${scopeRankingSortKey('5m', lastWindow)}#~`;
+
+/** The item that lists every account the table holds rollups of (`accounts`, a string set). */
+const ACCOUNTS_KEY = { pk: 'ACCOUNTS', sk: 'ACCOUNTS' } as const;
 
 /** `TOP#2026-11-01T00:05:00Z`: the partition of one window's rankings. */
 const rankingPartitionKey = (windowStart: number): string =>
@@ -224,11 +253,14 @@ const isCountersItem = (item: Item): boolean =>
   prefixOf(item.sk?.S ?? '', STEP_PREFIXES) !== undefined;
 
 const isRankingItem = (item: Item): boolean =>
-  item.pk?.S?.startsWith(RANKING_PREFIX) ?? false;
+  (item.pk?.S?.startsWith(RANKING_PREFIX) ?? false) ||
+  (item.sk?.S?.startsWith(SCOPE_RANKING_PREFIX) ?? false);
 
 /** Items of the table that hold no rollup: rankings, and part checkpoints (`partCheckpoints`). */
 const isOtherKnownItem = (item: Item): boolean =>
-  isRankingItem(item) || (item.pk?.S?.startsWith('PARTS#') ?? false);
+  isRankingItem(item) ||
+  (item.pk?.S?.startsWith('PARTS#') ?? false) ||
+  item.pk?.S === ACCOUNTS_KEY.pk;
 
 /**
  * The top lists held by a counters item (`t`, `t:<id>`), merged
@@ -343,12 +375,14 @@ function rankingFromItem(item: Item): WindowRanking {
 
 export type { SeriesKind, Step };
 export {
+  ACCOUNTS_KEY,
   ALL_COUNTERS,
   ATTR,
   COUNTER_ATTR,
   checkPageKey,
   fromPageKey,
   isTopListAttribute,
+  lastWindowRankingKey,
   MAX_INLINE_TOP_LISTS,
   mergedTopListsOf,
   pageKeyOf,
@@ -359,6 +393,7 @@ export {
   rollupsFromItems,
   SERIES_PREFIX,
   STEP_SECONDS,
+  scopeRankingSortKey,
   seriesPartitionKey,
   sortKey,
   startOfSortKey,

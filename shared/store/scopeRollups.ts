@@ -75,33 +75,56 @@ function idsByEni(rollups: readonly Rollup[]): Map<string, ScopeIds> {
 }
 
 /**
- * The rollups of every scope (account, VPC, subnet) that the ENI rollups
- * name, per window: exact sums of their counters, by the same rules as an
- * ENI's (mergeRollups). A window's scopes are its ENI's: from the window
- * itself, else from the ENI's other windows (a flow's prorated tail, see
- * idsByEni), else from `placements` (the ENI catalog's, for records
- * without VPC or subnet). A window still without a VPC counts in its
- * account only, and so on. Order: by scope key, then window.
+ * The rollups with the account, VPC and subnet that place them in scopes:
+ * a window's own, else its ENI's other windows' (a flow's prorated tail,
+ * see idsByEni), else `placements` (the ENI catalog's, for records
+ * without VPC or subnet). Same order.
  */
-function scopeRollupsOf(
+function withScopeIds(
   rollups: readonly Rollup[],
   placements: Contribution['placements'] = new Map()
-): ScopeRollup[] {
+): Rollup[] {
   const own = idsByEni(rollups);
-  const sums = new Map<string, ScopeRollup>();
-  for (const original of rollups) {
+  return rollups.map((original) => {
     const ids = own.get(original.interfaceId) ?? {};
     const placed = placements.get(original.interfaceId) ?? {};
-    const rollup: Rollup = {
+    return {
       ...original,
       accountId: original.accountId ?? ids.accountId ?? placed.accountId,
       vpcId: original.vpcId ?? ids.vpcId ?? placed.vpcId,
       subnetId: original.subnetId ?? ids.subnetId ?? placed.subnetId,
     };
-    for (const kind of SCOPE_KINDS) {
-      const id = rollup[SCOPE_ID[kind]];
-      if (id === undefined) continue;
-      const partitionKey = seriesPartitionKey(kind, id);
+  });
+}
+
+/** The partition keys of the scopes a rollup (with its scope ids) counts in. */
+function scopeKeysOf(
+  rollup: Rollup
+): { kind: ScopeKind; id: string; key: string }[] {
+  const keys: { kind: ScopeKind; id: string; key: string }[] = [];
+  for (const kind of SCOPE_KINDS) {
+    const id = rollup[SCOPE_ID[kind]];
+    if (id !== undefined) {
+      keys.push({ kind, id, key: seriesPartitionKey(kind, id) });
+    }
+  }
+  return keys;
+}
+
+/**
+ * The rollups of every scope (account, VPC, subnet) that the ENI rollups
+ * name, per window: exact sums of their counters, by the same rules as an
+ * ENI's (mergeRollups). A window's scopes are those `withScopeIds` gives
+ * it; a window still without a VPC counts in its account only, and so
+ * on. Order: by scope key, then window.
+ */
+function scopeRollupsOf(
+  rollups: readonly Rollup[],
+  placements: Contribution['placements'] = new Map()
+): ScopeRollup[] {
+  const sums = new Map<string, ScopeRollup>();
+  for (const rollup of withScopeIds(rollups, placements)) {
+    for (const { kind, id, key: partitionKey } of scopeKeysOf(rollup)) {
       const key = `${partitionKey} ${rollup.windowStart}`;
       const part = scopePart(rollup, kind, id);
       const seen = sums.get(key);
@@ -142,4 +165,11 @@ function tiersOf(scopes: readonly ScopeRollup[]): {
 }
 
 export type { ScopeIds, ScopeKind, ScopeRollup, TierKey };
-export { idsByEni, SCOPE_KINDS, scopeRollupsOf, tiersOf };
+export {
+  idsByEni,
+  SCOPE_KINDS,
+  scopeKeysOf,
+  scopeRollupsOf,
+  tiersOf,
+  withScopeIds,
+};

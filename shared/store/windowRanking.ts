@@ -265,4 +265,6 @@ export {
   RANKING_METRICS,
   RANKING_SIZE,
   rankingsOf,
+  readInterfaceId,
+  writeInterfaceId,
 };

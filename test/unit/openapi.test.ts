@@ -11,7 +11,9 @@ import {
   parseQueryParams,
   TOP_BY,
 } from '../../shared/query/parseQueryParams.js';
+import { MAX_ACCOUNTS } from '../../shared/query/queryRangeTop.js';
 import { queryRollups } from '../../shared/query/queryRollups.js';
+import type { RangeRanker } from '../../shared/store/rangeRanking.js';
 import type { RollupReader } from '../../shared/store/rollupStore.js';
 import { memoryCatalog } from '../helpers/memoryCatalog.js';
 
@@ -60,6 +62,7 @@ const PATH_OF = {
   scopeSummary: '/vpcs/{vpcId}/summary',
   summary: '/enis/{interfaceId}/summary',
   top: '/windows/{windowStart}/top',
+  rangeTop: '/top',
   health: '/health',
 } as const satisfies Record<ApiQuery['route'], string>;
 
@@ -122,12 +125,23 @@ const EMPTY_READER: RollupReader = {
   ping: async () => undefined,
 };
 
+/** A ranker of an empty table. */
+const EMPTY_RANKER: RangeRanker = {
+  accounts: async () => [],
+  rankRange: async () => ({
+    enis: [],
+    isMembershipExact: true,
+    itemsRead: { rankings: 0, windows: 0 },
+  }),
+};
+
 /** The error of routing, validating and querying `req`, if any. */
 async function errorOf(req: ApiRequest): Promise<unknown> {
   try {
     const query = parseQueryParams(req, NOW);
     await queryRollups(query, {
       reader: EMPTY_READER,
+      ranker: EMPTY_RANKER,
       catalog: memoryCatalog(),
       tokenSecret: 's',
     });
@@ -147,6 +161,9 @@ const QUERY_PARAMS = [
   'format',
   'nextToken',
   'step',
+  'vpcId',
+  'subnetId',
+  'accountId',
 ];
 
 describe('openapi.yaml', () => {
@@ -181,7 +198,7 @@ describe('openapi.yaml', () => {
     '/enis/eni-0123456789abcdef0',
     '/windows/2026-11-01T10:05:00Z/rollups',
     '/windows/2026-11-01T10:05:00Z',
-    '/top',
+    '/top/bytes',
     '/',
   ])('answers 404 for %s, a path it does not document', (path) => {
     // Prepare
@@ -289,11 +306,25 @@ describe('openapi.yaml', () => {
         throw new StoreError('down');
       },
     };
+    const crowded: RangeRanker = {
+      ...EMPTY_RANKER,
+      accounts: async () =>
+        Array.from({ length: MAX_ACCOUNTS + 1 }, (_, n) =>
+          String(100_000_000_000 + n)
+        ),
+    };
     errors.push(
+      await queryRollups(parseQueryParams(request('/top'), NOW), {
+        reader: EMPTY_READER,
+        ranker: crowded,
+        catalog: memoryCatalog(),
+        tokenSecret: 's',
+      }).catch((error: unknown) => error),
       await queryRollups(
         { route: 'health' },
         {
           reader: failing,
+          ranker: EMPTY_RANKER,
           catalog: memoryCatalog(),
           tokenSecret: 's',
         }
@@ -317,7 +348,7 @@ describe('openapi.yaml', () => {
     // Act
     const documented = documentedCodes();
     // Assess
-    expect(new Set(seen).size).toBe(8);
+    expect(new Set(seen).size).toBe(9);
     expect(documented).toEqual(expect.arrayContaining([...seen, ...written]));
     expect(new Set(seen)).toEqual(new Set(documented));
   });
@@ -410,7 +441,12 @@ describe('openapi.yaml', () => {
       // Act
       const { body } = await queryRollups(
         parseQueryParams(request(pathOf(PATH_OF.top)), NOW),
-        { reader, catalog: memoryCatalog(), tokenSecret: 's' }
+        {
+          reader,
+          ranker: EMPTY_RANKER,
+          catalog: memoryCatalog(),
+          tokenSecret: 's',
+        }
       );
       // Assess
       expect(Object.keys(body).sort()).toEqual(

@@ -13,6 +13,7 @@ import {
   type QueryDeps,
   queryRollups,
 } from '../../../shared/query/queryRollups.js';
+import type { RangeRanker } from '../../../shared/store/rangeRanking.js';
 import type {
   PageKey,
   RollupPage,
@@ -207,8 +208,15 @@ function failingReader(error: unknown): RollupReader {
   };
 }
 
+/** A ranker no test of this file should reach. */
+const NO_RANKER: RangeRanker = {
+  accounts: () => Promise.reject(new Error('unexpected')),
+  rankRange: () => Promise.reject(new Error('unexpected')),
+};
+
 const depsOf = (reader: RollupReader): QueryDeps => ({
   reader,
+  ranker: NO_RANKER,
   catalog: memoryCatalog(),
   tokenSecret: SECRET,
 });

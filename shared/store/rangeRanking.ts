@@ -1,0 +1,312 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { COUNTERS } from '../aggregate/mergeRollups.js';
+import { messageOf, StoreError } from '../errors.js';
+import { queryItems } from './dynamoCalls.js';
+import {
+  ACCOUNTS_KEY,
+  ATTR,
+  lastWindowRankingKey,
+  partitionKey,
+  rollupFromItem,
+  STEP_SECONDS,
+  scopeRankingSortKey,
+  sortKey,
+  startOfSortKey,
+} from './rollupItem.js';
+import {
+  type Bounds,
+  combineRankings,
+  isExact,
+  mergeRankings,
+  type RankCounters,
+  type RankedEni,
+  type ScopeRanking,
+  zeroBounds,
+} from './scopeRanking.js';
+import { rankingOfItem } from './scopeRankingStore.js';
+import { coverOf } from './seriesReader.js';
+import { RANKING_METRICS, type RankingMetric } from './windowRanking.js';
+
+type Item = Record<string, AttributeValue>;
+
+/**
+ * The 5-minute windows of ENIs that one ranking over a range may read to
+ * make its listed totals exact (a week of one ENI).
+ */
+const WINDOW_READ_BUDGET = 2016;
+
+/** One ENI of a ranking over a range. */
+interface RangeTopEni {
+  readonly interfaceId: string;
+  /** Its counters over the range: exact when `isExact`, else at least these. */
+  readonly counters: RankCounters;
+  readonly isExact: boolean;
+  /** When not exact: the most each ranking metric may be. */
+  readonly atMost?: Bounds;
+}
+
+/** The busiest ENIs of some scopes over a range. */
+interface RangeTop {
+  /** Busiest first by the metric asked for (ties by interface id). */
+  readonly enis: readonly RangeTopEni[];
+  /** True when no ENI left out can have more of the metric than the last one listed. */
+  readonly isMembershipExact: boolean;
+  /** Ranking items and 5-minute ENI windows read. */
+  readonly itemsRead: { readonly rankings: number; readonly windows: number };
+}
+
+/** Ranks ENIs over ranges; every failure after retries is a `StoreError`. */
+interface RangeRanker {
+  /** The accounts the table holds rollups of (sorted). */
+  accounts(): Promise<string[]>;
+  /**
+   * The top `limit` ENIs by `by` over [from, to) (5-minute aligned) of the
+   * scopes whose partition keys are given (disjoint: one scope, or every
+   * account for everything).
+   */
+  rankRange(
+    scopeKeys: readonly string[],
+    from: number,
+    to: number,
+    by: RankingMetric,
+    limit: number
+  ): Promise<RangeTop>;
+}
+
+/** A stretch of time whose ranking is stored whole: a window, an hour, a day. */
+interface Piece {
+  readonly start: number;
+  readonly end: number;
+  readonly ranking: ScopeRanking;
+  readonly byId: ReadonlyMap<string, RankedEni>;
+}
+
+/** A candidate of one scope, and the pieces of that scope. */
+interface Candidate {
+  readonly eni: RankedEni;
+  readonly pieces: readonly Piece[];
+}
+
+const hasBounds = (bounds: Bounds): boolean =>
+  RANKING_METRICS.some((metric) => bounds[metric] > 0);
+
+/**
+ * Ranks ENIs over ranges from the scope rankings that the store keeps
+ * (`scopeRankingStore`): the coarsest stored rankings that cover the range
+ * (days inside, hours and windows at the edges), summed. A listed ENI that
+ * some ranking cut is made exact by reading its own windows of that
+ * stretch, up to `WINDOW_READ_BUDGET` windows per request.
+ */
+function createRangeRanker(
+  client: DynamoDBClient,
+  tableName: string
+): RangeRanker {
+  const failed = (error: unknown) =>
+    new StoreError(`reading ${tableName} failed: ${messageOf(error)}`, {
+      cause: error,
+    });
+
+  async function query(pk: string, low: string, high: string) {
+    const { items } = await queryItems(client, {
+      TableName: tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+      ExpressionAttributeValues: {
+        ':pk': { S: pk },
+        ':low': { S: low },
+        ':high': { S: high },
+      },
+    });
+    return items;
+  }
+
+  /** The stored rankings of one scope that cover [from, to), one per piece. */
+  async function piecesOf(pk: string, from: number, to: number) {
+    const lists = await Promise.all(
+      coverOf(from, to).map(async ({ step, first, last }) => {
+        const high =
+          step === '5m'
+            ? lastWindowRankingKey(last)
+            : scopeRankingSortKey(step, last);
+        return {
+          step,
+          items: await query(pk, scopeRankingSortKey(step, first), high),
+        };
+      })
+    );
+    const byStart = new Map<
+      number,
+      { end: number; rankings: ScopeRanking[] }
+    >();
+    let read = 0;
+    for (const { step, items } of lists) {
+      for (const item of items) {
+        read++;
+        // `R#W#<iso>#<hash>`, `R#H#<iso>`, `R#D#<iso>`: the step's key after `R#`.
+        const start = startOfSortKey((item[ATTR.sk]?.S ?? '').slice(2, 24));
+        const piece = byStart.get(start) ?? {
+          end: start + STEP_SECONDS[step],
+          rankings: [],
+        };
+        piece.rankings.push(rankingOfItem(item));
+        byStart.set(start, piece);
+      }
+    }
+    const pieces: Piece[] = [...byStart].map(([start, { end, rankings }]) => {
+      const ranking = combineRankings(rankings, Number.POSITIVE_INFINITY);
+      const byId = new Map(ranking.entries.map((e) => [e.interfaceId, e]));
+      return { start, end, ranking, byId };
+    });
+    return { pieces, read };
+  }
+
+  /** An ENI's exact counters over [start, end), from its 5-minute windows. */
+  async function exactCounters(
+    interfaceId: string,
+    start: number,
+    end: number
+  ) {
+    const items = await query(
+      partitionKey(interfaceId),
+      sortKey(start),
+      sortKey(end - STEP_SECONDS['5m'])
+    );
+    const counters = Object.fromEntries(
+      COUNTERS.map((name) => [name, 0])
+    ) as RankCounters;
+    for (const item of items) {
+      const rollup = rollupFromItem(item, false);
+      for (const name of COUNTERS) counters[name] += rollup[name];
+    }
+    return { counters, read: items.length };
+  }
+
+  /**
+   * The candidate with every inexact piece replaced by the ENI's own
+   * windows of it, while the budget lasts.
+   */
+  async function resolve(
+    { eni, pieces }: Candidate,
+    budget: { windows: number; read: number }
+  ): Promise<RankedEni> {
+    const counters = { ...eni.counters };
+    const slack = { ...eni.slack };
+    for (const piece of pieces) {
+      const listed = piece.byId.get(eni.interfaceId);
+      const pieceSlack = listed ? listed.slack : piece.ranking.bounds;
+      if (!hasBounds(pieceSlack)) continue;
+      const windows = (piece.end - piece.start) / STEP_SECONDS['5m'];
+      if (windows > budget.windows) continue;
+      budget.windows -= windows;
+      const exact = await exactCounters(
+        eni.interfaceId,
+        piece.start,
+        piece.end
+      );
+      budget.read += exact.read;
+      for (const name of COUNTERS) {
+        counters[name] += exact.counters[name] - (listed?.counters[name] ?? 0);
+      }
+      for (const metric of RANKING_METRICS) slack[metric] -= pieceSlack[metric];
+    }
+    return { interfaceId: eni.interfaceId, counters, slack };
+  }
+
+  async function rankRange(
+    scopeKeys: readonly string[],
+    from: number,
+    to: number,
+    by: RankingMetric,
+    limit: number
+  ): Promise<RangeTop> {
+    try {
+      const scopes = await Promise.all(
+        scopeKeys.map((pk) => piecesOf(pk, from, to))
+      );
+      // Scopes hold disjoint ENIs: their candidates join, their unseen
+      // bounds do not add up (an ENI is in one scope only).
+      const candidates: Candidate[] = [];
+      const unseen = zeroBounds();
+      let rankingsRead = 0;
+      for (const { pieces, read } of scopes) {
+        rankingsRead += read;
+        const merged = mergeRankings(pieces.map((piece) => piece.ranking));
+        for (const eni of merged.candidates.values()) {
+          candidates.push({ eni, pieces });
+        }
+        for (const metric of RANKING_METRICS) {
+          unseen[metric] = Math.max(unseen[metric], merged.unseen[metric]);
+        }
+      }
+      const order = (a: RankedEni, b: RankedEni) =>
+        b.counters[by] - a.counters[by] ||
+        (a.interfaceId < b.interfaceId ? -1 : 1);
+      candidates.sort((a, b) => order(a.eni, b.eni));
+      const budget = { windows: WINDOW_READ_BUDGET, read: 0 };
+      const chosen: RankedEni[] = [];
+      for (const candidate of candidates.slice(0, limit)) {
+        chosen.push(
+          isExact(candidate.eni)
+            ? candidate.eni
+            : await resolve(candidate, budget)
+        );
+      }
+      chosen.sort(order);
+      // Exact membership: the last listed has at least what any other
+      // candidate, or any ENI no ranking names, may have.
+      const floor =
+        chosen.length < limit ? 0 : (chosen.at(-1)?.counters[by] ?? 0);
+      const isMembershipExact =
+        chosen.every((eni) => eni.slack[by] === 0) &&
+        unseen[by] <= floor &&
+        candidates
+          .slice(limit)
+          .every(({ eni }) => eni.counters[by] + eni.slack[by] <= floor);
+      return {
+        enis: chosen.map((eni) => {
+          const exact = isExact(eni);
+          const atMost = {} as Bounds;
+          for (const metric of RANKING_METRICS) {
+            atMost[metric] = eni.counters[metric] + eni.slack[metric];
+          }
+          return {
+            interfaceId: eni.interfaceId,
+            counters: eni.counters,
+            isExact: exact,
+            ...(exact ? {} : { atMost }),
+          };
+        }),
+        isMembershipExact,
+        itemsRead: { rankings: rankingsRead, windows: budget.read },
+      };
+    } catch (error) {
+      throw failed(error);
+    }
+  }
+
+  async function accounts(): Promise<string[]> {
+    try {
+      const { Item: item } = await client.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: {
+            [ATTR.pk]: { S: ACCOUNTS_KEY.pk },
+            [ATTR.sk]: { S: ACCOUNTS_KEY.sk },
+          },
+        })
+      );
+      return [...(item?.[ATTR.accounts]?.SS ?? [])].sort();
+    } catch (error) {
+      throw failed(error);
+    }
+  }
+
+  return { accounts, rankRange };
+}
+
+export type { RangeRanker, RangeTop, RangeTopEni };
+export { createRangeRanker, WINDOW_READ_BUDGET };

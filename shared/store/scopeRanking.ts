@@ -1,0 +1,240 @@
+import { COUNTERS } from '../aggregate/mergeRollups.js';
+import type { Rollup } from '../types.js';
+import { ByteReader, ByteWriter } from './byteCodec.js';
+import {
+  RANKING_METRICS,
+  type RankingMetric,
+  readInterfaceId,
+  writeInterfaceId,
+} from './windowRanking.js';
+
+/** The counters a ranking keeps of each ENI it lists (every counter every rollup has). */
+type RankCounters = Record<(typeof COUNTERS)[number], number>;
+/** One number per ranking metric. */
+type Bounds = Record<RankingMetric, number>;
+
+/**
+ * How many ENIs a scope ranking keeps per metric: the top 100 by bytes,
+ * by packets, by flows and by rejectFlows (their union: at most 400).
+ */
+const SCOPE_RANKING_SIZE = 100;
+
+/** One ENI in a scope ranking. */
+interface RankedEni {
+  readonly interfaceId: string;
+  /** Exact when every `slack` is 0; else at least these. */
+  readonly counters: RankCounters;
+  /** How much more of each metric it may have had than `counters` says. */
+  readonly slack: Bounds;
+}
+
+/**
+ * The busiest ENIs of a scope over some time (a window of one
+ * contribution, an hour, a day), with their counters, and a bound on any
+ * ENI it leaves out. Approximate where it was cut: an ENI is left out only
+ * when it ranked below `size` in every metric.
+ */
+interface ScopeRanking {
+  /** Sorted by interfaceId. */
+  readonly entries: readonly RankedEni[];
+  /** No ENI outside `entries` had more than this of each metric (all 0: none was left out). */
+  readonly bounds: Bounds;
+}
+
+/** What rankings merged say of every ENI they name, before any cut. */
+interface MergedRanking {
+  /** By interfaceId. */
+  readonly candidates: Map<string, RankedEni>;
+  /** The most of each metric that an ENI none of them names may have. */
+  readonly unseen: Bounds;
+}
+
+const FORMAT_VERSION = 1;
+
+const compareIds = (a: string, b: string): number =>
+  a < b ? -1 : a > b ? 1 : 0;
+
+const zeroBounds = (): Record<RankingMetric, number> => ({
+  bytes: 0,
+  packets: 0,
+  flows: 0,
+  rejectFlows: 0,
+});
+
+const isExact = (eni: RankedEni): boolean =>
+  RANKING_METRICS.every((metric) => eni.slack[metric] === 0);
+
+/** Larger `metric` first, ties by interface id: the order rankings cut in. */
+const byCounter =
+  (metric: RankingMetric) =>
+  (a: RankedEni, b: RankedEni): number =>
+    b.counters[metric] - a.counters[metric] ||
+    compareIds(a.interfaceId, b.interfaceId);
+
+/**
+ * The ENIs to keep (the union of the top `size` by each metric) and the
+ * bound of what is left out: the most any left-out ENI may have.
+ */
+function cut(
+  all: readonly RankedEni[],
+  unseen: Bounds,
+  size: number
+): ScopeRanking {
+  const kept = new Map<string, RankedEni>();
+  if (all.length <= size) {
+    for (const eni of all) kept.set(eni.interfaceId, eni);
+  } else {
+    for (const metric of RANKING_METRICS) {
+      for (const eni of [...all].sort(byCounter(metric)).slice(0, size)) {
+        kept.set(eni.interfaceId, eni);
+      }
+    }
+  }
+  const bounds = { ...unseen };
+  for (const eni of all) {
+    if (kept.has(eni.interfaceId)) continue;
+    for (const metric of RANKING_METRICS) {
+      const atMost = eni.counters[metric] + eni.slack[metric];
+      if (atMost > bounds[metric]) bounds[metric] = atMost;
+    }
+  }
+  const entries = [...kept.values()].sort((a, b) =>
+    compareIds(a.interfaceId, b.interfaceId)
+  );
+  return { entries, bounds };
+}
+
+/**
+ * The ranking of one contribution's ENI rollups in one scope and window:
+ * exact counters of its busiest ENIs, cut to `size` per metric.
+ * Throws `RangeError` when an ENI appears twice.
+ */
+function rankRollups(
+  rollups: readonly Rollup[],
+  size = SCOPE_RANKING_SIZE
+): ScopeRanking {
+  const seen = new Set<string>();
+  const all = rollups.map((rollup): RankedEni => {
+    if (seen.has(rollup.interfaceId)) {
+      throw new RangeError(
+        `${rollup.interfaceId} twice in window ${rollup.windowStart}`
+      );
+    }
+    seen.add(rollup.interfaceId);
+    const counters = {} as RankCounters;
+    for (const name of COUNTERS) counters[name] = rollup[name];
+    return { interfaceId: rollup.interfaceId, counters, slack: zeroBounds() };
+  });
+  return cut(all, zeroBounds(), size);
+}
+
+/**
+ * Rankings of disjoint inputs (contributions, or times) summed: each ENI's
+ * listed counters add up; a ranking that leaves it out adds its bounds to
+ * the ENI's slack. Order-free.
+ */
+function mergeRankings(rankings: readonly ScopeRanking[]): MergedRanking {
+  const candidates = new Map<string, RankedEni>();
+  const unseen = zeroBounds();
+  for (const ranking of rankings) {
+    for (const metric of RANKING_METRICS) {
+      unseen[metric] += ranking.bounds[metric];
+    }
+  }
+  for (const ranking of rankings) {
+    for (const eni of ranking.entries) {
+      const known = candidates.get(eni.interfaceId);
+      if (known === undefined) {
+        // Every ranking's bound counts, until a ranking lists it.
+        const slack = { ...unseen };
+        for (const metric of RANKING_METRICS) {
+          slack[metric] += eni.slack[metric] - ranking.bounds[metric];
+        }
+        candidates.set(eni.interfaceId, {
+          interfaceId: eni.interfaceId,
+          counters: { ...eni.counters },
+          slack,
+        });
+        continue;
+      }
+      for (const name of COUNTERS) known.counters[name] += eni.counters[name];
+      for (const metric of RANKING_METRICS) {
+        known.slack[metric] += eni.slack[metric] - ranking.bounds[metric];
+      }
+    }
+  }
+  return { candidates, unseen };
+}
+
+/**
+ * Rankings summed (`mergeRankings`) and cut again to `size` per metric:
+ * what an hour keeps of its windows, a day of its hours.
+ */
+function combineRankings(
+  rankings: readonly ScopeRanking[],
+  size = SCOPE_RANKING_SIZE
+): ScopeRanking {
+  const { candidates, unseen } = mergeRankings(rankings);
+  return cut([...candidates.values()], unseen, size);
+}
+
+/**
+ * A ranking as stored (binary): format byte, the four bounds, then each
+ * entry's interface id (`windowRanking`'s short form), its counters and
+ * its slack, as varints. Throws `RangeError` on a value that is not a
+ * non-negative safe integer.
+ */
+function encodeScopeRanking(ranking: ScopeRanking): Uint8Array {
+  const out = new ByteWriter();
+  out.byte(FORMAT_VERSION);
+  for (const metric of RANKING_METRICS) out.varint(ranking.bounds[metric]);
+  out.varint(ranking.entries.length);
+  for (const eni of ranking.entries) {
+    writeInterfaceId(out, eni.interfaceId);
+    for (const name of COUNTERS) out.varint(eni.counters[name]);
+    const isExactEni = isExact(eni);
+    out.byte(isExactEni ? 0 : 1);
+    if (!isExactEni) {
+      for (const metric of RANKING_METRICS) out.varint(eni.slack[metric]);
+    }
+  }
+  return out.finish();
+}
+
+/** Reads what `encodeScopeRanking` wrote. Throws `RangeError` on other bytes. */
+function decodeScopeRanking(bytes: Uint8Array): ScopeRanking {
+  const input = new ByteReader(bytes);
+  const version = input.byte();
+  if (version !== FORMAT_VERSION) {
+    throw new RangeError(`unknown scope ranking format ${version}`);
+  }
+  const bounds = zeroBounds();
+  for (const metric of RANKING_METRICS) bounds[metric] = input.varint();
+  const entries: RankedEni[] = [];
+  for (let n = input.varint(); n > 0; n--) {
+    const interfaceId = readInterfaceId(input);
+    const counters = {} as RankCounters;
+    for (const name of COUNTERS) counters[name] = input.varint();
+    const slack = zeroBounds();
+    const flag = input.byte();
+    if (flag > 1) throw new RangeError(`bad slack flag ${flag}`);
+    if (flag === 1) {
+      for (const metric of RANKING_METRICS) slack[metric] = input.varint();
+    }
+    entries.push({ interfaceId, counters, slack });
+  }
+  if (!input.isAtEnd) throw new RangeError('bytes after the scope ranking');
+  return { entries, bounds };
+}
+
+export type { Bounds, MergedRanking, RankCounters, RankedEni, ScopeRanking };
+export {
+  combineRankings,
+  decodeScopeRanking,
+  encodeScopeRanking,
+  isExact,
+  mergeRankings,
+  rankRollups,
+  SCOPE_RANKING_SIZE,
+  zeroBounds,
+};

@@ -1,0 +1,263 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { messageOf } from '../errors.js';
+import type { Rollup } from '../types.js';
+import { forEachBounded, queryItems } from './dynamoCalls.js';
+import {
+  ACCOUNTS_KEY,
+  ATTR,
+  lastWindowRankingKey,
+  STEP_SECONDS,
+  type Step,
+  scopeRankingSortKey,
+  stepStartOf,
+} from './rollupItem.js';
+import type { Contribution } from './rollupStore.js';
+import {
+  combineRankings,
+  decodeScopeRanking,
+  encodeScopeRanking,
+  rankRollups,
+  type ScopeRanking,
+} from './scopeRanking.js';
+import { scopeKeysOf, withScopeIds } from './scopeRollups.js';
+
+type Item = Record<string, AttributeValue>;
+
+const DAY_SECONDS = 86_400;
+
+interface ScopeRankingOptions {
+  readonly tableName: string;
+  readonly retentionDays: number;
+  readonly concurrency: number;
+}
+
+/** Write requests sent and the units the table reported for them. */
+interface WriteCount {
+  writeCalls: number;
+  writeCapacityUnits: number;
+}
+
+/** One ranking to store: where, and what. */
+interface RankingPut {
+  readonly partitionKey: string;
+  readonly windowStart: number;
+  readonly ranking: ScopeRanking;
+}
+
+/**
+ * A contribution's rankings, one per (scope, window) it touches: its
+ * account, VPC and subnet (as `withScopeIds` places its windows).
+ * Deterministic: the same contribution gives
+ * the same rankings. Throws `RangeError` when an ENI appears twice in a
+ * window.
+ */
+function scopeRankingsOf(contribution: Contribution): RankingPut[] {
+  const groups = new Map<string, Rollup[]>();
+  const add = (key: string, rollup: Rollup) => {
+    const group = `${key} ${rollup.windowStart}`;
+    const members = groups.get(group);
+    if (members) members.push(rollup);
+    else groups.set(group, [rollup]);
+  };
+  for (const rollup of withScopeIds(
+    contribution.rollups,
+    contribution.placements
+  )) {
+    for (const { key } of scopeKeysOf(rollup)) add(key, rollup);
+  }
+  return [...groups].map(([group, rollups]) => {
+    const [partitionKey = '', window = '0'] = group.split(' ');
+    return {
+      partitionKey,
+      windowStart: Number(window),
+      ranking: rankRollups(rollups),
+    };
+  });
+}
+
+const unitsOf = (output: {
+  ConsumedCapacity?: { CapacityUnits?: number };
+}): number => output.ConsumedCapacity?.CapacityUnits ?? 0;
+
+/**
+ * Recomputes the ranking of one hour (from its windows' rankings, one per
+ * contribution) or one day (from its hours'), read with a strongly
+ * consistent Query and written with a PutItem that only replaces an
+ * older version: `ver` counts the window rankings summed, which only ever
+ * grow (as in scopeTiers). Throws what the client throws, except a failed
+ * condition (an equal or newer ranking is stored).
+ */
+async function recomputeRanking(
+  client: DynamoDBClient,
+  options: ScopeRankingOptions,
+  partitionKey: string,
+  step: Exclude<Step, '5m'>,
+  start: number
+): Promise<WriteCount> {
+  const last = start + STEP_SECONDS[step];
+  const [low, high] =
+    step === '1h'
+      ? [
+          scopeRankingSortKey('5m', start),
+          lastWindowRankingKey(last - STEP_SECONDS['5m']),
+        ]
+      : [
+          scopeRankingSortKey('1h', start),
+          scopeRankingSortKey('1h', last - STEP_SECONDS['1h']),
+        ];
+  const { items } = await queryItems(client, {
+    TableName: options.tableName,
+    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+    ExpressionAttributeValues: {
+      ':pk': { S: partitionKey },
+      ':low': { S: low },
+      ':high': { S: high },
+    },
+    ConsistentRead: true,
+  });
+  if (items.length === 0) return { writeCalls: 0, writeCapacityUnits: 0 };
+  const version = items.reduce(
+    (sum, item) => sum + Number(item[ATTR.version]?.N ?? 1),
+    0
+  );
+  const ranking = combineRankings(items.map(rankingOfItem));
+  try {
+    const output = await client.send(
+      new PutItemCommand({
+        TableName: options.tableName,
+        Item: {
+          [ATTR.pk]: { S: partitionKey },
+          [ATTR.sk]: { S: scopeRankingSortKey(step, start) },
+          [ATTR.ranking]: { B: encodeScopeRanking(ranking) },
+          [ATTR.version]: { N: String(version) },
+          [ATTR.expiresAt]: {
+            N: String(last + options.retentionDays * DAY_SECONDS),
+          },
+        },
+        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+        ExpressionAttributeNames: { '#v': ATTR.version },
+        ExpressionAttributeValues: { ':v': { N: String(version) } },
+        ReturnConsumedCapacity: 'TOTAL',
+      })
+    );
+    return { writeCalls: 1, writeCapacityUnits: unitsOf(output) };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      return { writeCalls: 1, writeCapacityUnits: 0 };
+    }
+    throw error;
+  }
+}
+
+/**
+ * The ranking a scope-ranking item holds. Throws `RangeError` when its
+ * `r` is missing or not what `encodeScopeRanking` writes.
+ */
+function rankingOfItem(item: Item): ScopeRanking {
+  const bytes = item[ATTR.ranking]?.B;
+  if (bytes === undefined) {
+    throw new RangeError(`no ranking in ${item.pk?.S}/${item.sk?.S}`);
+  }
+  return decodeScopeRanking(bytes);
+}
+
+/** What `call` gives; its failure as an error that names `where`. */
+async function named<T>(where: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new Error(`${where}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Stores a contribution's scope rankings: one idempotent PutItem per
+ * (scope, window) it touches (`R#W#<window>#<id hash>`), then each
+ * touched hour and day recomputed (`recomputeRanking`). Every attempt
+ * recomputes, so a retry after a crash mends what the crash left stale.
+ * Throws what the client throws after its retries, with the item named.
+ */
+async function writeScopeRankings(
+  client: DynamoDBClient,
+  options: ScopeRankingOptions,
+  contribution: Contribution
+): Promise<WriteCount> {
+  const count: WriteCount = { writeCalls: 0, writeCapacityUnits: 0 };
+  const puts = scopeRankingsOf(contribution);
+  const accounts = new Set(
+    puts
+      .filter(({ partitionKey }) => partitionKey.startsWith('ACCOUNT#'))
+      .map(({ partitionKey }) => partitionKey.slice('ACCOUNT#'.length))
+  );
+  if (accounts.size > 0) {
+    // The accounts the table knows: what "everything" ranks over.
+    count.writeCalls++;
+    const output = await named('the account list', () =>
+      client.send(
+        new UpdateItemCommand({
+          TableName: options.tableName,
+          Key: {
+            [ATTR.pk]: { S: ACCOUNTS_KEY.pk },
+            [ATTR.sk]: { S: ACCOUNTS_KEY.sk },
+          },
+          UpdateExpression: 'ADD #a :a',
+          ExpressionAttributeNames: { '#a': ATTR.accounts },
+          ExpressionAttributeValues: { ':a': { SS: [...accounts].sort() } },
+          ReturnConsumedCapacity: 'TOTAL',
+        })
+      )
+    );
+    count.writeCapacityUnits += unitsOf(output);
+  }
+  await forEachBounded(puts, options.concurrency, async (put) => {
+    count.writeCalls++;
+    const sk = scopeRankingSortKey('5m', put.windowStart, contribution.id);
+    const output = await named(`${put.partitionKey} ${sk}`, () =>
+      client.send(
+        new PutItemCommand({
+          TableName: options.tableName,
+          Item: {
+            [ATTR.pk]: { S: put.partitionKey },
+            [ATTR.sk]: { S: sk },
+            [ATTR.ranking]: { B: encodeScopeRanking(put.ranking) },
+            [ATTR.expiresAt]: {
+              N: String(put.windowStart + options.retentionDays * DAY_SECONDS),
+            },
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        })
+      )
+    );
+    count.writeCapacityUnits += unitsOf(output);
+  });
+  for (const step of ['1h', '1d'] as const) {
+    const tiers = new Map<string, { partitionKey: string; start: number }>();
+    for (const { partitionKey, windowStart } of puts) {
+      const start = stepStartOf(step, windowStart);
+      tiers.set(`${partitionKey} ${start}`, { partitionKey, start });
+    }
+    await forEachBounded(
+      [...tiers.values()],
+      options.concurrency,
+      async ({ partitionKey, start }) => {
+        const written = await named(
+          `${partitionKey} ${scopeRankingSortKey(step, start)}`,
+          () => recomputeRanking(client, options, partitionKey, step, start)
+        );
+        count.writeCalls += written.writeCalls;
+        count.writeCapacityUnits += written.writeCapacityUnits;
+      }
+    );
+  }
+  return count;
+}
+
+export type { RankingPut };
+export { rankingOfItem, scopeRankingsOf, writeScopeRankings };
