@@ -25,6 +25,7 @@ import {
   type RankCounters,
   type RankedEni,
   type ScopeRanking,
+  TRACKED,
   zeroBounds,
 } from './scopeRanking.js';
 import { rankingOfItem } from './scopeRankingStore.js';
@@ -46,7 +47,7 @@ interface RangeTopEni {
   readonly counters: RankCounters;
   readonly isExact: boolean;
   /** When not exact: the most each ranking metric may be. */
-  readonly atMost?: Bounds;
+  readonly atMost?: Readonly<Record<RankingMetric, number>>;
 }
 
 /** The busiest ENIs of some scopes over a range. */
@@ -92,7 +93,7 @@ interface Candidate {
 }
 
 const hasBounds = (bounds: Bounds): boolean =>
-  RANKING_METRICS.some((metric) => bounds[metric] > 0);
+  TRACKED.some((tracked) => bounds[tracked] > 0);
 
 /**
  * Ranks ENIs over ranges from the scope rankings that the store keeps
@@ -211,7 +212,7 @@ function createRangeRanker(
       for (const name of COUNTERS) {
         counters[name] += exact.counters[name] - (listed?.counters[name] ?? 0);
       }
-      for (const metric of RANKING_METRICS) slack[metric] -= pieceSlack[metric];
+      for (const tracked of TRACKED) slack[tracked] -= pieceSlack[tracked];
     }
     return { interfaceId: eni.interfaceId, counters, slack };
   }
@@ -238,8 +239,8 @@ function createRangeRanker(
         for (const eni of merged.candidates.values()) {
           candidates.push({ eni, pieces });
         }
-        for (const metric of RANKING_METRICS) {
-          unseen[metric] = Math.max(unseen[metric], merged.unseen[metric]);
+        for (const tracked of TRACKED) {
+          unseen[tracked] = Math.max(unseen[tracked], merged.unseen[tracked]);
         }
       }
       const order = (a: RankedEni, b: RankedEni) =>
@@ -269,7 +270,7 @@ function createRangeRanker(
       return {
         enis: chosen.map((eni) => {
           const exact = isExact(eni);
-          const atMost = {} as Bounds;
+          const atMost = {} as Record<RankingMetric, number>;
           for (const metric of RANKING_METRICS) {
             atMost[metric] = eni.counters[metric] + eni.slack[metric];
           }

@@ -10,8 +10,14 @@ import {
 
 /** The counters a ranking keeps of each ENI it lists (every counter every rollup has). */
 type RankCounters = Record<(typeof COUNTERS)[number], number>;
-/** One number per ranking metric. */
-type Bounds = Record<RankingMetric, number>;
+/**
+ * What a ranking bounds: the four ranking metrics, and the NODATA plus
+ * SKIPDATA records (which an ENI idle in all four may still have).
+ */
+const TRACKED = [...RANKING_METRICS, 'statusRecords'] as const;
+type Tracked = (typeof TRACKED)[number];
+/** One number per tracked value. */
+type Bounds = Record<Tracked, number>;
 
 /**
  * How many ENIs a scope ranking keeps per metric: the top 100 by bytes,
@@ -24,7 +30,7 @@ interface RankedEni {
   readonly interfaceId: string;
   /** Exact when every `slack` is 0; else at least these. */
   readonly counters: RankCounters;
-  /** How much more of each metric it may have had than `counters` says. */
+  /** How much more of each tracked value it may have had than `counters` says. */
   readonly slack: Bounds;
 }
 
@@ -37,7 +43,7 @@ interface RankedEni {
 interface ScopeRanking {
   /** Sorted by interfaceId. */
   readonly entries: readonly RankedEni[];
-  /** No ENI outside `entries` had more than this of each metric (all 0: none was left out). */
+  /** No ENI outside `entries` had more than this of each tracked value (all 0: none was left out). */
   readonly bounds: Bounds;
 }
 
@@ -54,15 +60,22 @@ const FORMAT_VERSION = 1;
 const compareIds = (a: string, b: string): number =>
   a < b ? -1 : a > b ? 1 : 0;
 
-const zeroBounds = (): Record<RankingMetric, number> => ({
+const zeroBounds = (): Bounds => ({
   bytes: 0,
   packets: 0,
   flows: 0,
   rejectFlows: 0,
+  statusRecords: 0,
 });
 
+/** A tracked value of counters. */
+const valueOf = (counters: RankCounters, tracked: Tracked): number =>
+  tracked === 'statusRecords'
+    ? counters.nodataRecords + counters.skipdataRecords
+    : counters[tracked];
+
 const isExact = (eni: RankedEni): boolean =>
-  RANKING_METRICS.every((metric) => eni.slack[metric] === 0);
+  TRACKED.every((tracked) => eni.slack[tracked] === 0);
 
 /** Larger `metric` first, ties by interface id: the order rankings cut in. */
 const byCounter =
@@ -93,9 +106,9 @@ function cut(
   const bounds = { ...unseen };
   for (const eni of all) {
     if (kept.has(eni.interfaceId)) continue;
-    for (const metric of RANKING_METRICS) {
-      const atMost = eni.counters[metric] + eni.slack[metric];
-      if (atMost > bounds[metric]) bounds[metric] = atMost;
+    for (const tracked of TRACKED) {
+      const atMost = valueOf(eni.counters, tracked) + eni.slack[tracked];
+      if (atMost > bounds[tracked]) bounds[tracked] = atMost;
     }
   }
   const entries = [...kept.values()].sort((a, b) =>
@@ -137,9 +150,7 @@ function mergeRankings(rankings: readonly ScopeRanking[]): MergedRanking {
   const candidates = new Map<string, RankedEni>();
   const unseen = zeroBounds();
   for (const ranking of rankings) {
-    for (const metric of RANKING_METRICS) {
-      unseen[metric] += ranking.bounds[metric];
-    }
+    for (const tracked of TRACKED) unseen[tracked] += ranking.bounds[tracked];
   }
   for (const ranking of rankings) {
     for (const eni of ranking.entries) {
@@ -147,8 +158,8 @@ function mergeRankings(rankings: readonly ScopeRanking[]): MergedRanking {
       if (known === undefined) {
         // Every ranking's bound counts, until a ranking lists it.
         const slack = { ...unseen };
-        for (const metric of RANKING_METRICS) {
-          slack[metric] += eni.slack[metric] - ranking.bounds[metric];
+        for (const tracked of TRACKED) {
+          slack[tracked] += eni.slack[tracked] - ranking.bounds[tracked];
         }
         candidates.set(eni.interfaceId, {
           interfaceId: eni.interfaceId,
@@ -158,8 +169,8 @@ function mergeRankings(rankings: readonly ScopeRanking[]): MergedRanking {
         continue;
       }
       for (const name of COUNTERS) known.counters[name] += eni.counters[name];
-      for (const metric of RANKING_METRICS) {
-        known.slack[metric] += eni.slack[metric] - ranking.bounds[metric];
+      for (const tracked of TRACKED) {
+        known.slack[tracked] += eni.slack[tracked] - ranking.bounds[tracked];
       }
     }
   }
@@ -179,7 +190,7 @@ function combineRankings(
 }
 
 /**
- * A ranking as stored (binary): format byte, the four bounds, then each
+ * A ranking as stored (binary): format byte, the five bounds, then each
  * entry's interface id (`windowRanking`'s short form), its counters and
  * its slack, as varints. Throws `RangeError` on a value that is not a
  * non-negative safe integer.
@@ -187,7 +198,7 @@ function combineRankings(
 function encodeScopeRanking(ranking: ScopeRanking): Uint8Array {
   const out = new ByteWriter();
   out.byte(FORMAT_VERSION);
-  for (const metric of RANKING_METRICS) out.varint(ranking.bounds[metric]);
+  for (const tracked of TRACKED) out.varint(ranking.bounds[tracked]);
   out.varint(ranking.entries.length);
   for (const eni of ranking.entries) {
     writeInterfaceId(out, eni.interfaceId);
@@ -195,7 +206,7 @@ function encodeScopeRanking(ranking: ScopeRanking): Uint8Array {
     const isExactEni = isExact(eni);
     out.byte(isExactEni ? 0 : 1);
     if (!isExactEni) {
-      for (const metric of RANKING_METRICS) out.varint(eni.slack[metric]);
+      for (const tracked of TRACKED) out.varint(eni.slack[tracked]);
     }
   }
   return out.finish();
@@ -209,7 +220,7 @@ function decodeScopeRanking(bytes: Uint8Array): ScopeRanking {
     throw new RangeError(`unknown scope ranking format ${version}`);
   }
   const bounds = zeroBounds();
-  for (const metric of RANKING_METRICS) bounds[metric] = input.varint();
+  for (const tracked of TRACKED) bounds[tracked] = input.varint();
   const entries: RankedEni[] = [];
   for (let n = input.varint(); n > 0; n--) {
     const interfaceId = readInterfaceId(input);
@@ -219,7 +230,7 @@ function decodeScopeRanking(bytes: Uint8Array): ScopeRanking {
     const flag = input.byte();
     if (flag > 1) throw new RangeError(`bad slack flag ${flag}`);
     if (flag === 1) {
-      for (const metric of RANKING_METRICS) slack[metric] = input.varint();
+      for (const tracked of TRACKED) slack[tracked] = input.varint();
     }
     entries.push({ interfaceId, counters, slack });
   }
@@ -227,7 +238,14 @@ function decodeScopeRanking(bytes: Uint8Array): ScopeRanking {
   return { entries, bounds };
 }
 
-export type { Bounds, MergedRanking, RankCounters, RankedEni, ScopeRanking };
+export type {
+  Bounds,
+  MergedRanking,
+  RankCounters,
+  RankedEni,
+  ScopeRanking,
+  Tracked,
+};
 export {
   combineRankings,
   decodeScopeRanking,
@@ -236,5 +254,6 @@ export {
   mergeRankings,
   rankRollups,
   SCOPE_RANKING_SIZE,
+  TRACKED,
   zeroBounds,
 };

@@ -200,6 +200,7 @@ describe('scopeRanking', () => {
         packets: 1,
         flows: 6,
         rejectFlows: 2,
+        statusRecords: 0,
       });
     });
 
@@ -435,6 +436,28 @@ describe('scopeRanking', () => {
       );
     });
 
+    it('gives no exact counters for an idle ENI one ranking cut', () => {
+      // Prepare
+      // Size 1 and every ranking metric 0: eni 0 wins every tie and eni 5,
+      // with one NODATA record, is cut while the bounds stay 0.
+      const rankings = [
+        rankRollups([rollup(eni(5), {})], 1),
+        rankRollups(
+          [rollup(eni(5), { nodataRecords: 1 }), rollup(eni(0), {})],
+          1
+        ),
+      ];
+
+      // Act
+      const candidate = mergeRankings(rankings).candidates.get(eni(5));
+
+      // Assess
+      expect(candidate).toBeDefined();
+      if (candidate && isExact(candidate)) {
+        expect(candidate.counters).toEqual(countersOf({ nodataRecords: 1 }));
+      }
+    });
+
     it('lists every ENI exactly when nothing was cut', () => {
       // Prepare
       const hour = [
@@ -471,6 +494,7 @@ describe('scopeRanking', () => {
         packets: fc.maxSafeNat(),
         flows: fc.nat(),
         rejectFlows: fc.nat({ max: 1000 }),
+        statusRecords: fc.nat({ max: 1000 }),
       })
       .map((b) => ({ ...b }));
     const countersArbitrary = fc
