@@ -97,6 +97,19 @@ interface RollupCounters {
 }
 
 /** The rollup of one ENI over one 300-second window. */
+/**
+ * Rejected flows of one source to one destination port: what a source
+ * tried. `port` is the destination port, null when the record has none.
+ */
+interface RejectedFlow {
+  readonly address: string;
+  readonly port: number | null;
+  readonly protocol: number | null;
+  readonly flows: number;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 interface Rollup extends RollupCounters {
   interfaceId: string;
   /** Window start, epoch seconds, a multiple of 300. */
@@ -109,6 +122,11 @@ interface Rollup extends RollupCounters {
   topTalkers?: TopTalker[];
   /** Approximate top sources of rejected flows, by flows (bounded). */
   topRejectedSources?: RejectedSource[];
+  /**
+   * Approximate top (source, destination port, protocol) of rejected
+   * flows, by flows (bounded): the ports rejected, and who tried them.
+   */
+  topRejectedFlows?: RejectedFlow[];
 }
 
 /** A kept example of a bad record. */
@@ -207,6 +225,7 @@ export type {
   ParseResult,
   RandomAccessObject,
   RawFieldValue,
+  RejectedFlow,
   RejectedSource,
   Rollup,
   RollupCounters,

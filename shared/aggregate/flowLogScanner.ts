@@ -10,6 +10,7 @@ import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type {
   FlowLogFormat,
   IngestStats,
+  RejectedFlow,
   RejectedSource,
   Rollup,
   TextRing,
@@ -24,9 +25,11 @@ import {
 import {
   compareText,
   type DecodedTalker,
+  decodeRejectedFlow,
   decodeSource,
   decodeTalker,
   type RollupShape,
+  rejectedFlowOf,
   rollupShapeOf,
   talkerOf,
   toRollup,
@@ -124,6 +127,7 @@ const W_START = 0;
 const W_ENI = 8;
 const W_TALKER_SKETCH = 16;
 const W_REJECTED_SKETCH = 40;
+const W_REJECTED_FLOW_SKETCH = 256;
 const W_IDS = 64;
 const W_COUNTERS = 96;
 type CounterName = (typeof COUNTER_NAMES)[number];
@@ -715,7 +719,8 @@ class FlowLogScanner {
       counters,
       this.shape,
       this.talkers(views, at + W_TALKER_SKETCH),
-      this.sources(views, at + W_REJECTED_SKETCH)
+      this.sources(views, at + W_REJECTED_SKETCH),
+      this.rejectedFlows(views, at + W_REJECTED_FLOW_SKETCH)
     );
   }
 
@@ -759,6 +764,24 @@ class FlowLogScanner {
       );
     });
     return sources;
+  }
+
+  /** The rejected flows (source, port, protocol) of a sketch, in sketch order. */
+  private rejectedFlows(views: MemoryViews, sketch: number): RejectedFlow[] {
+    const flows: RejectedFlow[] = [];
+    const { view, bytes: memory } = views;
+    this.eachEntry(view, sketch, (label, length, entry) => {
+      if ((length & PACKED) === 0) {
+        const key = memory.subarray(label, label + length);
+        flows.push(decodeRejectedFlow({ key, weight: 0, ...entry }));
+        return;
+      }
+      const tail = label + addressBytes(memory, label);
+      flows.push(
+        rejectedFlowOf(this.addressText(memory, label), memory, tail, entry)
+      );
+    });
+    return flows;
   }
 
   /** Calls `visit` with the label and counts of each used entry of a sketch. */

@@ -1,5 +1,10 @@
 import type { Rollup, RollupCounters } from '../types.js';
-import { compareText, rankRejected, rankTalkers } from './rollupAccumulator.js';
+import {
+  compareText,
+  rankRejected,
+  rankRejectedFlows,
+  rankTalkers,
+} from './rollupAccumulator.js';
 
 /** The counters every rollup has, in output (and WebAssembly layout) order. */
 const COUNTERS = [
@@ -109,6 +114,26 @@ function mergeRollups(a: Rollup, b: Rollup): Rollup {
       });
     }
     merged.topRejectedSources = rankRejected([...byAddress.values()]);
+  }
+  if (a.topRejectedFlows || b.topRejectedFlows) {
+    const byKey = new Map<
+      string,
+      NonNullable<Rollup['topRejectedFlows']>[number]
+    >();
+    for (const flow of [
+      ...(a.topRejectedFlows ?? []),
+      ...(b.topRejectedFlows ?? []),
+    ]) {
+      const key = `${flow.address} ${flow.port} ${flow.protocol}`;
+      const seen = byKey.get(key);
+      byKey.set(key, {
+        ...flow,
+        flows: (seen?.flows ?? 0) + flow.flows,
+        packets: (seen?.packets ?? 0) + flow.packets,
+        bytes: (seen?.bytes ?? 0) + flow.bytes,
+      });
+    }
+    merged.topRejectedFlows = rankRejectedFlows([...byKey.values()]);
   }
   return merged;
 }

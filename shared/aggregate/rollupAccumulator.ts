@@ -5,6 +5,7 @@ import {
 } from '../flowLogRules.js';
 import type {
   FlowLogFormat,
+  RejectedFlow,
   RejectedSource,
   Rollup,
   TopTalker,
@@ -115,6 +116,7 @@ class WindowState {
   instanceId: string | null = null;
   talkers: TopSketch | null = null;
   rejected: TopSketch | null = null;
+  rejectedFlows: TopSketch | null = null;
 
   constructor(windowStart: number) {
     this.windowStart = windowStart;
@@ -164,7 +166,25 @@ function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {
   );
 }
 
+/** Bytes of the binary tail of a rejected-flow key: destination port (3), protocol (2). */
+const REJECTED_TAIL_BYTES = 5;
+
+/**
+ * The hash that identifies a rejected-flow key: the source address hash
+ * (`hashBytes`) mixed with the destination port and the protocol (all
+ * ones when absent). Both ingest paths compute it.
+ */
+function rejectedFlowHash(srcHash: number, facts: RecordFacts): number {
+  const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
+  let hash = Math.imul(srcHash ^ 0x52, HASH_PRIME);
+  hash = Math.imul(hash ^ port, HASH_PRIME);
+  return mixHash(
+    Math.imul(hash ^ (facts.protocol < 0 ? 0xffff : facts.protocol), HASH_PRIME)
+  );
+}
+
 const TAIL = new Uint8Array(TAIL_BYTES);
+const REJECTED_TAIL = new Uint8Array(REJECTED_TAIL_BYTES);
 const SPACE_BYTE = Uint8Array.of(0x20);
 
 /**
@@ -288,6 +308,27 @@ class RollupAccumulator {
     window.rejected ??= new TopSketch(MAX_ADDRESS_BYTES);
     const slot = window.rejected.add(hash, 1, 1, facts.packets, facts.bytes);
     if (slot >= 0) window.rejected.appendLabel(slot, src, srcFrom, srcTo);
+    window.rejectedFlows ??= new TopSketch(
+      MAX_ADDRESS_BYTES + REJECTED_TAIL_BYTES
+    );
+    const flows = window.rejectedFlows;
+    const entry = flows.add(
+      rejectedFlowHash(hash, facts),
+      1,
+      1,
+      facts.packets,
+      facts.bytes
+    );
+    if (entry < 0) return;
+    flows.appendLabel(entry, src, srcFrom, srcTo, MAX_ADDRESS_BYTES);
+    const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
+    const proto = facts.protocol < 0 ? 0xffff : facts.protocol;
+    REJECTED_TAIL[0] = (port >>> 16) & 0xff;
+    REJECTED_TAIL[1] = (port >>> 8) & 0xff;
+    REJECTED_TAIL[2] = port & 0xff;
+    REJECTED_TAIL[3] = (proto >>> 8) & 0xff;
+    REJECTED_TAIL[4] = proto & 0xff;
+    flows.appendLabel(entry, REJECTED_TAIL, 0, REJECTED_TAIL_BYTES);
   }
 
   /** The rollups, sorted by interfaceId then windowStart. */
@@ -301,7 +342,8 @@ class RollupAccumulator {
             window,
             this.shape,
             (window.talkers?.entries() ?? []).map(decodeTalker),
-            (window.rejected?.entries() ?? []).map(decodeSource)
+            (window.rejected?.entries() ?? []).map(decodeSource),
+            (window.rejectedFlows?.entries() ?? []).map(decodeRejectedFlow)
           )
         );
       }
@@ -341,7 +383,10 @@ function addTraffic(
 }
 
 /** The counters and ids of one window, wherever they were accumulated. */
-type WindowCounters = Omit<WindowState, 'talkers' | 'rejected'>;
+type WindowCounters = Omit<
+  WindowState,
+  'talkers' | 'rejected' | 'rejectedFlows'
+>;
 
 /** Sorts rollups by interfaceId, then windowStart. */
 function sortRollups(rollups: Rollup[]): Rollup[] {
@@ -360,7 +405,8 @@ function toRollup(
   w: WindowCounters,
   shape: RollupShape,
   talkers: DecodedTalker[],
-  rejected: RejectedSource[]
+  rejected: RejectedSource[],
+  rejectedFlows: RejectedFlow[]
 ): Rollup {
   const rollup: Rollup = {
     interfaceId,
@@ -399,6 +445,9 @@ function toRollup(
   if (shape.hasRejected) {
     rollup.topRejectedSources = rankRejected(
       rejected.filter((source) => !self.has(source.address))
+    );
+    rollup.topRejectedFlows = rankRejectedFlows(
+      rejectedFlows.filter((flow) => !self.has(flow.address))
     );
   }
   return rollup;
@@ -479,6 +528,43 @@ function decodeSource(entry: SketchEntry): RejectedSource {
     packets: entry.packets,
     bytes: entry.bytes,
   };
+}
+
+/**
+ * A rejected flow from the tail of its key at `tail` in `bytes`
+ * (destination port in 3 bytes, protocol in 2; all ones for none).
+ */
+function rejectedFlowOf(
+  address: string,
+  bytes: Uint8Array,
+  tail: number,
+  entry: Omit<SketchEntry, 'key' | 'weight'>
+): RejectedFlow {
+  const port =
+    ((bytes[tail] as number) << 16) |
+    ((bytes[tail + 1] as number) << 8) |
+    (bytes[tail + 2] as number);
+  const protocol =
+    ((bytes[tail + 3] as number) << 8) | (bytes[tail + 4] as number);
+  return {
+    address,
+    port: port === 0xffffff ? null : port,
+    protocol: protocol === 0xffff ? null : protocol,
+    flows: entry.flows,
+    packets: entry.packets,
+    bytes: entry.bytes,
+  };
+}
+
+/** A rejected-flow sketch entry: the source address text, then the tail. */
+function decodeRejectedFlow(entry: SketchEntry): RejectedFlow {
+  const tail = entry.key.length - REJECTED_TAIL_BYTES;
+  return rejectedFlowOf(
+    decodeText(entry.key.subarray(0, tail)),
+    entry.key,
+    tail,
+    entry
+  );
 }
 
 /**
@@ -574,6 +660,22 @@ function rankRejected(sources: RejectedSource[]): RejectedSource[] {
     .slice(0, TOP_LIST_SIZE);
 }
 
+/**
+ * Sorts by flows (then bytes, address, port, protocol) and keeps the top N.
+ */
+function rankRejectedFlows(flows: RejectedFlow[]): RejectedFlow[] {
+  return flows
+    .sort(
+      (a, b) =>
+        b.flows - a.flows ||
+        b.bytes - a.bytes ||
+        compareText(a.address, b.address) ||
+        (a.port ?? -1) - (b.port ?? -1) ||
+        (a.protocol ?? -1) - (b.protocol ?? -1)
+    )
+    .slice(0, TOP_LIST_SIZE);
+}
+
 /** Code-unit order of two strings, for stable sorts (-1, 0, 1). */
 const compareText = (a: string, b: string): number =>
   a < b ? -1 : a > b ? 1 : 0;
@@ -587,12 +689,17 @@ export {
   DIRECTION_EGRESS,
   DIRECTION_INGRESS,
   DIRECTION_UNKNOWN,
+  decodeRejectedFlow,
   decodeSource,
   decodeTalker,
+  REJECTED_TAIL_BYTES,
   RecordFacts,
   RollupAccumulator,
   rankRejected,
+  rankRejectedFlows,
   rankTalkers,
+  rejectedFlowHash,
+  rejectedFlowOf,
   rollupShapeOf,
   STATUS_NODATA,
   STATUS_OK,

@@ -50,7 +50,8 @@ const ROLLUP_COLUMNS = [
 
 /** A rollup as the API shows it: every counter, the window as ISO too; no top lists. */
 function rollupRow(rollup: Rollup): Record<string, unknown> {
-  const { topTalkers, topRejectedSources, ...counters } = rollup;
+  const { topTalkers, topRejectedSources, topRejectedFlows, ...counters } =
+    rollup;
   return { ...counters, window: isoOfSeconds(rollup.windowStart) };
 }
 

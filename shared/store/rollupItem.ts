@@ -190,7 +190,11 @@ const isTopListAttribute = (name: string): boolean =>
 
 /** The top lists of a rollup in stored form; null when it has none. */
 function topListsOf(rollup: Rollup): Uint8Array | null {
-  if (!rollup.topTalkers?.length && !rollup.topRejectedSources?.length) {
+  if (
+    !rollup.topTalkers?.length &&
+    !rollup.topRejectedSources?.length &&
+    !rollup.topRejectedFlows?.length
+  ) {
     return null;
   }
   return encodeTopLists(rollup);
@@ -293,10 +297,11 @@ function mergedTopListsOf(item: Item): TopLists | null {
     merged = merged === null ? part : mergeRollups(merged, part);
   }
   if (merged === null) return null;
-  const { topTalkers, topRejectedSources } = merged;
+  const { topTalkers, topRejectedSources, topRejectedFlows } = merged;
   return {
     ...(topTalkers ? { topTalkers } : {}),
     ...(topRejectedSources ? { topRejectedSources } : {}),
+    ...(topRejectedFlows ? { topRejectedFlows } : {}),
   };
 }
 
@@ -339,6 +344,9 @@ function rollupFromItem(item: Item, withTopLists = true): Rollup {
     if (tops?.topTalkers) rollup.topTalkers = [...tops.topTalkers];
     if (tops?.topRejectedSources) {
       rollup.topRejectedSources = [...tops.topRejectedSources];
+    }
+    if (tops?.topRejectedFlows) {
+      rollup.topRejectedFlows = [...tops.topRejectedFlows];
     }
   }
   return rollup;

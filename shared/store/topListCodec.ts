@@ -1,17 +1,21 @@
-import type { RejectedSource, TopTalker } from '../types.js';
+import type { RejectedFlow, RejectedSource, TopTalker } from '../types.js';
 import { ByteReader, ByteWriter } from './byteCodec.js';
 
 /** The top lists of one rollup, as `Rollup` has them (each may be absent or empty). */
 interface TopLists {
   readonly topTalkers?: readonly TopTalker[];
   readonly topRejectedSources?: readonly RejectedSource[];
+  readonly topRejectedFlows?: readonly RejectedFlow[];
 }
 
-// The first byte: the format version above bit 2, then whether each list
+// The first byte: the format version above bit 3, then whether each list
 // is there (a rollup may carry an empty list: it reads back the same).
-const FORMAT_VERSION = 1;
+// Version 1 (before rejected flows) kept its version above bit 2 and two
+// flags; it is still read.
+const FORMAT_VERSION = 2;
 const HAS_TALKERS = 1;
 const HAS_REJECTED = 2;
+const HAS_REJECTED_FLOWS = 4;
 
 // A talker's first byte: bits 0-1 how its peer address is written
 // (byteCodec's ADDRESS_*), bits 2-3 its protocol, bit 4 whether a port
@@ -37,34 +41,23 @@ function protocolCode(protocol: number | null): number {
  * bytes (the text when the address is not in canonical form), port,
  * protocol when neither TCP nor UDP, and flows, packets, bytes as varints:
  * 12-14 bytes for a typical IPv4 talker (JSON took about 80). A rejected
- * source is a header byte, its address and three varints.
+ * source is a header byte, its address and three varints; a rejected flow
+ * (source, destination port, protocol) is written as a talker is.
  * Throws `RangeError` on a count that is not a non-negative safe integer.
  * @example encodeTopLists({ topTalkers: rollup.topTalkers, topRejectedSources: rollup.topRejectedSources })
  */
 function encodeTopLists(lists: TopLists): Uint8Array {
   const out = new ByteWriter();
-  const { topTalkers, topRejectedSources } = lists;
+  const { topTalkers, topRejectedSources, topRejectedFlows } = lists;
   out.byte(
-    (FORMAT_VERSION << 2) |
+    (FORMAT_VERSION << 3) |
       (topTalkers ? HAS_TALKERS : 0) |
-      (topRejectedSources ? HAS_REJECTED : 0)
+      (topRejectedSources ? HAS_REJECTED : 0) |
+      (topRejectedFlows ? HAS_REJECTED_FLOWS : 0)
   );
   if (topTalkers) {
     out.varint(topTalkers.length);
-    for (const talker of topTalkers) {
-      // The header byte comes first, but how the address is written is
-      // known only once it is: write the rest into its own buffer.
-      const body = new ByteWriter();
-      const kind = body.address(talker.peer);
-      const code = protocolCode(talker.protocol);
-      if (talker.port !== null) body.varint(talker.port);
-      if (code === PROTOCOL_OTHER) body.varint(talker.protocol ?? 0);
-      body.varint(talker.flows);
-      body.varint(talker.packets);
-      body.varint(talker.bytes);
-      out.byte(kind | (code << 2) | (talker.port === null ? 0 : HAS_PORT));
-      out.bytes(body.finish());
-    }
+    for (const talker of topTalkers) writeTalker(out, talker);
   }
   if (topRejectedSources) {
     out.varint(topRejectedSources.length);
@@ -78,7 +71,30 @@ function encodeTopLists(lists: TopLists): Uint8Array {
       out.bytes(body.finish());
     }
   }
+  if (topRejectedFlows) {
+    // A rejected flow is written as a talker whose peer is its source.
+    out.varint(topRejectedFlows.length);
+    for (const { address, ...flow } of topRejectedFlows) {
+      writeTalker(out, { peer: address, ...flow });
+    }
+  }
   return out.finish();
+}
+
+/** A talker (or a rejected flow): header byte, address, port, protocol, counts. */
+function writeTalker(out: ByteWriter, talker: TopTalker): void {
+  // The header byte comes first, but how the address is written is
+  // known only once it is: write the rest into its own buffer.
+  const body = new ByteWriter();
+  const kind = body.address(talker.peer);
+  const code = protocolCode(talker.protocol);
+  if (talker.port !== null) body.varint(talker.port);
+  if (code === PROTOCOL_OTHER) body.varint(talker.protocol ?? 0);
+  body.varint(talker.flows);
+  body.varint(talker.packets);
+  body.varint(talker.bytes);
+  out.byte(kind | (code << 2) | (talker.port === null ? 0 : HAS_PORT));
+  out.bytes(body.finish());
 }
 
 function readTalker(input: ByteReader): TopTalker {
@@ -118,15 +134,18 @@ function readRejected(input: ByteReader): RejectedSource {
 function decodeTopLists(bytes: Uint8Array): {
   topTalkers?: TopTalker[];
   topRejectedSources?: RejectedSource[];
+  topRejectedFlows?: RejectedFlow[];
 } {
   const input = new ByteReader(bytes);
   const first = input.byte();
-  if (first >> 2 !== FORMAT_VERSION) {
-    throw new RangeError(`unknown top-list format ${first >> 2}`);
+  const isVersion1 = first >> 2 === 1;
+  if (!isVersion1 && first >> 3 !== FORMAT_VERSION) {
+    throw new RangeError(`unknown top-list format ${first >> 3}`);
   }
   const lists: {
     topTalkers?: TopTalker[];
     topRejectedSources?: RejectedSource[];
+    topRejectedFlows?: RejectedFlow[];
   } = {};
   if (first & HAS_TALKERS) {
     const talkers: TopTalker[] = [];
@@ -137,6 +156,14 @@ function decodeTopLists(bytes: Uint8Array): {
     const sources: RejectedSource[] = [];
     for (let n = input.varint(); n > 0; n--) sources.push(readRejected(input));
     lists.topRejectedSources = sources;
+  }
+  if (!isVersion1 && first & HAS_REJECTED_FLOWS) {
+    const flows: RejectedFlow[] = [];
+    for (let n = input.varint(); n > 0; n--) {
+      const { peer, ...flow } = readTalker(input);
+      flows.push({ address: peer, ...flow });
+    }
+    lists.topRejectedFlows = flows;
   }
   if (!input.isAtEnd) throw new RangeError('bytes after the top lists');
   return lists;

@@ -24,7 +24,10 @@ import { type ReferenceCounters, referenceRollup } from './referenceRollup.js';
 type Item = Record<string, AttributeValue>;
 
 /** A rollup without its (approximate) top lists: what must match exactly. */
-type ExactRollup = Omit<Rollup, 'topTalkers' | 'topRejectedSources'>;
+type ExactRollup = Omit<
+  Rollup,
+  'topTalkers' | 'topRejectedSources' | 'topRejectedFlows'
+>;
 
 const W = 300;
 const windowOf = (seconds: number): number => seconds - (seconds % W);
@@ -133,7 +136,12 @@ function sortRollups<T extends { interfaceId: string; windowStart: number }>(
 
 /** A rollup without its top lists. */
 function exact(rollup: Rollup): ExactRollup {
-  const { topTalkers: _, topRejectedSources: __, ...rest } = rollup;
+  const {
+    topTalkers: _,
+    topRejectedSources: __,
+    topRejectedFlows: ___,
+    ...rest
+  } = rollup;
   return rest;
 }
 

@@ -91,7 +91,8 @@ const W_TALKER_SKETCH = 16; // sketch header
 const W_REJECTED_SKETCH = 40; // sketch header
 const W_IDS = 64; // 4 x (pointer u32, length i32; -1 = none)
 const W_COUNTERS = 96; // 20 x f64
-const W_SIZE = 256;
+const W_REJECTED_FLOW_SKETCH = 256; // sketch header (source, port, protocol)
+const W_SIZE = 320;
 const C_FLOWS = 0;
 const C_PACKETS = 1;
 const C_BYTES = 2;
@@ -144,6 +145,11 @@ const FIRST_SETS = 1;
 const WAYS = 2;
 const MAX_LABEL = 96;
 const MAX_ADDRESS = 40;
+/** A rejected-flow label: an address and its tail (port in 3 bytes, protocol in 2). */
+const REJECTED_TAIL_BYTES = 5;
+const MAX_REJECTED_FLOW = MAX_ADDRESS + REJECTED_TAIL_BYTES;
+/** Label slots of a new rejected-flow sketch: a packed IPv4 address and its tail. */
+const FIRST_REJECTED_FLOW = 12;
 /** Label slots of a new sketch: an IPv4 talker, an IPv4 address (packed). */
 const FIRST_LABEL = 16;
 const FIRST_ADDRESS = 8;
@@ -311,10 +317,12 @@ const U_SRC_FROM = 20; // u32
 const U_SRC_TO = 24; // u32
 const U_DST_FROM = 28; // u32
 const U_DST_TO = 32; // u32
+const U_FLOW_HASH = 36; // u32 rejected-flow hash
 const U_TAIL = 40; // u64 talker label tail
 const U_PACKETS = 48; // f64
 const U_BYTES = 56; // f64
-const U_SIZE = 64;
+const U_FLOW_TAIL = 64; // u64 rejected-flow label tail
+const U_SIZE = 80;
 let batch: usize = 0;
 let batchCount: i32 = 0;
 
@@ -1074,6 +1082,10 @@ function record(): void {
   store<u32>(u + U_SRC_TO, <u32>endOf(cSrc));
   store<f64>(u + U_PACKETS, fPackets);
   store<f64>(u + U_BYTES, fBytes);
+  if (isRejected) {
+    store<u32>(u + U_FLOW_HASH, rejectedFlowHash(srcHash));
+    store<u64>(u + U_FLOW_TAIL, rejectedFlowTail());
+  }
   if (isTalker) {
     store<u32>(u + U_TALKER, talkerHash(srcHash, load<u32>(hashes + cDst * 4)));
     store<u32>(u + U_DST_FROM, <u32>startOf(cDst));
@@ -1097,13 +1109,17 @@ function applyBatch(): void {
     }
     if (load<u32>(u + U_IS_REJECTED) !== 0) {
       touchSet(window + W_REJECTED_SKETCH, load<u32>(u + U_SRC_HASH));
+      touchSet(window + W_REJECTED_FLOW_SKETCH, load<u32>(u + U_FLOW_HASH));
     }
   }
   for (let k: i32 = 0; k < count; k++) {
     const u = batch + <usize>k * U_SIZE;
     const window = <usize>load<u32>(u + U_WINDOW);
     if (load<u32>(u + U_IS_TALKER) !== 0) addTalker(window, u);
-    if (load<u32>(u + U_IS_REJECTED) !== 0) addRejected(window, u);
+    if (load<u32>(u + U_IS_REJECTED) !== 0) {
+      addRejected(window, u);
+      addRejectedFlow(window, u);
+    }
   }
 }
 
@@ -1208,6 +1224,7 @@ function windowOf(eni: usize, windowStart: f64): usize {
     store<i32>(window + W_ENI, eniIndex);
     initSketch(window + W_TALKER_SKETCH, FIRST_LABEL);
     initSketch(window + W_REJECTED_SKETCH, FIRST_ADDRESS);
+    initSketch(window + W_REJECTED_FLOW_SKETCH, FIRST_REJECTED_FLOW);
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -1426,6 +1443,30 @@ function talkerHash(srcHash: u32, dstHash: u32): u32 {
   return mixHash((hash ^ protocolKey()) * HASH_PRIME);
 }
 
+/** As rejectedFlowHash in rollupAccumulator.ts: source, destination port, protocol. */
+function rejectedFlowHash(srcHash: u32): u32 {
+  const port: u32 = fDstport < 0 ? 0xffffff : <u32>toInt32(fDstport);
+  let hash = (srcHash ^ 0x52) * HASH_PRIME;
+  hash = (hash ^ port) * HASH_PRIME;
+  return mixHash((hash ^ protocolKey()) * HASH_PRIME);
+}
+
+/**
+ * The five bytes that end a rejected-flow label (destination port in three
+ * bytes, protocol in two; all ones when absent), in the low bytes of a word.
+ */
+function rejectedFlowTail(): u64 {
+  const port: u64 = fDstport < 0 ? 0xffffff : <u64>(<i64>fDstport);
+  const protocol = <u64>protocolKey();
+  return (
+    ((port >> 16) & 0xff) |
+    (((port >> 8) & 0xff) << 8) |
+    ((port & 0xff) << 16) |
+    (((protocol >> 8) & 0xff) << 24) |
+    ((protocol & 0xff) << 32)
+  );
+}
+
 /** The protocol as talker keys hold it: ToInt32 of it, or 0xffff if absent. */
 function protocolKey(): u32 {
   return fProtocol < 0 ? 0xffff : <u32>toInt32(fProtocol);
@@ -1545,6 +1586,52 @@ function addRejected(window: usize, u: usize): void {
   }
   makeRoom(sketch, srcTo - srcFrom, false);
   appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
+}
+
+/** The rejected-flow update of batch entry `u`: its source, port and protocol. */
+function addRejectedFlow(window: usize, u: usize): void {
+  const sketch = window + W_REJECTED_FLOW_SKETCH;
+  const entry = sketchAdd(
+    sketch,
+    load<u32>(u + U_FLOW_HASH),
+    1,
+    1,
+    load<f64>(u + U_PACKETS),
+    load<f64>(u + U_BYTES)
+  );
+  if (entry < 0) return;
+  const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
+  const srcTo = <usize>load<u32>(u + U_SRC_TO);
+  store<u64>(tail, load<u64>(u + U_FLOW_TAIL));
+  const scratch = packed;
+  const length = packAddress(srcFrom, srcTo, scratch);
+  if (length > 0) {
+    memory.copy(scratch + length, tail, REJECTED_TAIL_BYTES);
+    const total = length + REJECTED_TAIL_BYTES;
+    if (total > <usize>load<u32>(sketch + S_LABEL_BYTES)) {
+      widenLabels(
+        sketch,
+        slotFor(total, 24, MAX_REJECTED_FLOW, MAX_REJECTED_FLOW)
+      );
+    }
+    writePacked(sketch, entry, scratch, total);
+    return;
+  }
+  const needed = srcTo - srcFrom + REJECTED_TAIL_BYTES;
+  if (needed > <usize>load<u32>(sketch + S_LABEL_BYTES)) {
+    widenLabels(
+      sketch,
+      slotFor(needed, 24, MAX_REJECTED_FLOW, MAX_REJECTED_FLOW)
+    );
+  }
+  appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
+  appendLabel(
+    sketch,
+    entry,
+    tail,
+    tail + REJECTED_TAIL_BYTES,
+    MAX_REJECTED_FLOW
+  );
 }
 
 /** Writes a packed label (its length byte flagged PACKED). */

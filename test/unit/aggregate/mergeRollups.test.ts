@@ -40,6 +40,7 @@ const partial = fc.record({
 const counters = ({
   topTalkers: _t,
   topRejectedSources: _r,
+  topRejectedFlows: _f,
   ...rest
 }: Rollup) => rest;
 const clean = (rollup: Rollup): Rollup =>

@@ -110,6 +110,7 @@ const ROLLUPS: readonly Rollup[] = [
 const countersItem = ({
   topTalkers: _t,
   topRejectedSources: _r,
+  topRejectedFlows: _f,
   ...rest
 }: Rollup): Rollup => rest;
 

@@ -258,7 +258,12 @@ describe('rollupFromItem', () => {
     const read = rollupFromItem(item, false);
 
     // Assess
-    const { topTalkers: _, topRejectedSources: __, ...withoutTops } = rollup;
+    const {
+      topTalkers: _,
+      topRejectedSources: __,
+      topRejectedFlows: ___,
+      ...withoutTops
+    } = rollup;
     expect(read).toStrictEqual(withoutTops);
   });
 
