@@ -110,6 +110,16 @@ interface RejectedFlow {
   readonly bytes: number;
 }
 
+/** A destination port (and protocol) that rejected flows tried. */
+interface RejectedPort {
+  /** Null when the records have no destination port. */
+  readonly port: number | null;
+  readonly protocol: number | null;
+  readonly flows: number;
+  readonly packets: number;
+  readonly bytes: number;
+}
+
 interface Rollup extends RollupCounters {
   interfaceId: string;
   /** Window start, epoch seconds, a multiple of 300. */
@@ -127,6 +137,11 @@ interface Rollup extends RollupCounters {
    * flows, by flows (bounded): the ports rejected, and who tried them.
    */
   topRejectedFlows?: RejectedFlow[];
+  /**
+   * Approximate top destination ports (and protocols) of rejected flows,
+   * by flows (bounded): every tracked rejected flow summed by port.
+   */
+  topRejectedPorts?: RejectedPort[];
 }
 
 /** A kept example of a bad record. */
@@ -226,6 +241,7 @@ export type {
   RandomAccessObject,
   RawFieldValue,
   RejectedFlow,
+  RejectedPort,
   RejectedSource,
   Rollup,
   RollupCounters,

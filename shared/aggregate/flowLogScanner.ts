@@ -11,6 +11,7 @@ import type {
   FlowLogFormat,
   IngestStats,
   RejectedFlow,
+  RejectedPort,
   RejectedSource,
   Rollup,
   TextRing,
@@ -26,6 +27,7 @@ import {
   compareText,
   type DecodedTalker,
   decodeRejectedFlow,
+  decodeRejectedPort,
   decodeSource,
   decodeTalker,
   type RollupShape,
@@ -128,6 +130,7 @@ const W_ENI = 8;
 const W_TALKER_SKETCH = 16;
 const W_REJECTED_SKETCH = 40;
 const W_REJECTED_FLOW_SKETCH = 256;
+const W_REJECTED_PORT_SKETCH = 280;
 const W_IDS = 64;
 const W_COUNTERS = 96;
 type CounterName = (typeof COUNTER_NAMES)[number];
@@ -720,7 +723,8 @@ class FlowLogScanner {
       this.shape,
       this.talkers(views, at + W_TALKER_SKETCH),
       this.sources(views, at + W_REJECTED_SKETCH),
-      this.rejectedFlows(views, at + W_REJECTED_FLOW_SKETCH)
+      this.rejectedFlows(views, at + W_REJECTED_FLOW_SKETCH),
+      this.rejectedPorts(views, at + W_REJECTED_PORT_SKETCH)
     );
   }
 
@@ -782,6 +786,17 @@ class FlowLogScanner {
       );
     });
     return flows;
+  }
+
+  /** The rejected ports of a sketch (labels: the tail alone), in sketch order. */
+  private rejectedPorts(views: MemoryViews, sketch: number): RejectedPort[] {
+    const ports: RejectedPort[] = [];
+    const { view, bytes: memory } = views;
+    this.eachEntry(view, sketch, (label, length, entry) => {
+      const key = memory.subarray(label, label + length);
+      ports.push(decodeRejectedPort({ key, weight: 0, ...entry }));
+    });
+    return ports;
   }
 
   /** Calls `visit` with the label and counts of each used entry of a sketch. */

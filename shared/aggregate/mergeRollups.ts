@@ -1,8 +1,10 @@
 import type { Rollup, RollupCounters } from '../types.js';
 import {
   compareText,
+  portsOf,
   rankRejected,
   rankRejectedFlows,
+  rankRejectedPorts,
   rankTalkers,
 } from './rollupAccumulator.js';
 
@@ -134,6 +136,11 @@ function mergeRollups(a: Rollup, b: Rollup): Rollup {
       });
     }
     merged.topRejectedFlows = rankRejectedFlows([...byKey.values()]);
+  }
+  if (a.topRejectedPorts || b.topRejectedPorts) {
+    merged.topRejectedPorts = rankRejectedPorts(
+      portsOf([...(a.topRejectedPorts ?? []), ...(b.topRejectedPorts ?? [])])
+    );
   }
   return merged;
 }

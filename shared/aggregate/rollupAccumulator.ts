@@ -6,6 +6,7 @@ import {
 import type {
   FlowLogFormat,
   RejectedFlow,
+  RejectedPort,
   RejectedSource,
   Rollup,
   TopTalker,
@@ -117,6 +118,7 @@ class WindowState {
   talkers: TopSketch | null = null;
   rejected: TopSketch | null = null;
   rejectedFlows: TopSketch | null = null;
+  rejectedPorts: TopSketch | null = null;
 
   constructor(windowStart: number) {
     this.windowStart = windowStart;
@@ -178,6 +180,18 @@ function rejectedFlowHash(srcHash: number, facts: RecordFacts): number {
   const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
   let hash = Math.imul(srcHash ^ 0x52, HASH_PRIME);
   hash = Math.imul(hash ^ port, HASH_PRIME);
+  return mixHash(
+    Math.imul(hash ^ (facts.protocol < 0 ? 0xffff : facts.protocol), HASH_PRIME)
+  );
+}
+
+/**
+ * The hash that identifies a rejected-port key: destination port and
+ * protocol (all ones when absent). Both ingest paths compute it.
+ */
+function rejectedPortHash(facts: RecordFacts): number {
+  const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
+  const hash = Math.imul(port ^ 0x50, HASH_PRIME);
   return mixHash(
     Math.imul(hash ^ (facts.protocol < 0 ? 0xffff : facts.protocol), HASH_PRIME)
   );
@@ -319,16 +333,33 @@ class RollupAccumulator {
       facts.packets,
       facts.bytes
     );
-    if (entry < 0) return;
-    flows.appendLabel(entry, src, srcFrom, srcTo, MAX_ADDRESS_BYTES);
-    const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
+    const dstport = facts.dstport < 0 ? 0xffffff : facts.dstport;
     const proto = facts.protocol < 0 ? 0xffff : facts.protocol;
-    REJECTED_TAIL[0] = (port >>> 16) & 0xff;
-    REJECTED_TAIL[1] = (port >>> 8) & 0xff;
-    REJECTED_TAIL[2] = port & 0xff;
+    REJECTED_TAIL[0] = (dstport >>> 16) & 0xff;
+    REJECTED_TAIL[1] = (dstport >>> 8) & 0xff;
+    REJECTED_TAIL[2] = dstport & 0xff;
     REJECTED_TAIL[3] = (proto >>> 8) & 0xff;
     REJECTED_TAIL[4] = proto & 0xff;
-    flows.appendLabel(entry, REJECTED_TAIL, 0, REJECTED_TAIL_BYTES);
+    if (entry >= 0) {
+      flows.appendLabel(entry, src, srcFrom, srcTo, MAX_ADDRESS_BYTES);
+      flows.appendLabel(entry, REJECTED_TAIL, 0, REJECTED_TAIL_BYTES);
+    }
+    window.rejectedPorts ??= new TopSketch(REJECTED_TAIL_BYTES);
+    const port = window.rejectedPorts.add(
+      rejectedPortHash(facts),
+      1,
+      1,
+      facts.packets,
+      facts.bytes
+    );
+    if (port >= 0) {
+      window.rejectedPorts.appendLabel(
+        port,
+        REJECTED_TAIL,
+        0,
+        REJECTED_TAIL_BYTES
+      );
+    }
   }
 
   /** The rollups, sorted by interfaceId then windowStart. */
@@ -343,7 +374,8 @@ class RollupAccumulator {
             this.shape,
             (window.talkers?.entries() ?? []).map(decodeTalker),
             (window.rejected?.entries() ?? []).map(decodeSource),
-            (window.rejectedFlows?.entries() ?? []).map(decodeRejectedFlow)
+            (window.rejectedFlows?.entries() ?? []).map(decodeRejectedFlow),
+            (window.rejectedPorts?.entries() ?? []).map(decodeRejectedPort)
           )
         );
       }
@@ -385,7 +417,7 @@ function addTraffic(
 /** The counters and ids of one window, wherever they were accumulated. */
 type WindowCounters = Omit<
   WindowState,
-  'talkers' | 'rejected' | 'rejectedFlows'
+  'talkers' | 'rejected' | 'rejectedFlows' | 'rejectedPorts'
 >;
 
 /** Sorts rollups by interfaceId, then windowStart. */
@@ -406,7 +438,8 @@ function toRollup(
   shape: RollupShape,
   talkers: DecodedTalker[],
   rejected: RejectedSource[],
-  rejectedFlows: RejectedFlow[]
+  rejectedFlows: RejectedFlow[],
+  rejectedPorts: RejectedPort[]
 ): Rollup {
   const rollup: Rollup = {
     interfaceId,
@@ -449,6 +482,7 @@ function toRollup(
     rollup.topRejectedFlows = rankRejectedFlows(
       rejectedFlows.filter((flow) => !self.has(flow.address))
     );
+    rollup.topRejectedPorts = rankRejectedPorts(rejectedPorts);
   }
   return rollup;
 }
@@ -554,6 +588,12 @@ function rejectedFlowOf(
     packets: entry.packets,
     bytes: entry.bytes,
   };
+}
+
+/** A rejected-port sketch entry: its key is the tail alone. */
+function decodeRejectedPort(entry: SketchEntry): RejectedPort {
+  const { address: _, ...port } = rejectedFlowOf('', entry.key, 0, entry);
+  return port;
 }
 
 /** A rejected-flow sketch entry: the source address text, then the tail. */
@@ -676,6 +716,40 @@ function rankRejectedFlows(flows: RejectedFlow[]): RejectedFlow[] {
     .slice(0, TOP_LIST_SIZE);
 }
 
+/** Rejected ports with the same port and protocol summed. */
+function portsOf(ports: readonly RejectedPort[]): RejectedPort[] {
+  const byPort = new Map<string, RejectedPort>();
+  for (const flow of ports) {
+    const key = `${flow.port} ${flow.protocol}`;
+    const seen = byPort.get(key);
+    byPort.set(
+      key,
+      seen
+        ? {
+            ...seen,
+            flows: seen.flows + flow.flows,
+            packets: seen.packets + flow.packets,
+            bytes: seen.bytes + flow.bytes,
+          }
+        : flow
+    );
+  }
+  return [...byPort.values()];
+}
+
+/** Sorts by flows (then bytes, port, protocol) and keeps the top N. */
+function rankRejectedPorts(ports: RejectedPort[]): RejectedPort[] {
+  return ports
+    .sort(
+      (a, b) =>
+        b.flows - a.flows ||
+        b.bytes - a.bytes ||
+        (a.port ?? -1) - (b.port ?? -1) ||
+        (a.protocol ?? -1) - (b.protocol ?? -1)
+    )
+    .slice(0, TOP_LIST_SIZE);
+}
+
 /** Code-unit order of two strings, for stable sorts (-1, 0, 1). */
 const compareText = (a: string, b: string): number =>
   a < b ? -1 : a > b ? 1 : 0;
@@ -690,16 +764,20 @@ export {
   DIRECTION_INGRESS,
   DIRECTION_UNKNOWN,
   decodeRejectedFlow,
+  decodeRejectedPort,
   decodeSource,
   decodeTalker,
+  portsOf,
   REJECTED_TAIL_BYTES,
   RecordFacts,
   RollupAccumulator,
   rankRejected,
   rankRejectedFlows,
+  rankRejectedPorts,
   rankTalkers,
   rejectedFlowHash,
   rejectedFlowOf,
+  rejectedPortHash,
   rollupShapeOf,
   STATUS_NODATA,
   STATUS_OK,

@@ -37,10 +37,10 @@ const peerOf = (owner: AddressOwner | undefined) =>
  * where the catalog knows it: `eni` ({ interfaceId, name }) and `label`
  * ("10.0.3.21 (db-primary)"; the address alone otherwise).
  */
-async function namePeers(
+async function namePeers<S extends RejectedSource>(
   catalog: CatalogReader,
   talkers: readonly TopTalker[],
-  sources: readonly RejectedSource[]
+  sources: readonly S[]
 ) {
   const addresses = [
     ...talkers.map((talker) => talker.peer),

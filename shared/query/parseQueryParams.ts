@@ -78,6 +78,17 @@ type ApiQuery =
       readonly limit: number;
       readonly format: ResponseFormat;
     }
+  | {
+      /** What an ENI or a scope rejected over a range: ports and sources. */
+      readonly route: 'rejections';
+      readonly kind: SeriesKind;
+      readonly id: string;
+      /** 5-minute aligned: from rounded down, to up. */
+      readonly from: number;
+      readonly to: number;
+      readonly limit: number;
+      readonly format: ResponseFormat;
+    }
   | { readonly route: 'health' };
 
 const LIMITS = {
@@ -89,6 +100,9 @@ const LIMITS = {
   topMax: 100,
   /** A range is at most 31 days. */
   rangeSeconds: 31 * 86_400,
+  /** An ENI's rejections sum its windows: a week at most (2,016 windows). */
+  eniRejectionSeconds: 7 * 86_400,
+  rejectionsDefault: 20,
   /** Default range: the last hour. */
   defaultRangeSeconds: 3600,
   /** Times more than a day ahead are not flow-log times. */
@@ -431,6 +445,35 @@ const ROUTES: readonly {
         limit: limitParam(
           request.query.limit,
           LIMITS.topDefault,
+          LIMITS.topMax
+        ),
+        format: formatOf(request),
+      };
+    },
+  },
+  {
+    pattern: /^\/(enis|vpcs|subnets|accounts)\/([^/]+)\/rejections$/,
+    toQuery: ([, path = '', raw = ''], request, nowSeconds) => {
+      const { from, to } = rangeParams(request, nowSeconds);
+      const isEni = path === 'enis';
+      if (isEni && to - from > LIMITS.eniRejectionSeconds) {
+        throw bad(
+          'from',
+          `an ENI's rejections cover at most 7 days (its 5-minute windows are read); ask its VPC or subnet for longer ranges`,
+          'range_too_long'
+        );
+      }
+      return {
+        route: 'rejections',
+        kind: isEni ? 'eni' : SCOPES[path as ScopePath].kind,
+        id: isEni
+          ? interfaceIdParam(raw)
+          : scopeIdParam(path as ScopePath, raw),
+        from: windowStartOf(from),
+        to: Math.ceil(to / 300) * 300,
+        limit: limitParam(
+          request.query.limit,
+          LIMITS.rejectionsDefault,
           LIMITS.topMax
         ),
         format: formatOf(request),

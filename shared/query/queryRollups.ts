@@ -17,6 +17,7 @@ import { catalogsOf, namePeers } from './attachCatalog.js';
 import { decodePageToken, encodePageToken } from './pageToken.js';
 import type { ApiQuery, PageQuery } from './parseQueryParams.js';
 import { queryRangeTop } from './queryRangeTop.js';
+import { queryRejections } from './queryRejections.js';
 
 /** What the queries need: the store's reader, the ENI catalog and the page-token key. */
 interface QueryDeps {
@@ -50,8 +51,13 @@ const ROLLUP_COLUMNS = [
 
 /** A rollup as the API shows it: every counter, the window as ISO too; no top lists. */
 function rollupRow(rollup: Rollup): Record<string, unknown> {
-  const { topTalkers, topRejectedSources, topRejectedFlows, ...counters } =
-    rollup;
+  const {
+    topTalkers,
+    topRejectedSources,
+    topRejectedFlows,
+    topRejectedPorts,
+    ...counters
+  } = rollup;
   return { ...counters, window: isoOfSeconds(rollup.windowStart) };
 }
 
@@ -297,6 +303,8 @@ async function run(
     }
     case 'rangeTop':
       return await queryRangeTop(query, deps);
+    case 'rejections':
+      return await queryRejections(query, deps);
     case 'top': {
       const { windowStart, by, limit } = query;
       const top = await deps.reader.rankWindow(windowStart, by, limit);

@@ -3,6 +3,10 @@ import {
   type DynamoDBClient,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import {
+  mergeRejections,
+  type Rejections,
+} from '../aggregate/mergeRejections.js';
 import { COUNTERS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import { queryItems } from './dynamoCalls.js';
@@ -76,6 +80,17 @@ interface RangeRanker {
     by: RankingMetric,
     limit: number
   ): Promise<RangeTop>;
+  /**
+   * What the ENIs of one scope rejected over [from, to) (5-minute
+   * aligned), from the same stored rankings: rejected flows and sources
+   * summed, each list cut to `size` (approximate).
+   */
+  rejectionsOf(
+    scopeKey: string,
+    from: number,
+    to: number,
+    size: number
+  ): Promise<{ rejections: Rejections; itemsRead: number }>;
 }
 
 /** A stretch of time whose ranking is stored whole: a window, an hour, a day. */
@@ -289,6 +304,26 @@ function createRangeRanker(
     }
   }
 
+  async function rejectionsOf(
+    scopeKey: string,
+    from: number,
+    to: number,
+    size: number
+  ) {
+    try {
+      const { pieces, read } = await piecesOf(scopeKey, from, to);
+      const rejections = mergeRejections(
+        pieces.flatMap(({ ranking }) =>
+          ranking.rejections ? [ranking.rejections] : []
+        ),
+        size
+      );
+      return { rejections, itemsRead: read };
+    } catch (error) {
+      throw failed(error);
+    }
+  }
+
   async function accounts(): Promise<string[]> {
     try {
       const { Item: item } = await client.send(
@@ -306,7 +341,7 @@ function createRangeRanker(
     }
   }
 
-  return { accounts, rankRange };
+  return { accounts, rankRange, rejectionsOf };
 }
 
 export type { RangeRanker, RangeTop, RangeTopEni };

@@ -193,7 +193,8 @@ function topListsOf(rollup: Rollup): Uint8Array | null {
   if (
     !rollup.topTalkers?.length &&
     !rollup.topRejectedSources?.length &&
-    !rollup.topRejectedFlows?.length
+    !rollup.topRejectedFlows?.length &&
+    !rollup.topRejectedPorts?.length
   ) {
     return null;
   }
@@ -297,11 +298,13 @@ function mergedTopListsOf(item: Item): TopLists | null {
     merged = merged === null ? part : mergeRollups(merged, part);
   }
   if (merged === null) return null;
-  const { topTalkers, topRejectedSources, topRejectedFlows } = merged;
+  const { topTalkers, topRejectedSources, topRejectedFlows, topRejectedPorts } =
+    merged;
   return {
     ...(topTalkers ? { topTalkers } : {}),
     ...(topRejectedSources ? { topRejectedSources } : {}),
     ...(topRejectedFlows ? { topRejectedFlows } : {}),
+    ...(topRejectedPorts ? { topRejectedPorts } : {}),
   };
 }
 
@@ -347,6 +350,9 @@ function rollupFromItem(item: Item, withTopLists = true): Rollup {
     }
     if (tops?.topRejectedFlows) {
       rollup.topRejectedFlows = [...tops.topRejectedFlows];
+    }
+    if (tops?.topRejectedPorts) {
+      rollup.topRejectedPorts = [...tops.topRejectedPorts];
     }
   }
   return rollup;

@@ -1,6 +1,11 @@
+import {
+  mergeRejections,
+  type Rejections,
+} from '../aggregate/mergeRejections.js';
 import { COUNTERS } from '../aggregate/mergeRollups.js';
 import type { Rollup } from '../types.js';
 import { ByteReader, ByteWriter } from './byteCodec.js';
+import { decodeTopLists, encodeTopLists } from './topListCodec.js';
 import {
   RANKING_METRICS,
   type RankingMetric,
@@ -25,6 +30,9 @@ type Bounds = Record<Tracked, number>;
  */
 const SCOPE_RANKING_SIZE = 100;
 
+/** Rejected flows and sources a scope ranking keeps (each list). */
+const SCOPE_REJECTIONS_SIZE = 50;
+
 /** One ENI in a scope ranking. */
 interface RankedEni {
   readonly interfaceId: string;
@@ -45,6 +53,11 @@ interface ScopeRanking {
   readonly entries: readonly RankedEni[];
   /** No ENI outside `entries` had more than this of each tracked value (all 0: none was left out). */
   readonly bounds: Bounds;
+  /**
+   * What its ENIs rejected: their rejected flows and sources summed and
+   * cut to `SCOPE_REJECTIONS_SIZE` (approximate). Absent: none.
+   */
+  readonly rejections?: Rejections;
 }
 
 /** What rankings merged say of every ENI they name, before any cut. */
@@ -91,7 +104,8 @@ const byCounter =
 function cut(
   all: readonly RankedEni[],
   unseen: Bounds,
-  size: number
+  size: number,
+  rejections: Rejections
 ): ScopeRanking {
   const kept = new Map<string, RankedEni>();
   if (all.length <= size) {
@@ -114,8 +128,19 @@ function cut(
   const entries = [...kept.values()].sort((a, b) =>
     compareIds(a.interfaceId, b.interfaceId)
   );
-  return { entries, bounds };
+  const isEmpty =
+    rejections.flows.length === 0 &&
+    rejections.sources.length === 0 &&
+    rejections.ports.length === 0;
+  return { entries, bounds, ...(isEmpty ? {} : { rejections }) };
 }
+
+/** The rejections of rankings (or rollups' lists) summed and cut. */
+const rejectionsOf = (parts: readonly (Rejections | undefined)[]) =>
+  mergeRejections(
+    parts.filter((part): part is Rejections => part !== undefined),
+    SCOPE_REJECTIONS_SIZE
+  );
 
 /**
  * The ranking of one contribution's ENI rollups in one scope and window:
@@ -138,7 +163,14 @@ function rankRollups(
     for (const name of COUNTERS) counters[name] = rollup[name];
     return { interfaceId: rollup.interfaceId, counters, slack: zeroBounds() };
   });
-  return cut(all, zeroBounds(), size);
+  const rejections = rejectionsOf(
+    rollups.map((rollup) => ({
+      flows: rollup.topRejectedFlows ?? [],
+      sources: rollup.topRejectedSources ?? [],
+      ports: rollup.topRejectedPorts ?? [],
+    }))
+  );
+  return cut(all, zeroBounds(), size, rejections);
 }
 
 /**
@@ -186,13 +218,17 @@ function combineRankings(
   size = SCOPE_RANKING_SIZE
 ): ScopeRanking {
   const { candidates, unseen } = mergeRankings(rankings);
-  return cut([...candidates.values()], unseen, size);
+  const rejections = rejectionsOf(
+    rankings.map((ranking) => ranking.rejections)
+  );
+  return cut([...candidates.values()], unseen, size, rejections);
 }
 
 /**
  * A ranking as stored (binary): format byte, the five bounds, then each
  * entry's interface id (`windowRanking`'s short form), its counters and
- * its slack, as varints. Throws `RangeError` on a value that is not a
+ * its slack, as varints; then, when it has rejections, their length and
+ * their top lists. Throws `RangeError` on a value that is not a
  * non-negative safe integer.
  */
 function encodeScopeRanking(ranking: ScopeRanking): Uint8Array {
@@ -208,6 +244,16 @@ function encodeScopeRanking(ranking: ScopeRanking): Uint8Array {
     if (!isExactEni) {
       for (const tracked of TRACKED) out.varint(eni.slack[tracked]);
     }
+  }
+  if (ranking.rejections) {
+    // Then the rejections, as top lists (`topListCodec`).
+    const lists = encodeTopLists({
+      topRejectedSources: ranking.rejections.sources,
+      topRejectedFlows: ranking.rejections.flows,
+      topRejectedPorts: ranking.rejections.ports,
+    });
+    out.varint(lists.length);
+    out.bytes(lists);
   }
   return out.finish();
 }
@@ -234,8 +280,15 @@ function decodeScopeRanking(bytes: Uint8Array): ScopeRanking {
     }
     entries.push({ interfaceId, counters, slack });
   }
+  if (input.isAtEnd) return { entries, bounds };
+  const lists = decodeTopLists(input.bytes(input.varint()));
   if (!input.isAtEnd) throw new RangeError('bytes after the scope ranking');
-  return { entries, bounds };
+  const rejections = {
+    flows: lists.topRejectedFlows ?? [],
+    sources: lists.topRejectedSources ?? [],
+    ports: lists.topRejectedPorts ?? [],
+  };
+  return { entries, bounds, rejections };
 }
 
 export type {
@@ -254,6 +307,7 @@ export {
   mergeRankings,
   rankRollups,
   SCOPE_RANKING_SIZE,
+  SCOPE_REJECTIONS_SIZE,
   TRACKED,
   zeroBounds,
 };

@@ -41,8 +41,13 @@ interface TierKey {
 
 /** The part of a rollup that a scope sums: counters and the scope's ids. */
 function scopePart(rollup: Rollup, kind: ScopeKind, id: string): Rollup {
-  const { topTalkers, topRejectedSources, topRejectedFlows, ...counters } =
-    rollup;
+  const {
+    topTalkers,
+    topRejectedSources,
+    topRejectedFlows,
+    topRejectedPorts,
+    ...counters
+  } = rollup;
   const part: Rollup = { ...counters, interfaceId: id };
   for (const name of IDS) {
     if (!SCOPE_IDS[kind].includes(name)) delete part[name];

@@ -1,4 +1,9 @@
-import type { RejectedFlow, RejectedSource, TopTalker } from '../types.js';
+import type {
+  RejectedFlow,
+  RejectedPort,
+  RejectedSource,
+  TopTalker,
+} from '../types.js';
 import { ByteReader, ByteWriter } from './byteCodec.js';
 
 /** The top lists of one rollup, as `Rollup` has them (each may be absent or empty). */
@@ -6,16 +11,18 @@ interface TopLists {
   readonly topTalkers?: readonly TopTalker[];
   readonly topRejectedSources?: readonly RejectedSource[];
   readonly topRejectedFlows?: readonly RejectedFlow[];
+  readonly topRejectedPorts?: readonly RejectedPort[];
 }
 
-// The first byte: the format version above bit 3, then whether each list
+// The first byte: the format version above bit 4, then whether each list
 // is there (a rollup may carry an empty list: it reads back the same).
 // Version 1 (before rejected flows) kept its version above bit 2 and two
 // flags; it is still read.
-const FORMAT_VERSION = 2;
+const FORMAT_VERSION = 3;
 const HAS_TALKERS = 1;
 const HAS_REJECTED = 2;
 const HAS_REJECTED_FLOWS = 4;
+const HAS_REJECTED_PORTS = 8;
 
 // A talker's first byte: bits 0-1 how its peer address is written
 // (byteCodec's ADDRESS_*), bits 2-3 its protocol, bit 4 whether a port
@@ -42,15 +49,18 @@ function protocolCode(protocol: number | null): number {
  * protocol when neither TCP nor UDP, and flows, packets, bytes as varints:
  * 12-14 bytes for a typical IPv4 talker (JSON took about 80). A rejected
  * source is a header byte, its address and three varints; a rejected flow
- * (source, destination port, protocol) is written as a talker is.
+ * (source, destination port, protocol) is written as a talker is, a
+ * rejected port as a talker without its address.
  * Throws `RangeError` on a count that is not a non-negative safe integer.
  * @example encodeTopLists({ topTalkers: rollup.topTalkers, topRejectedSources: rollup.topRejectedSources })
  */
 function encodeTopLists(lists: TopLists): Uint8Array {
   const out = new ByteWriter();
-  const { topTalkers, topRejectedSources, topRejectedFlows } = lists;
+  const { topTalkers, topRejectedSources, topRejectedFlows, topRejectedPorts } =
+    lists;
   out.byte(
-    (FORMAT_VERSION << 3) |
+    (FORMAT_VERSION << 4) |
+      (topRejectedPorts ? HAS_REJECTED_PORTS : 0) |
       (topTalkers ? HAS_TALKERS : 0) |
       (topRejectedSources ? HAS_REJECTED : 0) |
       (topRejectedFlows ? HAS_REJECTED_FLOWS : 0)
@@ -78,6 +88,18 @@ function encodeTopLists(lists: TopLists): Uint8Array {
       writeTalker(out, { peer: address, ...flow });
     }
   }
+  if (topRejectedPorts) {
+    out.varint(topRejectedPorts.length);
+    for (const port of topRejectedPorts) {
+      const code = protocolCode(port.protocol);
+      out.byte((code << 2) | (port.port === null ? 0 : HAS_PORT));
+      if (port.port !== null) out.varint(port.port);
+      if (code === PROTOCOL_OTHER) out.varint(port.protocol ?? 0);
+      out.varint(port.flows);
+      out.varint(port.packets);
+      out.varint(port.bytes);
+    }
+  }
   return out.finish();
 }
 
@@ -103,17 +125,30 @@ function readTalker(input: ByteReader): TopTalker {
   const peer = input.address(header & 3);
   const code = (header >> 2) & 3;
   const port = header & HAS_PORT ? input.varint() : null;
-  const protocol =
-    code === PROTOCOL_NONE
-      ? null
-      : code === PROTOCOL_TCP
-        ? 6
-        : code === PROTOCOL_UDP
-          ? 17
-          : input.varint();
+  const protocol = readProtocol(input, code);
   const flows = input.varint();
   const packets = input.varint();
   return { peer, port, protocol, flows, packets, bytes: input.varint() };
+}
+
+/** The protocol a header's code names (reading it when another). */
+function readProtocol(input: ByteReader, code: number): number | null {
+  if (code === PROTOCOL_NONE) return null;
+  if (code === PROTOCOL_TCP) return 6;
+  if (code === PROTOCOL_UDP) return 17;
+  return input.varint();
+}
+
+function readPort(input: ByteReader): RejectedPort {
+  const header = input.byte();
+  if ((header & ~(HAS_PORT | 12)) !== 0) {
+    throw new RangeError(`bad port header ${header}`);
+  }
+  const port = header & HAS_PORT ? input.varint() : null;
+  const protocol = readProtocol(input, (header >> 2) & 3);
+  const flows = input.varint();
+  const packets = input.varint();
+  return { port, protocol, flows, packets, bytes: input.varint() };
 }
 
 function readRejected(input: ByteReader): RejectedSource {
@@ -135,17 +170,19 @@ function decodeTopLists(bytes: Uint8Array): {
   topTalkers?: TopTalker[];
   topRejectedSources?: RejectedSource[];
   topRejectedFlows?: RejectedFlow[];
+  topRejectedPorts?: RejectedPort[];
 } {
   const input = new ByteReader(bytes);
   const first = input.byte();
   const isVersion1 = first >> 2 === 1;
-  if (!isVersion1 && first >> 3 !== FORMAT_VERSION) {
-    throw new RangeError(`unknown top-list format ${first >> 3}`);
+  if (!isVersion1 && first >> 4 !== FORMAT_VERSION) {
+    throw new RangeError(`unknown top-list format ${first >> 4}`);
   }
   const lists: {
     topTalkers?: TopTalker[];
     topRejectedSources?: RejectedSource[];
     topRejectedFlows?: RejectedFlow[];
+    topRejectedPorts?: RejectedPort[];
   } = {};
   if (first & HAS_TALKERS) {
     const talkers: TopTalker[] = [];
@@ -164,6 +201,11 @@ function decodeTopLists(bytes: Uint8Array): {
       flows.push({ address: peer, ...flow });
     }
     lists.topRejectedFlows = flows;
+  }
+  if (!isVersion1 && first & HAS_REJECTED_PORTS) {
+    const ports: RejectedPort[] = [];
+    for (let n = input.varint(); n > 0; n--) ports.push(readPort(input));
+    lists.topRejectedPorts = ports;
   }
   if (!input.isAtEnd) throw new RangeError('bytes after the top lists');
   return lists;

@@ -26,7 +26,7 @@ type Item = Record<string, AttributeValue>;
 /** A rollup without its (approximate) top lists: what must match exactly. */
 type ExactRollup = Omit<
   Rollup,
-  'topTalkers' | 'topRejectedSources' | 'topRejectedFlows'
+  'topTalkers' | 'topRejectedSources' | 'topRejectedFlows' | 'topRejectedPorts'
 >;
 
 const W = 300;
@@ -140,6 +140,7 @@ function exact(rollup: Rollup): ExactRollup {
     topTalkers: _,
     topRejectedSources: __,
     topRejectedFlows: ___,
+    topRejectedPorts: ____,
     ...rest
   } = rollup;
   return rest;

@@ -63,6 +63,7 @@ const PATH_OF = {
   summary: '/enis/{interfaceId}/summary',
   top: '/windows/{windowStart}/top',
   rangeTop: '/top',
+  rejections: '/enis/{interfaceId}/rejections',
   health: '/health',
 } as const satisfies Record<ApiQuery['route'], string>;
 
@@ -75,6 +76,9 @@ const ROUTE_OF_PATH: Readonly<Record<string, ApiQuery['route']>> = {
   '/accounts/{accountId}/rollups': 'series',
   '/subnets/{subnetId}/summary': 'scopeSummary',
   '/accounts/{accountId}/summary': 'scopeSummary',
+  '/vpcs/{vpcId}/rejections': 'rejections',
+  '/subnets/{subnetId}/rejections': 'rejections',
+  '/accounts/{accountId}/rejections': 'rejections',
 };
 const ALL_PATHS = Object.keys(ROUTE_OF_PATH);
 
@@ -132,6 +136,10 @@ const EMPTY_RANKER: RangeRanker = {
     enis: [],
     isMembershipExact: true,
     itemsRead: { rankings: 0, windows: 0 },
+  }),
+  rejectionsOf: async () => ({
+    rejections: { flows: [], sources: [], ports: [] },
+    itemsRead: 0,
   }),
 };
 

@@ -92,6 +92,7 @@ const W_REJECTED_SKETCH = 40; // sketch header
 const W_IDS = 64; // 4 x (pointer u32, length i32; -1 = none)
 const W_COUNTERS = 96; // 20 x f64
 const W_REJECTED_FLOW_SKETCH = 256; // sketch header (source, port, protocol)
+const W_REJECTED_PORT_SKETCH = 280; // sketch header (port, protocol)
 const W_SIZE = 320;
 const C_FLOWS = 0;
 const C_PACKETS = 1;
@@ -150,6 +151,8 @@ const REJECTED_TAIL_BYTES = 5;
 const MAX_REJECTED_FLOW = MAX_ADDRESS + REJECTED_TAIL_BYTES;
 /** Label slots of a new rejected-flow sketch: a packed IPv4 address and its tail. */
 const FIRST_REJECTED_FLOW = 12;
+/** Label slots of a rejected-port sketch: its tail alone. */
+const REJECTED_PORT_LABEL = 8;
 /** Label slots of a new sketch: an IPv4 talker, an IPv4 address (packed). */
 const FIRST_LABEL = 16;
 const FIRST_ADDRESS = 8;
@@ -321,7 +324,8 @@ const U_FLOW_HASH = 36; // u32 rejected-flow hash
 const U_TAIL = 40; // u64 talker label tail
 const U_PACKETS = 48; // f64
 const U_BYTES = 56; // f64
-const U_FLOW_TAIL = 64; // u64 rejected-flow label tail
+const U_FLOW_TAIL = 64; // u64 rejected-flow label tail (a port's whole label)
+const U_PORT_HASH = 72; // u32 rejected-port hash
 const U_SIZE = 80;
 let batch: usize = 0;
 let batchCount: i32 = 0;
@@ -1084,6 +1088,7 @@ function record(): void {
   store<f64>(u + U_BYTES, fBytes);
   if (isRejected) {
     store<u32>(u + U_FLOW_HASH, rejectedFlowHash(srcHash));
+    store<u32>(u + U_PORT_HASH, rejectedPortHash());
     store<u64>(u + U_FLOW_TAIL, rejectedFlowTail());
   }
   if (isTalker) {
@@ -1110,6 +1115,7 @@ function applyBatch(): void {
     if (load<u32>(u + U_IS_REJECTED) !== 0) {
       touchSet(window + W_REJECTED_SKETCH, load<u32>(u + U_SRC_HASH));
       touchSet(window + W_REJECTED_FLOW_SKETCH, load<u32>(u + U_FLOW_HASH));
+      touchSet(window + W_REJECTED_PORT_SKETCH, load<u32>(u + U_PORT_HASH));
     }
   }
   for (let k: i32 = 0; k < count; k++) {
@@ -1119,6 +1125,7 @@ function applyBatch(): void {
     if (load<u32>(u + U_IS_REJECTED) !== 0) {
       addRejected(window, u);
       addRejectedFlow(window, u);
+      addRejectedPort(window, u);
     }
   }
 }
@@ -1225,6 +1232,7 @@ function windowOf(eni: usize, windowStart: f64): usize {
     initSketch(window + W_TALKER_SKETCH, FIRST_LABEL);
     initSketch(window + W_REJECTED_SKETCH, FIRST_ADDRESS);
     initSketch(window + W_REJECTED_FLOW_SKETCH, FIRST_REJECTED_FLOW);
+    initSketch(window + W_REJECTED_PORT_SKETCH, REJECTED_PORT_LABEL);
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -1451,6 +1459,13 @@ function rejectedFlowHash(srcHash: u32): u32 {
   return mixHash((hash ^ protocolKey()) * HASH_PRIME);
 }
 
+/** As rejectedPortHash in rollupAccumulator.ts: destination port, protocol. */
+function rejectedPortHash(): u32 {
+  const port: u32 = fDstport < 0 ? 0xffffff : <u32>toInt32(fDstport);
+  const hash = (port ^ 0x50) * HASH_PRIME;
+  return mixHash((hash ^ protocolKey()) * HASH_PRIME);
+}
+
 /**
  * The five bytes that end a rejected-flow label (destination port in three
  * bytes, protocol in two; all ones when absent), in the low bytes of a word.
@@ -1631,6 +1646,28 @@ function addRejectedFlow(window: usize, u: usize): void {
     tail,
     tail + REJECTED_TAIL_BYTES,
     MAX_REJECTED_FLOW
+  );
+}
+
+/** The rejected-port update of batch entry `u`: its label is the flow's tail. */
+function addRejectedPort(window: usize, u: usize): void {
+  const sketch = window + W_REJECTED_PORT_SKETCH;
+  const entry = sketchAdd(
+    sketch,
+    load<u32>(u + U_PORT_HASH),
+    1,
+    1,
+    load<f64>(u + U_PACKETS),
+    load<f64>(u + U_BYTES)
+  );
+  if (entry < 0) return;
+  store<u64>(tail, load<u64>(u + U_FLOW_TAIL));
+  appendLabel(
+    sketch,
+    entry,
+    tail,
+    tail + REJECTED_TAIL_BYTES,
+    REJECTED_PORT_LABEL
   );
 }
 

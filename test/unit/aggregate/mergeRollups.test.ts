@@ -41,6 +41,7 @@ const counters = ({
   topTalkers: _t,
   topRejectedSources: _r,
   topRejectedFlows: _f,
+  topRejectedPorts: _p,
   ...rest
 }: Rollup) => rest;
 const clean = (rollup: Rollup): Rollup =>

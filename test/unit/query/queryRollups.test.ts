@@ -111,6 +111,7 @@ const countersItem = ({
   topTalkers: _t,
   topRejectedSources: _r,
   topRejectedFlows: _f,
+  topRejectedPorts: _p,
   ...rest
 }: Rollup): Rollup => rest;
 
@@ -213,6 +214,7 @@ function failingReader(error: unknown): RollupReader {
 const NO_RANKER: RangeRanker = {
   accounts: () => Promise.reject(new Error('unexpected')),
   rankRange: () => Promise.reject(new Error('unexpected')),
+  rejectionsOf: () => Promise.reject(new Error('unexpected')),
 };
 
 const depsOf = (reader: RollupReader): QueryDeps => ({

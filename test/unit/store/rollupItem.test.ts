@@ -262,6 +262,7 @@ describe('rollupFromItem', () => {
       topTalkers: _,
       topRejectedSources: __,
       topRejectedFlows: ___,
+      topRejectedPorts: ____,
       ...withoutTops
     } = rollup;
     expect(read).toStrictEqual(withoutTops);
