@@ -120,7 +120,8 @@ async function main(): Promise<void> {
   curl '${base}/windows/2026-11-01T00:00:00Z/top?by=bytes&limit=5&format=csv'
   curl '${base}/vpcs/${SAMPLE_VPC}/rollups?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&step=1h'
   curl '${base}/accounts/123456789012/summary?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z'
-  curl '${base}/top?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&by=rejectFlows&limit=5&vpcId=${SAMPLE_VPC}'`);
+  curl '${base}/top?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&by=rejectFlows&limit=5&vpcId=${SAMPLE_VPC}'
+  curl '${base}/vpcs/${SAMPLE_VPC}/rejections?from=2026-11-01T00:00:00Z&to=2026-11-02T00:00:00Z&limit=5'`);
   }
   const env = Object.entries(stack.env)
     .filter(([name]) => name.startsWith('AWS_'))
