@@ -1,5 +1,4 @@
 import {
-  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   type QueryCommandInput,
@@ -19,11 +18,9 @@ import {
   rollupsFromItems,
   sortKey,
 } from './rollupItem.js';
-import type { PageKey, RollupReader, WindowTop } from './rollupStore.js';
+import type { RollupReader, WindowTop } from './rollupStore.js';
 import { createSeriesReader } from './seriesReader.js';
 import { candidatesOf, type RankingMetric } from './windowRanking.js';
-
-type Item = Record<string, AttributeValue>;
 
 /** Pages of one window's ranking items read at most (1 MB each). */
 const MAX_RANKING_PAGES = 4;

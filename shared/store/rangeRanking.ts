@@ -1,8 +1,4 @@
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   mergeRejections,
   type Rejections,
@@ -35,8 +31,6 @@ import {
 import { rankingOfItem } from './scopeRankingStore.js';
 import { coverOf } from './seriesReader.js';
 import { RANKING_METRICS, type RankingMetric } from './windowRanking.js';
-
-type Item = Record<string, AttributeValue>;
 
 /**
  * The 5-minute windows of ENIs that one ranking over a range may read to

@@ -82,7 +82,7 @@ const zeroBounds = (): Bounds => ({
 });
 
 /** A tracked value of counters. */
-const valueOf = (counters: RankCounters, tracked: Tracked): number =>
+const trackedValue = (counters: RankCounters, tracked: Tracked): number =>
   tracked === 'statusRecords'
     ? counters.nodataRecords + counters.skipdataRecords
     : counters[tracked];
@@ -121,7 +121,7 @@ function cut(
   for (const eni of all) {
     if (kept.has(eni.interfaceId)) continue;
     for (const tracked of TRACKED) {
-      const atMost = valueOf(eni.counters, tracked) + eni.slack[tracked];
+      const atMost = trackedValue(eni.counters, tracked) + eni.slack[tracked];
       if (atMost > bounds[tracked]) bounds[tracked] = atMost;
     }
   }

@@ -25,7 +25,6 @@ import { resolveFormat } from '../../shared/parse/flowLogFormat.js';
 import type { Rollup } from '../../shared/types.js';
 import { importS3Handler } from '../helpers/cloudwatchBatches.js';
 import {
-  type ExactRollup,
   exact,
   expectedRollups,
   storedRollups,
