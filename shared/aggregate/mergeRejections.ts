@@ -10,26 +10,27 @@ interface Rejections {
 
 type Counts = { flows: number; packets: number; bytes: number };
 
-/** Adds the counts of entries with the same key; keeps the first's other fields. */
+/**
+ * Adds the counts of entries with the same key (over every list); keeps
+ * the first's other fields. One copy per key, added to in place.
+ */
 function sumBy<T extends Counts>(
-  entries: Iterable<T>,
+  lists: Iterable<readonly T[]>,
   keyOf: (entry: T) => string
 ): T[] {
   const byKey = new Map<string, T>();
-  for (const entry of entries) {
-    const key = keyOf(entry);
-    const seen = byKey.get(key);
-    byKey.set(
-      key,
-      seen
-        ? {
-            ...seen,
-            flows: seen.flows + entry.flows,
-            packets: seen.packets + entry.packets,
-            bytes: seen.bytes + entry.bytes,
-          }
-        : { ...entry }
-    );
+  for (const entries of lists) {
+    for (const entry of entries) {
+      const key = keyOf(entry);
+      const seen = byKey.get(key);
+      if (seen === undefined) {
+        byKey.set(key, { ...entry });
+        continue;
+      }
+      seen.flows += entry.flows;
+      seen.packets += entry.packets;
+      seen.bytes += entry.bytes;
+    }
   }
   return [...byKey.values()];
 }
@@ -55,15 +56,15 @@ function mergeRejections(
   size: number
 ): Rejections {
   const flows = sumBy(
-    parts.flatMap((part) => part.flows),
+    parts.map((part) => part.flows),
     (flow) => `${flow.address} ${flow.port} ${flow.protocol}`
   );
   const sources = sumBy(
-    parts.flatMap((part) => part.sources),
+    parts.map((part) => part.sources),
     (source) => source.address
   );
   const ports = sumBy(
-    parts.flatMap((part) => part.ports),
+    parts.map((part) => part.ports),
     (port) => `${port.port} ${port.protocol}`
   );
   return {
@@ -90,7 +91,7 @@ function rejectedPortsOf(
   size: number
 ): RejectedPort[] {
   return sumBy(
-    flows.map(({ address: _, ...port }) => port),
+    [flows.map(({ address: _, ...port }) => port)],
     (port) => `${port.port} ${port.protocol}`
   )
     .sort((a, b) => byFlows(a, b) || byPortThenProtocol(a, b))

@@ -143,26 +143,69 @@ const rejectionsOf = (parts: readonly (Rejections | undefined)[]) =>
   );
 
 /**
+ * The `size` rollups with the most of `metric`, ties by interface id: the
+ * size-th value found by a numeric sort, then only the ties at it sorted.
+ */
+function topBy(
+  rollups: readonly Rollup[],
+  metric: RankingMetric,
+  size: number
+): Rollup[] {
+  const values = Float64Array.from(rollups, (rollup) => rollup[metric]);
+  values.sort();
+  const threshold = values[values.length - size] as number;
+  const above = rollups.filter((rollup) => rollup[metric] > threshold);
+  const ties = rollups
+    .filter((rollup) => rollup[metric] === threshold)
+    .sort((a, b) => compareIds(a.interfaceId, b.interfaceId));
+  return [...above, ...ties.slice(0, size - above.length)];
+}
+
+/**
  * The ranking of one contribution's ENI rollups in one scope and window:
- * exact counters of its busiest ENIs, cut to `size` per metric.
- * Throws `RangeError` when an ENI appears twice.
+ * exact counters of its busiest ENIs, cut to `size` per metric. Only the
+ * kept ENIs become entries: a big scope costs a sort per metric, no object
+ * per ENI. Throws `RangeError` when an ENI appears twice.
  */
 function rankRollups(
   rollups: readonly Rollup[],
   size = SCOPE_RANKING_SIZE
 ): ScopeRanking {
   const seen = new Set<string>();
-  const all = rollups.map((rollup): RankedEni => {
+  for (const rollup of rollups) {
     if (seen.has(rollup.interfaceId)) {
       throw new RangeError(
         `${rollup.interfaceId} twice in window ${rollup.windowStart}`
       );
     }
     seen.add(rollup.interfaceId);
+  }
+  let kept: Set<Rollup>;
+  if (rollups.length <= size) {
+    kept = new Set(rollups);
+  } else {
+    kept = new Set();
+    for (const metric of RANKING_METRICS) {
+      for (const rollup of topBy(rollups, metric, size)) kept.add(rollup);
+    }
+  }
+  const entries = [...kept].map((rollup): RankedEni => {
     const counters = {} as RankCounters;
     for (const name of COUNTERS) counters[name] = rollup[name];
     return { interfaceId: rollup.interfaceId, counters, slack: zeroBounds() };
   });
+  // Every ENI left out is exact: the bound is the most it had.
+  const unseen = zeroBounds();
+  for (const rollup of rollups) {
+    if (kept.has(rollup)) continue;
+    for (const tracked of TRACKED) {
+      const value =
+        tracked === 'statusRecords'
+          ? rollup.nodataRecords + rollup.skipdataRecords
+          : rollup[tracked];
+      if (value > unseen[tracked]) unseen[tracked] = value;
+    }
+  }
   const rejections = rejectionsOf(
     rollups.map((rollup) => ({
       flows: rollup.topRejectedFlows ?? [],
@@ -170,7 +213,42 @@ function rankRollups(
       ports: rollup.topRejectedPorts ?? [],
     }))
   );
-  return cut(all, zeroBounds(), size, rejections);
+  return cut(entries, unseen, size, rejections);
+}
+
+/**
+ * Rankings of disjoint sets of ENIs (the subnets of a VPC, in one window
+ * and contribution) as one: their entries together, cut to `size` per
+ * metric. The top `size` of the whole are among the parts' top `size`, so
+ * it keeps what `rankRollups` of all their rollups keeps, with the same
+ * bounds; the rejections are summed and cut (approximate). Throws
+ * `RangeError` when an ENI is in two parts.
+ */
+function unionRankings(
+  parts: readonly ScopeRanking[],
+  size = SCOPE_RANKING_SIZE
+): ScopeRanking {
+  const seen = new Set<string>();
+  const unseen = zeroBounds();
+  const all: RankedEni[] = [];
+  for (const part of parts) {
+    for (const tracked of TRACKED) {
+      unseen[tracked] = Math.max(unseen[tracked], part.bounds[tracked]);
+    }
+    for (const eni of part.entries) {
+      if (seen.has(eni.interfaceId)) {
+        throw new RangeError(`${eni.interfaceId} in two disjoint rankings`);
+      }
+      seen.add(eni.interfaceId);
+      all.push(eni);
+    }
+  }
+  return cut(
+    all,
+    unseen,
+    size,
+    rejectionsOf(parts.map((part) => part.rejections))
+  );
 }
 
 /**
@@ -309,5 +387,6 @@ export {
   SCOPE_RANKING_SIZE,
   SCOPE_REJECTIONS_SIZE,
   TRACKED,
+  unionRankings,
   zeroBounds,
 };

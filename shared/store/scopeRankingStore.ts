@@ -24,6 +24,7 @@ import {
   encodeScopeRanking,
   rankRollups,
   type ScopeRanking,
+  unionRankings,
 } from './scopeRanking.js';
 import { scopeKeysOf, withScopeIds } from './scopeRollups.js';
 
@@ -53,32 +54,44 @@ interface RankingPut {
 /**
  * A contribution's rankings, one per (scope, window) it touches: its
  * account, VPC and subnet (as `withScopeIds` places its windows).
- * Deterministic: the same contribution gives
- * the same rankings. Throws `RangeError` when an ENI appears twice in a
- * window.
+ * Deterministic: the same contribution gives the same rankings. Each
+ * ENI-window is ranked once, in its own group (same account, VPC, subnet
+ * and window); a scope's ranking joins its groups' (`unionRankings`).
+ * Throws `RangeError` when an ENI appears twice in a window.
  */
 function scopeRankingsOf(contribution: Contribution): RankingPut[] {
-  const groups = new Map<string, Rollup[]>();
-  const add = (key: string, rollup: Rollup) => {
-    const group = `${key} ${rollup.windowStart}`;
+  const groups = new Map<string, { keys: string[]; rollups: Rollup[] }>();
+  const placed = withScopeIds(contribution.rollups, contribution.placements);
+  for (const [index, rollup] of contribution.rollups.entries()) {
+    const keys = scopeKeysOf(placed[index] as Rollup).map(({ key }) => key);
+    if (keys.length === 0) continue;
+    const group = `${keys.join(' ')} ${rollup.windowStart}`;
     const members = groups.get(group);
-    if (members) members.push(rollup);
-    else groups.set(group, [rollup]);
-  };
-  for (const rollup of withScopeIds(
-    contribution.rollups,
-    contribution.placements
-  )) {
-    for (const { key } of scopeKeysOf(rollup)) add(key, rollup);
+    if (members) members.rollups.push(rollup);
+    else groups.set(group, { keys, rollups: [rollup] });
   }
-  return [...groups].map(([group, rollups]) => {
-    const [partitionKey = '', window = '0'] = group.split(' ');
-    return {
-      partitionKey,
-      windowStart: Number(window),
-      ranking: rankRollups(rollups),
-    };
-  });
+  const parts = new Map<
+    string,
+    { partitionKey: string; windowStart: number; rankings: ScopeRanking[] }
+  >();
+  for (const { keys, rollups } of groups.values()) {
+    const ranking = rankRollups(rollups);
+    const windowStart = (rollups[0] as Rollup).windowStart;
+    for (const partitionKey of keys) {
+      const key = `${partitionKey} ${windowStart}`;
+      const part = parts.get(key);
+      if (part) part.rankings.push(ranking);
+      else parts.set(key, { partitionKey, windowStart, rankings: [ranking] });
+    }
+  }
+  return [...parts.values()].map(({ partitionKey, windowStart, rankings }) => ({
+    partitionKey,
+    windowStart,
+    ranking:
+      rankings.length === 1
+        ? (rankings[0] as ScopeRanking)
+        : unionRankings(rankings),
+  }));
 }
 
 const unitsOf = (output: {

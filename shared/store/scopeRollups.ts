@@ -92,6 +92,13 @@ function withScopeIds(
 ): Rollup[] {
   const own = idsByEni(rollups);
   return rollups.map((original) => {
+    if (
+      original.accountId !== undefined &&
+      original.vpcId !== undefined &&
+      original.subnetId !== undefined
+    ) {
+      return original;
+    }
     const ids = own.get(original.interfaceId) ?? {};
     const placed = placements.get(original.interfaceId) ?? {};
     return {
