@@ -197,8 +197,14 @@ class ByteReader {
     throw new RangeError('count longer than 8 bytes');
   }
 
+  /** Throws `RangeError` when the bytes are not UTF-8, as on any bad input. */
   text(): string {
-    return textDecoder.decode(this.bytes(this.varint()));
+    const bytes = this.bytes(this.varint());
+    try {
+      return textDecoder.decode(bytes);
+    } catch (error) {
+      throw new RangeError('text that is not UTF-8', { cause: error });
+    }
   }
 
   address(kind: number): string {
