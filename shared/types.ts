@@ -96,7 +96,6 @@ interface RollupCounters {
   synOnlyFlows?: number;
 }
 
-/** The rollup of one ENI over one 300-second window. */
 /**
  * Rejected flows of one source to one destination port: what a source
  * tried. `port` is the destination port, null when the record has none.
@@ -120,6 +119,7 @@ interface RejectedPort {
   readonly bytes: number;
 }
 
+/** The rollup of one ENI over one 300-second window. */
 interface Rollup extends RollupCounters {
   interfaceId: string;
   /** Window start, epoch seconds, a multiple of 300. */
