@@ -89,6 +89,7 @@ type ApiQuery =
       readonly limit: number;
       readonly format: ResponseFormat;
     }
+  | { readonly route: 'scopes'; readonly format: ResponseFormat }
   | { readonly route: 'health' };
 
 const LIMITS = {
@@ -479,6 +480,10 @@ const ROUTES: readonly {
         format: formatOf(request),
       };
     },
+  },
+  {
+    pattern: /^\/scopes$/,
+    toQuery: (_, request) => ({ route: 'scopes', format: formatOf(request) }),
   },
   { pattern: /^\/health$/, toQuery: () => ({ route: 'health' }) },
 ];

@@ -305,6 +305,28 @@ async function run(
       return await queryRangeTop(query, deps);
     case 'rejections':
       return await queryRejections(query, deps);
+    case 'scopes': {
+      const list = await deps.ranker.scopes();
+      const last = list.days.at(-1);
+      const body = {
+        accounts: list.accounts,
+        vpcs: list.vpcs,
+        subnets: list.subnets,
+        days: list.days.map(isoOfSeconds),
+        // The newest day with data: where a dashboard opens.
+        latestDay: last === undefined ? null : isoOfSeconds(last),
+      };
+      const rows = [
+        ...list.accounts.map((id) => ({ kind: 'account', id })),
+        ...list.vpcs.map((id) => ({ kind: 'vpc', id })),
+        ...list.subnets.map((id) => ({ kind: 'subnet', id })),
+      ];
+      return {
+        statusCode: 200,
+        body,
+        table: { columns: ['kind', 'id'], rows },
+      };
+    }
     case 'top': {
       const { windowStart, by, limit } = query;
       const top = await deps.reader.rankWindow(windowStart, by, limit);

@@ -38,6 +38,15 @@ import { RANKING_METRICS, type RankingMetric } from './windowRanking.js';
  */
 const WINDOW_READ_BUDGET = 2016;
 
+/** What the table holds rollups of. */
+interface ScopeList {
+  readonly accounts: readonly string[];
+  readonly vpcs: readonly string[];
+  readonly subnets: readonly string[];
+  /** UTC day starts (epoch seconds), oldest first. */
+  readonly days: readonly number[];
+}
+
 /** One ENI of a ranking over a range. */
 interface RangeTopEni {
   readonly interfaceId: string;
@@ -62,6 +71,8 @@ interface RangeTop {
 interface RangeRanker {
   /** The accounts the table holds rollups of (sorted). */
   accounts(): Promise<string[]>;
+  /** The accounts, VPCs and subnets the table holds rollups of, and the days with data (sorted). */
+  scopes(): Promise<ScopeList>;
   /**
    * The top `limit` ENIs by `by` over [from, to) (5-minute aligned) of the
    * scopes whose partition keys are given (disjoint: one scope, or every
@@ -319,6 +330,10 @@ function createRangeRanker(
   }
 
   async function accounts(): Promise<string[]> {
+    return [...(await scopes()).accounts];
+  }
+
+  async function scopes(): Promise<ScopeList> {
     try {
       const { Item: item } = await client.send(
         new GetItemCommand({
@@ -329,14 +344,20 @@ function createRangeRanker(
           },
         })
       );
-      return [...(item?.[ATTR.accounts]?.SS ?? [])].sort();
+      const sorted = (name: string) => [...(item?.[name]?.SS ?? [])].sort();
+      return {
+        accounts: sorted(ATTR.accounts),
+        vpcs: sorted(ATTR.vpcs),
+        subnets: sorted(ATTR.subnets),
+        days: (item?.[ATTR.days]?.NS ?? []).map(Number).sort((a, b) => a - b),
+      };
     } catch (error) {
       throw failed(error);
     }
   }
 
-  return { accounts, rankRange, rejectionsOf };
+  return { accounts, rankRange, rejectionsOf, scopes };
 }
 
-export type { RangeRanker, RangeTop, RangeTopEni };
+export type { RangeRanker, RangeTop, RangeTopEni, ScopeList };
 export { createRangeRanker, WINDOW_READ_BUDGET };

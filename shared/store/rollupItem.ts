@@ -48,8 +48,12 @@ const ATTR = {
   topListCount: 'n',
   /** The merged top lists of compacted contributions (binary). */
   mergedTopLists: 't',
-  /** The account list's accounts (string set). */
+  /** The scope list's accounts, VPCs and subnets (string sets). */
   accounts: 'as',
+  vpcs: 'vs',
+  subnets: 'ss',
+  /** The scope list's days with data (number set of UTC day starts). */
+  days: 'ds',
   /** A ranking item's ranking (binary). */
   ranking: 'r',
   /** Contributions a scope's window holds (number): its hour's version. */

@@ -181,6 +181,56 @@ function rankingOfItem(item: Item): ScopeRanking {
   return decodeScopeRanking(bytes);
 }
 
+/**
+ * The update that adds the accounts, VPCs, subnets and days (UTC day
+ * starts) of these rankings to the scope list (`ACCOUNTS_KEY`): sets, so
+ * adding again changes nothing. Null when they name no account.
+ */
+function scopeListOf(puts: readonly RankingPut[]) {
+  const sets = {
+    accounts: new Set<string>(),
+    vpcs: new Set<string>(),
+    subnets: new Set<string>(),
+  };
+  const days = new Set<number>();
+  const prefixes = [
+    ['ACCOUNT#', sets.accounts],
+    ['VPC#', sets.vpcs],
+    ['SUBNET#', sets.subnets],
+  ] as const;
+  for (const { partitionKey, windowStart } of puts) {
+    for (const [prefix, set] of prefixes) {
+      if (partitionKey.startsWith(prefix))
+        set.add(partitionKey.slice(prefix.length));
+    }
+    days.add(stepStartOf('1d', windowStart));
+  }
+  if (sets.accounts.size === 0) return null;
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const adds: string[] = [];
+  const add = (name: string, value: AttributeValue) => {
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    adds.push(`#${name} :${name}`);
+  };
+  add(ATTR.accounts, { SS: [...sets.accounts].sort() });
+  if (sets.vpcs.size > 0) add(ATTR.vpcs, { SS: [...sets.vpcs].sort() });
+  if (sets.subnets.size > 0)
+    add(ATTR.subnets, { SS: [...sets.subnets].sort() });
+  add(ATTR.days, { NS: [...days].sort().map(String) });
+  return {
+    Key: {
+      [ATTR.pk]: { S: ACCOUNTS_KEY.pk },
+      [ATTR.sk]: { S: ACCOUNTS_KEY.sk },
+    },
+    UpdateExpression: `ADD ${adds.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ReturnConsumedCapacity: 'TOTAL' as const,
+  };
+}
+
 /** What `call` gives; its failure as an error that names `where`. */
 async function named<T>(where: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -204,27 +254,14 @@ async function writeScopeRankings(
 ): Promise<WriteCount> {
   const count: WriteCount = { writeCalls: 0, writeCapacityUnits: 0 };
   const puts = scopeRankingsOf(contribution);
-  const accounts = new Set(
-    puts
-      .filter(({ partitionKey }) => partitionKey.startsWith('ACCOUNT#'))
-      .map(({ partitionKey }) => partitionKey.slice('ACCOUNT#'.length))
-  );
-  if (accounts.size > 0) {
-    // The accounts the table knows: what "everything" ranks over.
+  const listed = scopeListOf(puts);
+  if (listed !== null) {
+    // The scopes and days the table knows: what "everything" ranks over,
+    // and what the dashboard offers.
     count.writeCalls++;
-    const output = await named('the account list', () =>
+    const output = await named('the scope list', () =>
       client.send(
-        new UpdateItemCommand({
-          TableName: options.tableName,
-          Key: {
-            [ATTR.pk]: { S: ACCOUNTS_KEY.pk },
-            [ATTR.sk]: { S: ACCOUNTS_KEY.sk },
-          },
-          UpdateExpression: 'ADD #a :a',
-          ExpressionAttributeNames: { '#a': ATTR.accounts },
-          ExpressionAttributeValues: { ':a': { SS: [...accounts].sort() } },
-          ReturnConsumedCapacity: 'TOTAL',
-        })
+        new UpdateItemCommand({ ...listed, TableName: options.tableName })
       )
     );
     count.writeCapacityUnits += unitsOf(output);

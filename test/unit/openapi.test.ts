@@ -64,6 +64,7 @@ const PATH_OF = {
   top: '/windows/{windowStart}/top',
   rangeTop: '/top',
   rejections: '/enis/{interfaceId}/rejections',
+  scopes: '/scopes',
   health: '/health',
 } as const satisfies Record<ApiQuery['route'], string>;
 
@@ -137,6 +138,7 @@ const EMPTY_RANKER: RangeRanker = {
     isMembershipExact: true,
     itemsRead: { rankings: 0, windows: 0 },
   }),
+  scopes: async () => ({ accounts: [], vpcs: [], subnets: [], days: [] }),
   rejectionsOf: async () => ({
     rejections: { flows: [], sources: [], ports: [] },
     itemsRead: 0,
@@ -207,7 +209,6 @@ describe('openapi.yaml', () => {
     '/windows/2026-11-01T10:05:00Z/rollups',
     '/windows/2026-11-01T10:05:00Z',
     '/top/bytes',
-    '/',
   ])('answers 404 for %s, a path it does not document', (path) => {
     // Prepare
     const req = request(path);

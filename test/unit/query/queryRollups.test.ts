@@ -215,6 +215,7 @@ const NO_RANKER: RangeRanker = {
   accounts: () => Promise.reject(new Error('unexpected')),
   rankRange: () => Promise.reject(new Error('unexpected')),
   rejectionsOf: () => Promise.reject(new Error('unexpected')),
+  scopes: () => Promise.reject(new Error('unexpected')),
 };
 
 const depsOf = (reader: RollupReader): QueryDeps => ({
