@@ -1,3 +1,4 @@
+import { dashboardResponse } from './dashboardResponse.js';
 import {
   errorResponse,
   type HttpResponse,
@@ -7,7 +8,8 @@ import { type ApiRequest, parseQueryParams } from './parseQueryParams.js';
 import { type QueryDeps, queryRollups } from './queryRollups.js';
 
 /**
- * The query API end to end: route and validate the request, read the
+ * The query API end to end: the dashboard's page and assets (`/`,
+ * `/app.js`, `/app.css`); else route and validate the request, read the
  * rollups, answer JSON or CSV. Never throws: every error becomes a
  * response (`errorResponse`), 4xx for the client's mistakes, 503 when the
  * table fails, 500 for anything else; `failure` is the error of a 5xx, for
@@ -19,6 +21,8 @@ async function answerRequest(
   deps: QueryDeps,
   nowSeconds: number
 ): Promise<{ response: HttpResponse; failure: unknown }> {
+  const page = dashboardResponse(request);
+  if (page !== null) return { response: page, failure: undefined };
   try {
     const query = parseQueryParams(request, Math.floor(nowSeconds));
     const result = await queryRollups(query, deps);
