@@ -3,6 +3,7 @@
  *   flowlogs parse FILE [--format FMT]
  *   flowlogs rollup FILE [--format FMT] [--window-mode prorate|start]
  *   flowlogs generate --records N [--format v2|v5|v11|FMT] [--enis N] [--seed S] [--start EPOCH] --out FILE
+ *   flowlogs dashboard --url https://API [--profile NAME] [--region R] [--port 3001]
  * Exit status: 0 done (bad lines are reported, not fatal), 1 the file cannot
  * be read or decoded, 2 bad usage.
  */
@@ -34,11 +35,15 @@ import type {
   WindowMode,
 } from '../shared/types.js';
 import { writeParquetFlowLog } from './parquetFlowLogWriter.js';
+import { startSigningProxy } from './signingProxy.js';
 
 const USAGE = `usage:
   flowlogs parse FILE [--format FMT]
   flowlogs rollup FILE [--format FMT] [--window-mode prorate|start]
   flowlogs generate --records N [--format v2|v5|v11|FMT] [--enis N] [--seed S] [--start EPOCH] --out FILE
+  flowlogs dashboard --url https://API [--profile NAME] [--region R] [--port 3001]
+dashboard serves a deployed stage's dashboard on 127.0.0.1, signing every
+request with your AWS credentials (SigV4), since the API keeps IAM auth.
 FILE may be gzipped or plain; a header line, if present, gives the format.
 rollup also takes Parquet (.parquet or PAR1 bytes: the columns give the
 format); generate writes Parquet when FILE ends in .parquet.
@@ -288,6 +293,10 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       start: { type: 'string' },
       out: { type: 'string' },
+      url: { type: 'string' },
+      profile: { type: 'string' },
+      region: { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -298,6 +307,10 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'generate') {
     await generateCommand(values as Record<string, string | undefined>);
+    return 0;
+  }
+  if (command === 'dashboard') {
+    await dashboardCommand(values as Record<string, string | undefined>);
     return 0;
   }
   if (command !== 'parse' && command !== 'rollup') {
@@ -321,6 +334,31 @@ async function main(argv: string[]): Promise<number> {
   );
   await rollupCommand(file, format, mode);
   return 0;
+}
+
+/** `flowlogs dashboard`: the signing proxy, until interrupted. */
+async function dashboardCommand(
+  values: Record<string, string | undefined>
+): Promise<void> {
+  if (values.url === undefined) throw new UsageError('dashboard needs --url');
+  const port = Number(values.port ?? '3001');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
+  }
+  const proxy = await startSigningProxy({
+    url: values.url,
+    region: values.region,
+    profile: values.profile,
+    port,
+  }).catch((error: unknown) => {
+    throw error instanceof TypeError ? new UsageError(error.message) : error;
+  });
+  process.stdout.write(
+    `dashboard of ${values.url} on http://127.0.0.1:${proxy.port}/ (requests signed for ${proxy.region}; Ctrl-C stops)\n`
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => proxy.server.close(() => resolve()));
+  });
 }
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
