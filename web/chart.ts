@@ -59,16 +59,24 @@ function skipdataPlugin(starts: readonly number[], step: number): uPlot.Plugin {
 }
 
 /**
- * A chart of one quantity over the series' steps (one point per step) in
- * `into`, with a legend; ingress and egress only when the rows have them.
+ * A chart of one quantity over [from, to) in `into`, with a legend: one
+ * point per step with data, and a gap (not a line, not a zero) over steps
+ * no data touched; ingress and egress only when the rows have them.
  */
 function drawChart(
   into: HTMLElement,
   rows: readonly SeriesRow[],
   quantity: Quantity,
-  step: number
+  range: { readonly from: number; readonly to: number; readonly step: number }
 ): uPlot {
-  const xs = rows.map((row) => row.windowStart);
+  const { from, to, step } = range;
+  const byStart = new Map(rows.map((row) => [row.windowStart, row]));
+  const xs: number[] = [];
+  for (let start = from - (from % step); start < to; start += step) {
+    xs.push(start);
+  }
+  const rowAt = (start: number): SeriesRow =>
+    byStart.get(start) ?? { windowStart: start };
   const lines = LINES.filter(
     (line) =>
       (line.key !== 'ingress' && line.key !== 'egress') ||
@@ -77,7 +85,7 @@ function drawChart(
   const data: uPlot.AlignedData = [
     xs,
     ...lines.map((line) =>
-      rows.map((row) => numberOf(row, COUNTER[quantity][line.key]))
+      xs.map((start) => numberOf(rowAt(start), COUNTER[quantity][line.key]))
     ),
   ];
   const skipped = rows
@@ -89,7 +97,7 @@ function drawChart(
       title: quantity === 'bytes' ? 'Bytes' : 'Packets',
       width,
       height: 220,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: [xs[0] ?? from, xs.at(-1) ?? to] } },
       series: [
         { label: 'time (UTC)' },
         ...lines.map((line) => ({

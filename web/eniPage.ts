@@ -255,8 +255,9 @@ async function renderEniPage(
     )
   );
   const mount = () => {
-    drawChart(charts, rows, 'bytes', STEP_SECONDS[step]);
-    drawChart(charts, rows, 'packets', STEP_SECONDS[step]);
+    const range = { from, to, step: STEP_SECONDS[step] };
+    drawChart(charts, rows, 'bytes', range);
+    drawChart(charts, rows, 'packets', range);
   };
   return { node: root, mount };
 }

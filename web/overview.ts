@@ -206,8 +206,9 @@ async function renderOverview(
   // Charts need the section in the document to know their width.
   const mount = () => {
     if (series.rows.length === 0) return;
-    drawChart(charts, series.rows, 'bytes', STEP_SECONDS[step]);
-    drawChart(charts, series.rows, 'packets', STEP_SECONDS[step]);
+    const range = { from, to, step: STEP_SECONDS[step] };
+    drawChart(charts, series.rows, 'bytes', range);
+    drawChart(charts, series.rows, 'packets', range);
   };
   return { node: root, mount };
 }

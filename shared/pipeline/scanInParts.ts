@@ -17,12 +17,14 @@ const SMALL_INPUT_ITEMS = 1024;
 
 /**
  * Memory of a Rollup built from an item while its part is written: the
- * object, its top lists (20 talkers and 20 sources of 100-200 bytes each
- * at most), its write request and the ranking work. Measured in s3Ingest:
- * about 7.7 KiB per item over a 65,733-item part (2M records over 20,000
- * ENIs, peak RSS 645 MiB less the scanner's 106 MiB and a 150 MiB base).
+ * object, its top lists (talkers, rejected sources, flows and ports, 20
+ * each at most), its write request, the scope rankings' work. Measured in
+ * s3Ingest (`npm run bench:ingest`, 2M records over 20,000 ENIs in one
+ * part): peak RSS 795 MiB over 65,733 v2 items and 849 MiB over 65,659 v5
+ * items, less the scanner's 106 MiB and a 150 MiB base: 8.4 and 9.2 KiB
+ * per item.
  */
-const ROLLUP_BYTES_PER_ITEM = 8 * 1024;
+const ROLLUP_BYTES_PER_ITEM = 10 * 1024;
 
 /**
  * Text scanned between two turns of the event loop. The turns feed the
@@ -93,8 +95,8 @@ interface PartsOutcome {
 
 /**
  * Rolls up a text input in parts of at most `maxPartItems` (ENI, window)
- * items and `maxPartBytes` of memory each (plus what one scan slice
- * adds), so that memory is bounded whatever the input holds, and
+ * items and `maxPartBytes` of memory each (a part ends when one more slice
+ * like its last would pass them), so that memory is bounded whatever the input holds, and
  * hands each part to `applyPart` as it ends. Parts are cut at line
  * boundaries; a cut is recorded (`recordEnd`) before its part is applied,
  * and an attempt after a crash follows the recorded cuts (whatever its
@@ -149,14 +151,19 @@ async function scanInParts(
   for await (const chunk of text) {
     for (let from = 0; from < chunk.length; ) {
       const slice = chunk.subarray(from, from + SCAN_SLICE_BYTES);
+      const itemsBefore = scanner.itemCount();
       // Short of the slice only when the scan stopped at the part's end.
       from += scanner.push(slice);
+      const sliceItems = scanner.itemCount() - itemsBefore;
       if (isAtRecordedEnd(scanner, recorded, index)) {
         // The scan reached the recorded end of this part.
         await endPart(recordedEnd(index), scanner.takeRollups());
         handlers.beforePart?.(index);
         scanner.setPartLines(0, recordedEnd(index));
-      } else if (recorded[index] === undefined && isFull(scanner, handlers)) {
+      } else if (
+        recorded[index] === undefined &&
+        isFull(scanner, handlers, sliceItems)
+      ) {
         // Lines before the next one are done; the unfinished line it
         // starts with belongs to the next part.
         await endPart(scanner.nextLineNumber(), scanner.takeRollups());
@@ -184,11 +191,22 @@ async function scanInParts(
 const partBytes = (scanner: FlowLogScanner): number =>
   scanner.heapBytes() + scanner.itemCount() * ROLLUP_BYTES_PER_ITEM;
 
-/** Whether the part in the scanner has reached its budget of items or bytes. */
-function isFull(scanner: FlowLogScanner, handlers: PartHandlers): boolean {
+/**
+ * Whether the part in the scanner has reached its budget of items or bytes,
+ * or would pass its bytes with another slice like the last (which added
+ * `sliceItems`): so a part stays within its budget, not one slice beyond.
+ */
+function isFull(
+  scanner: FlowLogScanner,
+  handlers: PartHandlers,
+  sliceItems: number
+): boolean {
   if (scanner.itemCount() >= handlers.maxPartItems) return true;
   const { maxPartBytes } = handlers;
-  return maxPartBytes !== undefined && partBytes(scanner) >= maxPartBytes;
+  return (
+    maxPartBytes !== undefined &&
+    partBytes(scanner) + sliceItems * ROLLUP_BYTES_PER_ITEM >= maxPartBytes
+  );
 }
 
 /** Whether the scanner has reached the recorded end of the current part. */
