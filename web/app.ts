@@ -1,4 +1,4 @@
-import { ApiError, getJson } from './api.js';
+import { ApiError, getJson, getSeries } from './api.js';
 import { h } from './dom.js';
 import { renderEniPage } from './eniPage.js';
 import { type Rendered, renderOverview } from './overview.js';
@@ -126,6 +126,27 @@ function stateOfForm(previous: ViewState, changed: string | null): ViewState {
   return { ...next, eni: previous.eni, range, from, to };
 }
 
+/**
+ * The end of the newest hour with data: the hours of the newest day with
+ * data (one small read per account), else now.
+ */
+async function newestDataEnd(list: ScopeList): Promise<number> {
+  if (list.latestDay === null) return Math.ceil(Date.now() / 3_600_000) * 3600;
+  const day = Date.parse(list.latestDay) / 1000;
+  const hours = await Promise.all(
+    list.accounts.map((id) =>
+      getSeries(`/accounts/${id}/rollups`, {
+        from: ISO(day),
+        to: ISO(day + DAY),
+        step: '1h',
+        limit: 24,
+      })
+    )
+  );
+  const last = Math.max(...hours.flat().map((row) => row.windowStart));
+  return Number.isFinite(last) ? last + 3600 : day + DAY;
+}
+
 /** Replaces the page's body with a view, or with an explicit error state. */
 async function show(
   load: () => Promise<Rendered>,
@@ -172,11 +193,8 @@ async function render(): Promise<void> {
   await show(async () => {
     scopes ??= await getJson<ScopeList>('/scopes');
     if (state.to === null || state.from === null) {
-      // Open on the newest day that holds data, not on "now".
-      const latest = scopes.latestDay
-        ? Date.parse(scopes.latestDay) / 1000
-        : Math.floor(Date.now() / 300_000) * 300 - DAY;
-      const to = latest + DAY;
+      // Open on the newest 24 hours that hold data, not on "now".
+      const to = await newestDataEnd(scopes);
       state = {
         ...state,
         range: state.range === 'custom' ? '24h' : state.range,

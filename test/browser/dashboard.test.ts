@@ -60,8 +60,12 @@ const HOUR = 3600;
 const DAY_SECONDS = 86_400;
 /** 2026-11-20T00:00:00Z: the newest day with data. */
 const DAY = Date.UTC(2026, 10, 20) / 1000;
-/** Where the page opens: the end of the newest day with data. */
-const OPENS_TO = DAY + DAY_SECONDS;
+/**
+ * Where the page opens: the end of the newest hour with data (the last
+ * chunk's flows start from 22:00 and end before 23:00), so the 24 hours
+ * shown are the newest that hold data.
+ */
+const OPENS_TO = DAY + 23 * HOUR;
 /** Two fleets (the generator puts each in one VPC of its own, four subnets). */
 const FLEETS = [
   { seed: 501, enis: 150 },
@@ -421,7 +425,7 @@ describe('dashboard', () => {
     await env?.close();
   });
 
-  it('loads the overview without console or page errors, on the newest day with data', async () => {
+  it('loads the overview without console or page errors, on the newest 24 hours with data', async () => {
     // Prepare
     const { page, problems } = await openPage();
 
