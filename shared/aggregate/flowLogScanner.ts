@@ -24,21 +24,23 @@ import {
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
 import {
+  type RollupShape,
+  rollupShapeOf,
+  toRollup,
+  type WindowCounters,
+} from './rollupAccumulator.js';
+import { assertRollupFormat, type RollupOptions } from './rollupRecords.js';
+import { DEFAULT_SAMPLE_LIMIT } from './statsCollector.js';
+import {
   compareText,
   type DecodedTalker,
   decodeRejectedFlow,
   decodeRejectedPort,
   decodeSource,
   decodeTalker,
-  type RollupShape,
   rejectedFlowOf,
-  rollupShapeOf,
   talkerOf,
-  toRollup,
-  type WindowCounters,
-} from './rollupAccumulator.js';
-import { assertRollupFormat, type RollupOptions } from './rollupRecords.js';
-import { DEFAULT_SAMPLE_LIMIT } from './statsCollector.js';
+} from './topLists.js';
 import { type SketchEntry, WAYS } from './topSketch.js';
 import { FLOW_LOG_SCANNER_WASM } from './wasm/flowLogScannerWasm.js';
 

@@ -1,5 +1,5 @@
 import type { RejectedFlow, RejectedPort, RejectedSource } from '../types.js';
-import { compareText } from './rollupAccumulator.js';
+import { compareText } from './topLists.js';
 
 /** What was rejected: by (source, destination port, protocol), by source, by port. */
 interface Rejections {

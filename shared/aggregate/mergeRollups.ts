@@ -6,7 +6,7 @@ import {
   rankRejectedFlows,
   rankRejectedPorts,
   rankTalkers,
-} from './rollupAccumulator.js';
+} from './topLists.js';
 
 /** The counters every rollup has, in output (and WebAssembly layout) order. */
 const COUNTERS = [
@@ -145,4 +145,23 @@ function mergeRollups(a: Rollup, b: Rollup): Rollup {
   return merged;
 }
 
-export { COUNTERS, emptyRollup, IDS, mergeRollups, OPTIONAL_COUNTERS };
+/** A rollup's counters and ids, without its (approximate) top lists. */
+function withoutTopLists(rollup: Rollup): Rollup {
+  const {
+    topTalkers: _talkers,
+    topRejectedSources: _sources,
+    topRejectedFlows: _flows,
+    topRejectedPorts: _ports,
+    ...counters
+  } = rollup;
+  return counters;
+}
+
+export {
+  COUNTERS,
+  emptyRollup,
+  IDS,
+  mergeRollups,
+  OPTIONAL_COUNTERS,
+  withoutTopLists,
+};

@@ -1,23 +1,35 @@
-import {
-  TOP_LIST_SIZE,
-  WINDOW_SECONDS,
-  windowStartOf,
-} from '../flowLogRules.js';
+import { WINDOW_SECONDS, windowStartOf } from '../flowLogRules.js';
 import type {
   FlowLogFormat,
   RejectedFlow,
   RejectedPort,
   RejectedSource,
   Rollup,
-  TopTalker,
   WindowMode,
 } from '../types.js';
 import { splitByOverlap } from './splitByOverlap.js';
 import {
+  compareText,
+  type DecodedTalker,
+  DIRECTION_EGRESS,
+  DIRECTION_INGRESS,
+  DIRECTION_UNKNOWN,
+  decodeRejectedFlow,
+  decodeRejectedPort,
+  decodeSource,
+  decodeTalker,
+  inferSelf,
+  REJECTED_TAIL_BYTES,
+  rankRejected,
+  rankRejectedFlows,
+  rankRejectedPorts,
+  TAIL_BYTES,
+  toTopTalkers,
+} from './topLists.js';
+import {
   MAX_ADDRESS_BYTES,
   MAX_KEY_BYTES,
   mixHash,
-  type SketchEntry,
   TopSketch,
 } from './topSketch.js';
 
@@ -29,10 +41,6 @@ const ACTION_REJECT = 2;
 const STATUS_OK = 0;
 const STATUS_NODATA = 1;
 const STATUS_SKIPDATA = 2;
-/** `RecordFacts.direction`: unknown, ingress, egress (flow-direction). */
-const DIRECTION_UNKNOWN = 0;
-const DIRECTION_INGRESS = 1;
-const DIRECTION_EGRESS = 2;
 const PROTOCOL_TCP = 6;
 const PROTOCOL_UDP = 17;
 const PROTOCOL_ICMP = 1;
@@ -147,8 +155,6 @@ class EniState {
   }
 }
 
-/** Bytes of the binary tail of a talker key: direction, port (3), protocol (2). */
-const TAIL_BYTES = 6;
 const HASH_PRIME = 0x01000193;
 
 /**
@@ -167,9 +173,6 @@ function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {
     Math.imul(hash ^ (protocol < 0 ? 0xffff : protocol), HASH_PRIME)
   );
 }
-
-/** Bytes of the binary tail of a rejected-flow key: destination port (3), protocol (2). */
-const REJECTED_TAIL_BYTES = 5;
 
 /**
  * The hash that identifies a rejected-flow key: the source address hash
@@ -487,304 +490,20 @@ function toRollup(
   return rollup;
 }
 
-const decoder = new TextDecoder();
-
-/** UTF-8 text of a short byte run; ASCII (every address) skips the decoder. */
-function decodeText(bytes: Uint8Array): string {
-  for (let i = 0; i < bytes.length; i++) {
-    if ((bytes[i] as number) >= 0x80) return decoder.decode(bytes);
-  }
-  // apply takes the typed array as it is (spreading would iterate it).
-  return String.fromCharCode.apply(null, bytes as unknown as number[]);
-}
-
-/** A top-talker key taken apart, with its counts. */
-interface DecodedTalker {
-  src: string;
-  dst: string;
-  direction: number;
-  port: number | null;
-  protocol: number | null;
-  flows: number;
-  packets: number;
-  bytes: number;
-}
-
-/**
- * A talker from its addresses and the binary tail of its key at `tail` in
- * `bytes` (direction, service port in 3 bytes, protocol in 2; all ones for
- * none).
- */
-function talkerOf(
-  src: string,
-  dst: string,
-  bytes: Uint8Array,
-  tail: number,
-  entry: Omit<SketchEntry, 'key' | 'weight'>
-): DecodedTalker {
-  const port =
-    ((bytes[tail + 1] as number) << 16) |
-    ((bytes[tail + 2] as number) << 8) |
-    (bytes[tail + 3] as number);
-  const protocol =
-    ((bytes[tail + 4] as number) << 8) | (bytes[tail + 5] as number);
-  return {
-    src,
-    dst,
-    direction: bytes[tail] as number,
-    port: port === 0xffffff ? null : port,
-    protocol: protocol === 0xffff ? null : protocol,
-    flows: entry.flows,
-    packets: entry.packets,
-    bytes: entry.bytes,
-  };
-}
-
-/** A talker sketch entry taken apart: `src dst` text, then the tail. */
-function decodeTalker(entry: SketchEntry): DecodedTalker {
-  const { key } = entry;
-  const tail = key.length - TAIL_BYTES;
-  const space = key.indexOf(0x20);
-  return talkerOf(
-    decodeText(key.subarray(0, space < 0 ? tail : space)),
-    space < 0 ? '' : decodeText(key.subarray(space + 1, tail)),
-    key,
-    tail,
-    entry
-  );
-}
-
-/** A rejected-source sketch entry: its key is the address. */
-function decodeSource(entry: SketchEntry): RejectedSource {
-  return {
-    address: decodeText(entry.key),
-    flows: entry.flows,
-    packets: entry.packets,
-    bytes: entry.bytes,
-  };
-}
-
-/**
- * A rejected flow from the tail of its key at `tail` in `bytes`
- * (destination port in 3 bytes, protocol in 2; all ones for none).
- */
-function rejectedFlowOf(
-  address: string,
-  bytes: Uint8Array,
-  tail: number,
-  entry: Omit<SketchEntry, 'key' | 'weight'>
-): RejectedFlow {
-  const port =
-    ((bytes[tail] as number) << 16) |
-    ((bytes[tail + 1] as number) << 8) |
-    (bytes[tail + 2] as number);
-  const protocol =
-    ((bytes[tail + 3] as number) << 8) | (bytes[tail + 4] as number);
-  return {
-    address,
-    port: port === 0xffffff ? null : port,
-    protocol: protocol === 0xffff ? null : protocol,
-    flows: entry.flows,
-    packets: entry.packets,
-    bytes: entry.bytes,
-  };
-}
-
-/** A rejected-port sketch entry: its key is the tail alone. */
-function decodeRejectedPort(entry: SketchEntry): RejectedPort {
-  const { address: _, ...port } = rejectedFlowOf('', entry.key, 0, entry);
-  return port;
-}
-
-/** A rejected-flow sketch entry: the source address text, then the tail. */
-function decodeRejectedFlow(entry: SketchEntry): RejectedFlow {
-  const tail = entry.key.length - REJECTED_TAIL_BYTES;
-  return rejectedFlowOf(
-    decodeText(entry.key.subarray(0, tail)),
-    entry.key,
-    tail,
-    entry
-  );
-}
-
-/**
- * The ENI's own addresses when some flows lack a direction: per address
- * family, the address seen in the most flows (ties: the lowest), if it is in
- * at least half of that family's flows. Empty when every flow has a direction.
- */
-function inferSelf(talkers: DecodedTalker[]): Set<string> {
-  const self = new Set<string>();
-  if (!talkers.some((t) => t.direction === DIRECTION_UNKNOWN)) return self;
-  // One pass; index 0 counts IPv4 flows, 1 IPv6 (by the source's family).
-  const flowsByAddress = [new Map<string, number>(), new Map<string, number>()];
-  const totals = [0, 0];
-  for (const { src, dst, flows } of talkers) {
-    const family = src.includes(':') ? 1 : 0;
-    const counts = flowsByAddress[family] as Map<string, number>;
-    totals[family] = (totals[family] as number) + flows;
-    counts.set(src, (counts.get(src) ?? 0) + flows);
-    if (dst !== src) counts.set(dst, (counts.get(dst) ?? 0) + flows);
-  }
-  flowsByAddress.forEach((counts, family) => {
-    let best = '';
-    let bestFlows = 0;
-    for (const [address, flows] of counts) {
-      if (flows > bestFlows || (flows === bestFlows && address < best)) {
-        best = address;
-        bestFlows = flows;
-      }
-    }
-    if (bestFlows > 0 && bestFlows * 2 >= (totals[family] as number)) {
-      self.add(best);
-    }
-  });
-  return self;
-}
-
-/**
- * Turns tracked (src, dst, port, protocol) keys into peers of the ENI: the
- * source of ingress and the destination of egress traffic; without a
- * direction, the side that is not the ENI's own (inferred) address.
- */
-function toTopTalkers(
-  talkers: DecodedTalker[],
-  self: Set<string>
-): TopTalker[] {
-  const byPeer = new Map<string, TopTalker>();
-  for (const talker of talkers) {
-    const { src, dst, direction, port, protocol } = talker;
-    const peer =
-      direction === DIRECTION_INGRESS
-        ? src
-        : direction === DIRECTION_EGRESS
-          ? dst
-          : self.has(src)
-            ? dst
-            : src;
-    const id = `${peer} ${port} ${protocol}`;
-    const seen = byPeer.get(id);
-    byPeer.set(id, {
-      peer,
-      port,
-      protocol,
-      flows: (seen?.flows ?? 0) + talker.flows,
-      packets: (seen?.packets ?? 0) + talker.packets,
-      bytes: (seen?.bytes ?? 0) + talker.bytes,
-    });
-  }
-  return rankTalkers([...byPeer.values()]);
-}
-
-/** Sorts by bytes (then peer, port, protocol) and keeps the top N. */
-function rankTalkers(talkers: TopTalker[]): TopTalker[] {
-  return talkers
-    .sort(
-      (a, b) =>
-        b.bytes - a.bytes ||
-        compareText(a.peer, b.peer) ||
-        (a.port ?? -1) - (b.port ?? -1) ||
-        (a.protocol ?? -1) - (b.protocol ?? -1)
-    )
-    .slice(0, TOP_LIST_SIZE);
-}
-
-/** Sorts by flows (then bytes, address) and keeps the top N. */
-function rankRejected(sources: RejectedSource[]): RejectedSource[] {
-  return sources
-    .sort(
-      (a, b) =>
-        b.flows - a.flows ||
-        b.bytes - a.bytes ||
-        compareText(a.address, b.address)
-    )
-    .slice(0, TOP_LIST_SIZE);
-}
-
-/**
- * Sorts by flows (then bytes, address, port, protocol) and keeps the top N.
- */
-function rankRejectedFlows(flows: RejectedFlow[]): RejectedFlow[] {
-  return flows
-    .sort(
-      (a, b) =>
-        b.flows - a.flows ||
-        b.bytes - a.bytes ||
-        compareText(a.address, b.address) ||
-        (a.port ?? -1) - (b.port ?? -1) ||
-        (a.protocol ?? -1) - (b.protocol ?? -1)
-    )
-    .slice(0, TOP_LIST_SIZE);
-}
-
-/** Rejected ports with the same port and protocol summed. */
-function portsOf(ports: readonly RejectedPort[]): RejectedPort[] {
-  const byPort = new Map<string, RejectedPort>();
-  for (const flow of ports) {
-    const key = `${flow.port} ${flow.protocol}`;
-    const seen = byPort.get(key);
-    byPort.set(
-      key,
-      seen
-        ? {
-            ...seen,
-            flows: seen.flows + flow.flows,
-            packets: seen.packets + flow.packets,
-            bytes: seen.bytes + flow.bytes,
-          }
-        : flow
-    );
-  }
-  return [...byPort.values()];
-}
-
-/** Sorts by flows (then bytes, port, protocol) and keeps the top N. */
-function rankRejectedPorts(ports: RejectedPort[]): RejectedPort[] {
-  return ports
-    .sort(
-      (a, b) =>
-        b.flows - a.flows ||
-        b.bytes - a.bytes ||
-        (a.port ?? -1) - (b.port ?? -1) ||
-        (a.protocol ?? -1) - (b.protocol ?? -1)
-    )
-    .slice(0, TOP_LIST_SIZE);
-}
-
-/** Code-unit order of two strings, for stable sorts (-1, 0, 1). */
-const compareText = (a: string, b: string): number =>
-  a < b ? -1 : a > b ? 1 : 0;
-
-export type { DecodedTalker, RollupShape, WindowCounters };
+export type { RollupShape, WindowCounters };
 export {
   ACTION_ACCEPT,
   ACTION_NONE,
   ACTION_REJECT,
-  compareText,
-  DIRECTION_EGRESS,
-  DIRECTION_INGRESS,
-  DIRECTION_UNKNOWN,
-  decodeRejectedFlow,
-  decodeRejectedPort,
-  decodeSource,
-  decodeTalker,
-  portsOf,
-  REJECTED_TAIL_BYTES,
   RecordFacts,
   RollupAccumulator,
-  rankRejected,
-  rankRejectedFlows,
-  rankRejectedPorts,
-  rankTalkers,
   rejectedFlowHash,
-  rejectedFlowOf,
   rejectedPortHash,
   rollupShapeOf,
   STATUS_NODATA,
   STATUS_OK,
   STATUS_SKIPDATA,
   sortRollups,
-  TAIL_BYTES,
   talkerHash,
-  talkerOf,
   toRollup,
 };

@@ -13,9 +13,6 @@ import {
   ACTION_ACCEPT,
   ACTION_NONE,
   ACTION_REJECT,
-  DIRECTION_EGRESS,
-  DIRECTION_INGRESS,
-  DIRECTION_UNKNOWN,
   RecordFacts,
   RollupAccumulator,
   rollupShapeOf,
@@ -25,6 +22,11 @@ import {
   talkerHash,
 } from './rollupAccumulator.js';
 import { StatsCollector } from './statsCollector.js';
+import {
+  DIRECTION_EGRESS,
+  DIRECTION_INGRESS,
+  DIRECTION_UNKNOWN,
+} from './topLists.js';
 import { hashBytes } from './topSketch.js';
 
 /** Options shared by both ingest paths. */

@@ -4,6 +4,7 @@ import {
   IDS,
   mergeRollups,
   OPTIONAL_COUNTERS,
+  withoutTopLists,
 } from '../aggregate/mergeRollups.js';
 import type { CatalogSummary } from '../catalog/catalogEntry.js';
 import { QueryError, StoreError } from '../errors.js';
@@ -51,14 +52,10 @@ const ROLLUP_COLUMNS = [
 
 /** A rollup as the API shows it: every counter, the window as ISO too; no top lists. */
 function rollupRow(rollup: Rollup): Record<string, unknown> {
-  const {
-    topTalkers,
-    topRejectedSources,
-    topRejectedFlows,
-    topRejectedPorts,
-    ...counters
-  } = rollup;
-  return { ...counters, window: isoOfSeconds(rollup.windowStart) };
+  return {
+    ...withoutTopLists(rollup),
+    window: isoOfSeconds(rollup.windowStart),
+  };
 }
 
 /** The windows that overlap [from, to): first and last window start. */

@@ -124,5 +124,52 @@ async function queryItems(
   return { items, isComplete: startKey === undefined };
 }
 
-export type { Item };
-export { BATCH_GET_KEYS, batchGetItems, forEachBounded, queryItems };
+/** A partition and a range of its sort keys (`pk`, `sk` attributes). */
+interface KeyRange {
+  readonly tableName: string;
+  readonly pk: string;
+  readonly low: string;
+  readonly high: string;
+}
+
+/**
+ * The items of partition `pk` with sort keys in [low, high], in order:
+ * all of them or the first `maxItems`, after `startKey`, strongly
+ * consistent when asked. Throws what `client.send` throws.
+ */
+async function queryBetween(
+  client: DynamoDBClient,
+  range: KeyRange,
+  options: {
+    readonly isConsistent?: boolean;
+    readonly maxItems?: number;
+    readonly startKey?: Item;
+  } = {}
+): Promise<Item[]> {
+  const { items } = await queryItems(
+    client,
+    {
+      TableName: range.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: {
+        ':pk': { S: range.pk },
+        ':low': { S: range.low },
+        ':high': { S: range.high },
+      },
+      ...(options.isConsistent ? { ConsistentRead: true } : {}),
+      ExclusiveStartKey: options.startKey,
+    },
+    { maxItems: options.maxItems }
+  );
+  return items;
+}
+
+export type { Item, KeyRange };
+export {
+  BATCH_GET_KEYS,
+  batchGetItems,
+  forEachBounded,
+  queryBetween,
+  queryItems,
+};

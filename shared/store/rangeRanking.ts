@@ -5,7 +5,7 @@ import {
 } from '../aggregate/mergeRejections.js';
 import { COUNTERS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
-import { queryItems } from './dynamoCalls.js';
+import { queryBetween } from './dynamoCalls.js';
 import {
   ACCOUNTS_KEY,
   ATTR,
@@ -131,19 +131,8 @@ function createRangeRanker(
       cause: error,
     });
 
-  async function query(pk: string, low: string, high: string) {
-    const { items } = await queryItems(client, {
-      TableName: tableName,
-      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-      ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-      ExpressionAttributeValues: {
-        ':pk': { S: pk },
-        ':low': { S: low },
-        ':high': { S: high },
-      },
-    });
-    return items;
-  }
+  const query = (pk: string, low: string, high: string) =>
+    queryBetween(client, { tableName, pk, low, high });
 
   /** The stored rankings of one scope that cover [from, to), one per piece. */
   async function piecesOf(pk: string, from: number, to: number) {

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { messageOf } from '../errors.js';
 import type { Rollup } from '../types.js';
-import { forEachBounded, queryItems } from './dynamoCalls.js';
+import { forEachBounded, queryBetween } from './dynamoCalls.js';
 import {
   ACCOUNTS_KEY,
   ATTR,
@@ -124,17 +124,11 @@ async function recomputeRanking(
           scopeRankingSortKey('1h', start),
           scopeRankingSortKey('1h', last - STEP_SECONDS['1h']),
         ];
-  const { items } = await queryItems(client, {
-    TableName: options.tableName,
-    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-    ExpressionAttributeValues: {
-      ':pk': { S: partitionKey },
-      ':low': { S: low },
-      ':high': { S: high },
-    },
-    ConsistentRead: true,
-  });
+  const items = await queryBetween(
+    client,
+    { tableName: options.tableName, pk: partitionKey, low, high },
+    { isConsistent: true }
+  );
   if (items.length === 0) return { writeCalls: 0, writeCapacityUnits: 0 };
   const version = items.reduce(
     (sum, item) => sum + Number(item[ATTR.version]?.N ?? 1),

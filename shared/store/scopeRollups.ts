@@ -1,4 +1,8 @@
-import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
+import {
+  IDS,
+  mergeRollups,
+  withoutTopLists,
+} from '../aggregate/mergeRollups.js';
 import type { Rollup } from '../types.js';
 import {
   type SeriesKind,
@@ -41,14 +45,7 @@ interface TierKey {
 
 /** The part of a rollup that a scope sums: counters and the scope's ids. */
 function scopePart(rollup: Rollup, kind: ScopeKind, id: string): Rollup {
-  const {
-    topTalkers,
-    topRejectedSources,
-    topRejectedFlows,
-    topRejectedPorts,
-    ...counters
-  } = rollup;
-  const part: Rollup = { ...counters, interfaceId: id };
+  const part: Rollup = { ...withoutTopLists(rollup), interfaceId: id };
   for (const name of IDS) {
     if (!SCOPE_IDS[kind].includes(name)) delete part[name];
   }

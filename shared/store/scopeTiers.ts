@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
 import type { Rollup } from '../types.js';
-import { queryItems } from './dynamoCalls.js';
+import { queryBetween } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -64,17 +64,16 @@ async function recomputeTier(
 ): Promise<{ writeCalls: number; writeCapacityUnits: number }> {
   const parts = PARTS[tier.step];
   const last = tier.start + STEP_SECONDS[tier.step] - STEP_SECONDS[parts.step];
-  const { items } = await queryItems(client, {
-    TableName: options.tableName,
-    KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-    ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-    ExpressionAttributeValues: {
-      ':pk': { S: tier.partitionKey },
-      ':low': { S: stepSortKey(parts.step, tier.start) },
-      ':high': { S: stepSortKey(parts.step, last) },
+  const items = await queryBetween(
+    client,
+    {
+      tableName: options.tableName,
+      pk: tier.partitionKey,
+      low: stepSortKey(parts.step, tier.start),
+      high: stepSortKey(parts.step, last),
     },
-    ConsistentRead: true,
-  });
+    { isConsistent: true }
+  );
   let sum: Rollup | null = null;
   let version = 0;
   let windows = 0;

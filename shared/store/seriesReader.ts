@@ -2,7 +2,7 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { emptyRollup, mergeRollups } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
-import { queryItems } from './dynamoCalls.js';
+import { queryBetween } from './dynamoCalls.js';
 import {
   ATTR,
   checkPageKey,
@@ -99,22 +99,11 @@ function createSeriesReader(
     startKey?: Item
   ): Promise<Item[]> {
     try {
-      const { items } = await queryItems(
+      return await queryBetween(
         client,
-        {
-          TableName: tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :low AND :high',
-          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-          ExpressionAttributeValues: {
-            ':pk': { S: pk },
-            ':low': { S: low },
-            ':high': { S: high },
-          },
-          ExclusiveStartKey: startKey,
-        },
-        { maxItems }
+        { tableName, pk, low, high },
+        { maxItems, startKey }
       );
-      return items;
     } catch (error) {
       throw new StoreError(`reading ${tableName} failed: ${messageOf(error)}`, {
         cause: error,
