@@ -197,6 +197,13 @@ const isScopeItem = (item: Item): boolean =>
     item.pk?.S?.startsWith(prefix)
   ) && Object.keys(STEPS).some((prefix) => item.sk?.S?.startsWith(prefix));
 
+/** A scope's ranking of a window, hour or day (`R#…`: scopeRankingStore). */
+const isScopeRankingItem = (item: Item): boolean =>
+  Object.values(SCOPE_PREFIXES).some((prefix) =>
+    item.pk?.S?.startsWith(prefix)
+  ) &&
+  (item.sk?.S?.startsWith('R#') ?? false);
+
 /**
  * Every scope item checked against an independent sum of the stored ENI
  * counters items: for each ENI window, each id its ENI's items hold (`a`,
@@ -278,11 +285,15 @@ function scopeProblems(items: readonly Item[]): string[] {
 /**
  * The scope writes an ingest of these rollups makes, counted independently:
  * one UpdateItem per (scope, window) and one PutItem per (scope, hour) and
- * (scope, day), for each account, VPC and subnet the rollups name.
+ * (scope, day), for each account, VPC and subnet the rollups name; their
+ * rankings, one PutItem per (scope, window), (scope, hour) and (scope,
+ * day); and one UpdateItem of the scope list when they name an account.
  */
 function scopeWritesOf(rollups: readonly Rollup[]): {
   updates: number;
   puts: number;
+  rankings: number;
+  lists: number;
 } {
   // An ENI's scopes, from any of its windows (a prorated tail has no ids).
   const idsOf = new Map<string, (string | undefined)[]>();
@@ -305,7 +316,13 @@ function scopeWritesOf(rollups: readonly Rollup[]): {
       tiers.add(`${id} d${start - (start % 86_400)}`);
     }
   }
-  return { updates: windows.size, puts: tiers.size };
+  const hasAccount = [...idsOf.values()].some((ids) => ids[0] !== undefined);
+  return {
+    updates: windows.size,
+    puts: tiers.size,
+    rankings: windows.size + tiers.size,
+    lists: hasAccount ? 1 : 0,
+  };
 }
 
 /** The stored names of every counter (not ids, versions or sets). */
@@ -325,7 +342,9 @@ async function storedItems(
       !item.pk?.S?.startsWith('TOP#') &&
       !item.pk?.S?.startsWith('PARTS#') &&
       !(item.pk?.S?.startsWith('ENI#') && item.sk?.S?.startsWith('W#')) &&
-      !isScopeItem(item)
+      !isScopeItem(item) &&
+      !isScopeRankingItem(item) &&
+      item.pk?.S !== 'ACCOUNTS'
   );
   if (others.length > 0) {
     throw new Error(`items of no known kind: ${JSON.stringify(others)}`);

@@ -1202,7 +1202,23 @@ describe('queryApi', () => {
     });
 
     it.each([
-      '/',
+      ['/', 'text/html; charset=utf-8', '<!doctype html>'],
+      ['/app.js', 'text/javascript; charset=utf-8', '"use strict"'],
+      ['/app.css', 'text/css; charset=utf-8', '.uplot'],
+    ])('serves the dashboard: %s as %s', async (path, type, start) => {
+      // Act
+      const response = await get(path);
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe(type);
+      expect(response.headers.get('content-security-policy')).toContain(
+        "script-src 'self'"
+      );
+      expect(response.text.trimStart().startsWith(start)).toBe(true);
+    });
+
+    it.each([
       '/enis',
       `/enis/${ENI}`,
       `/enis/${ENI}/rollups/extra`,

@@ -235,32 +235,39 @@ describe('ingestS3Object with DynamoDB faults', () => {
         itemsWritten: expected.length,
         itemsAlreadyApplied: 0,
         writeCalls:
-          expected.length + windows.length + scopes.updates + scopes.puts,
+          expected.length +
+          windows.length +
+          scopes.updates +
+          scopes.puts +
+          scopes.rankings +
+          scopes.lists,
       });
       // Counters.
       const throttles = throttledOnce.size + throttledTwice.size;
       expect(counts.throttled.UpdateItem).toBe(throttles);
       expect(counts.attempts.UpdateItem).toBe(
-        expected.length + throttles + scopes.updates
+        expected.length + throttles + scopes.updates + scopes.lists
       );
       const byAttempts = (runs: readonly number[], n: number) =>
         runs.filter((attempts) => attempts === n).length;
       const updates = counts.succeededAfter.UpdateItem;
       expect([1, 2, 3].map((n) => byAttempts(updates, n))).toEqual([
-        expected.length - throttledOnce.size + scopes.updates,
+        expected.length - throttledOnce.size + scopes.updates + scopes.lists,
         throttledOnce.size - throttledTwice.size,
         throttledTwice.size,
       ]);
       // Rankings: a throttled put is retried and lands once.
       expect(windows.length).toBeGreaterThanOrEqual(3);
-      expect(counts.throttled.PutItem).toBe(windows.length + 1 + scopes.puts);
+      expect(counts.throttled.PutItem).toBe(
+        windows.length + 1 + scopes.puts + scopes.rankings
+      );
       expect(counts.attempts.PutItem).toBe(
-        2 * (windows.length + scopes.puts) + 1
+        2 * (windows.length + scopes.puts + scopes.rankings) + 1
       );
       const puts = counts.succeededAfter.PutItem;
       expect([1, 2, 3].map((n) => byAttempts(puts, n))).toEqual([
         0,
-        windows.length - 1 + scopes.puts,
+        windows.length - 1 + scopes.puts + scopes.rankings,
         1,
       ]);
     });
@@ -324,7 +331,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
       expect(await storedFor(file)).toEqual(expected);
       expect(counts.lost.UpdateItem).toBe(lost.size);
       expect(counts.attempts.UpdateItem).toBe(
-        expected.length + lost.size + scopes.updates
+        expected.length + lost.size + scopes.updates + scopes.lists
       );
       // The resent write finds its id already applied: counted as such.
       expect(summary).toMatchObject({
@@ -332,12 +339,18 @@ describe('ingestS3Object with DynamoDB faults', () => {
         itemsWritten: expected.length - lost.size,
         itemsAlreadyApplied: lost.size,
         writeCalls:
-          expected.length + windows.length + scopes.updates + scopes.puts,
+          expected.length +
+          windows.length +
+          scopes.updates +
+          scopes.puts +
+          scopes.rankings +
+          scopes.lists,
       });
       // A resent ranking put lands on the same item: one per window; a
       // resent hour or day finds its version stored and is skipped.
-      expect(counts.lost.PutItem).toBe(windows.length + scopes.puts);
-      expect(counts.attempts.PutItem).toBe(2 * (windows.length + scopes.puts));
+      const allPuts = windows.length + scopes.puts + scopes.rankings;
+      expect(counts.lost.PutItem).toBe(allPuts);
+      expect(counts.attempts.PutItem).toBe(2 * allPuts);
       expect(await rankingsFor(file)).toEqual([windows]);
       expect(detailProblems(await itemsFor(file))).toEqual([]);
     });
