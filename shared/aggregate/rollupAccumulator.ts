@@ -156,6 +156,8 @@ class EniState {
 }
 
 const HASH_PRIME = 0x01000193;
+/** Sets of a full rejected-flow sketch: 16 (source, port) keys (as the WebAssembly twin). */
+const REJECTED_FLOW_SETS = 8;
 
 /**
  * The hash that identifies a top-talker key: source and destination address
@@ -326,7 +328,8 @@ class RollupAccumulator {
     const slot = window.rejected.add(hash, 1, 1, facts.packets, facts.bytes);
     if (slot >= 0) window.rejected.appendLabel(slot, src, srcFrom, srcTo);
     window.rejectedFlows ??= new TopSketch(
-      MAX_ADDRESS_BYTES + REJECTED_TAIL_BYTES
+      MAX_ADDRESS_BYTES + REJECTED_TAIL_BYTES,
+      REJECTED_FLOW_SETS
     );
     const flows = window.rejectedFlows;
     const entry = flows.add(

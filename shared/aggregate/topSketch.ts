@@ -102,8 +102,12 @@ class TopSketch {
   /** Bytes kept of each label (longer ones are cut). */
   private readonly labelBytes: number;
 
-  constructor(labelBytes = MAX_KEY_BYTES) {
+  /** Sets of the sketch once full (a power of two, at most FULL_SETS). */
+  private readonly maxSets: number;
+
+  constructor(labelBytes = MAX_KEY_BYTES, maxSets = FULL_SETS) {
     this.labelBytes = labelBytes;
+    this.maxSets = maxSets;
   }
 
   /**
@@ -136,7 +140,7 @@ class TopSketch {
           return this.take(entry, hash, weight, flows, packets, bytes);
         }
       }
-      if (this.sets < FULL_SETS) {
+      if (this.sets < this.maxSets) {
         this.grow();
         continue;
       }

@@ -142,6 +142,8 @@ const N_HASH = 24;
 const N_FLOWS = 28;
 const N_SIZE = 32;
 const FULL_SETS = 32;
+/** Sets of a full rejected-flow sketch: 16 (source, port) keys, a quarter of the memory. */
+const REJECTED_FLOW_SETS = 8;
 const FIRST_SETS = 1;
 const WAYS = 2;
 const MAX_LABEL = 96;
@@ -1612,7 +1614,8 @@ function addRejectedFlow(window: usize, u: usize): void {
     1,
     1,
     load<f64>(u + U_PACKETS),
-    load<f64>(u + U_BYTES)
+    load<f64>(u + U_BYTES),
+    REJECTED_FLOW_SETS
   );
   if (entry < 0) return;
   const srcFrom = <usize>load<u32>(u + U_SRC_FROM);
@@ -1828,7 +1831,8 @@ function sketchAdd(
   weight: f64,
   flows: f64,
   packets: f64,
-  bytes: f64
+  bytes: f64,
+  maxSets: i32 = FULL_SETS
 ): i32 {
   if (load<i32>(sketch + S_SETS) === 0) allocateSets(sketch, FIRST_SETS);
   while (true) {
@@ -1849,7 +1853,7 @@ function sketchAdd(
       return take(sketch, first, hash, weight, flows, packets, bytes);
     if (load<u32>(b + N_FLOWS) === 0)
       return take(sketch, first + 1, hash, weight, flows, packets, bytes);
-    if (sets < FULL_SETS) {
+    if (sets < maxSets) {
       growSketch(sketch);
       continue;
     }
