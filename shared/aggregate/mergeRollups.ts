@@ -1,11 +1,15 @@
 import type { Rollup, RollupCounters } from '../types.js';
 import {
   compareText,
-  portsOf,
+  flowKey,
+  portKey,
   rankRejected,
   rankRejectedFlows,
   rankRejectedPorts,
   rankTalkers,
+  sourceKey,
+  sumByKey,
+  talkerKey,
 } from './topLists.js';
 
 /** The counters every rollup has, in output (and WebAssembly layout) order. */
@@ -85,61 +89,26 @@ function mergeRollups(a: Rollup, b: Rollup): Rollup {
     if (value !== undefined) merged[name] = value;
   }
   if (a.topTalkers || b.topTalkers) {
-    const byKey = new Map<string, NonNullable<Rollup['topTalkers']>[number]>();
-    for (const talker of [...(a.topTalkers ?? []), ...(b.topTalkers ?? [])]) {
-      const key = `${talker.peer} ${talker.port} ${talker.protocol}`;
-      const seen = byKey.get(key);
-      byKey.set(key, {
-        ...talker,
-        flows: (seen?.flows ?? 0) + talker.flows,
-        packets: (seen?.packets ?? 0) + talker.packets,
-        bytes: (seen?.bytes ?? 0) + talker.bytes,
-      });
-    }
-    merged.topTalkers = rankTalkers([...byKey.values()]);
+    merged.topTalkers = rankTalkers(
+      sumByKey([a.topTalkers ?? [], b.topTalkers ?? []], talkerKey)
+    );
   }
   if (a.topRejectedSources || b.topRejectedSources) {
-    const byAddress = new Map<
-      string,
-      NonNullable<Rollup['topRejectedSources']>[number]
-    >();
-    for (const source of [
-      ...(a.topRejectedSources ?? []),
-      ...(b.topRejectedSources ?? []),
-    ]) {
-      const seen = byAddress.get(source.address);
-      byAddress.set(source.address, {
-        address: source.address,
-        flows: (seen?.flows ?? 0) + source.flows,
-        packets: (seen?.packets ?? 0) + source.packets,
-        bytes: (seen?.bytes ?? 0) + source.bytes,
-      });
-    }
-    merged.topRejectedSources = rankRejected([...byAddress.values()]);
+    merged.topRejectedSources = rankRejected(
+      sumByKey(
+        [a.topRejectedSources ?? [], b.topRejectedSources ?? []],
+        sourceKey
+      )
+    );
   }
   if (a.topRejectedFlows || b.topRejectedFlows) {
-    const byKey = new Map<
-      string,
-      NonNullable<Rollup['topRejectedFlows']>[number]
-    >();
-    for (const flow of [
-      ...(a.topRejectedFlows ?? []),
-      ...(b.topRejectedFlows ?? []),
-    ]) {
-      const key = `${flow.address} ${flow.port} ${flow.protocol}`;
-      const seen = byKey.get(key);
-      byKey.set(key, {
-        ...flow,
-        flows: (seen?.flows ?? 0) + flow.flows,
-        packets: (seen?.packets ?? 0) + flow.packets,
-        bytes: (seen?.bytes ?? 0) + flow.bytes,
-      });
-    }
-    merged.topRejectedFlows = rankRejectedFlows([...byKey.values()]);
+    merged.topRejectedFlows = rankRejectedFlows(
+      sumByKey([a.topRejectedFlows ?? [], b.topRejectedFlows ?? []], flowKey)
+    );
   }
   if (a.topRejectedPorts || b.topRejectedPorts) {
     merged.topRejectedPorts = rankRejectedPorts(
-      portsOf([...(a.topRejectedPorts ?? []), ...(b.topRejectedPorts ?? [])])
+      sumByKey([a.topRejectedPorts ?? [], b.topRejectedPorts ?? []], portKey)
     );
   }
   return merged;

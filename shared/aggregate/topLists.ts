@@ -212,8 +212,8 @@ function toTopTalkers(
   return rankTalkers([...byPeer.values()]);
 }
 
-/** Sorts by bytes (then peer, port, protocol) and keeps the top N. */
-function rankTalkers(talkers: TopTalker[]): TopTalker[] {
+/** Sorts by bytes (then peer, port, protocol) and keeps the top `size`. */
+function rankTalkers(talkers: TopTalker[], size = TOP_LIST_SIZE): TopTalker[] {
   return talkers
     .sort(
       (a, b) =>
@@ -222,11 +222,14 @@ function rankTalkers(talkers: TopTalker[]): TopTalker[] {
         (a.port ?? -1) - (b.port ?? -1) ||
         (a.protocol ?? -1) - (b.protocol ?? -1)
     )
-    .slice(0, TOP_LIST_SIZE);
+    .slice(0, size);
 }
 
-/** Sorts by flows (then bytes, address) and keeps the top N. */
-function rankRejected(sources: RejectedSource[]): RejectedSource[] {
+/** Sorts by flows (then bytes, address) and keeps the top `size`. */
+function rankRejected(
+  sources: RejectedSource[],
+  size = TOP_LIST_SIZE
+): RejectedSource[] {
   return sources
     .sort(
       (a, b) =>
@@ -234,13 +237,17 @@ function rankRejected(sources: RejectedSource[]): RejectedSource[] {
         b.bytes - a.bytes ||
         compareText(a.address, b.address)
     )
-    .slice(0, TOP_LIST_SIZE);
+    .slice(0, size);
 }
 
 /**
- * Sorts by flows (then bytes, address, port, protocol) and keeps the top N.
+ * Sorts by flows (then bytes, address, port, protocol) and keeps the top
+ * `size`.
  */
-function rankRejectedFlows(flows: RejectedFlow[]): RejectedFlow[] {
+function rankRejectedFlows(
+  flows: RejectedFlow[],
+  size = TOP_LIST_SIZE
+): RejectedFlow[] {
   return flows
     .sort(
       (a, b) =>
@@ -250,32 +257,50 @@ function rankRejectedFlows(flows: RejectedFlow[]): RejectedFlow[] {
         (a.port ?? -1) - (b.port ?? -1) ||
         (a.protocol ?? -1) - (b.protocol ?? -1)
     )
-    .slice(0, TOP_LIST_SIZE);
+    .slice(0, size);
 }
 
-/** Rejected ports with the same port and protocol summed. */
-function portsOf(ports: readonly RejectedPort[]): RejectedPort[] {
-  const byPort = new Map<string, RejectedPort>();
-  for (const flow of ports) {
-    const key = `${flow.port} ${flow.protocol}`;
-    const seen = byPort.get(key);
-    byPort.set(
-      key,
-      seen
-        ? {
-            ...seen,
-            flows: seen.flows + flow.flows,
-            packets: seen.packets + flow.packets,
-            bytes: seen.bytes + flow.bytes,
-          }
-        : flow
-    );
+type Counts = { flows: number; packets: number; bytes: number };
+
+/**
+ * Entries of any lists with the same key as one: counts added, the first's
+ * other fields kept (they make the key). One copy per key, added to in
+ * place; the inputs are not changed.
+ */
+function sumByKey<T extends Counts>(
+  lists: Iterable<readonly T[]>,
+  keyOf: (entry: T) => string
+): T[] {
+  const byKey = new Map<string, T>();
+  for (const entries of lists) {
+    for (const entry of entries) {
+      const key = keyOf(entry);
+      const seen = byKey.get(key);
+      if (seen === undefined) {
+        byKey.set(key, { ...entry });
+        continue;
+      }
+      seen.flows += entry.flows;
+      seen.packets += entry.packets;
+      seen.bytes += entry.bytes;
+    }
   }
-  return [...byPort.values()];
+  return [...byKey.values()];
 }
 
-/** Sorts by flows (then bytes, port, protocol) and keeps the top N. */
-function rankRejectedPorts(ports: RejectedPort[]): RejectedPort[] {
+/** The keys top-list entries are summed by. */
+const talkerKey = (talker: TopTalker): string =>
+  `${talker.peer} ${talker.port} ${talker.protocol}`;
+const sourceKey = (source: RejectedSource): string => source.address;
+const flowKey = (flow: RejectedFlow): string =>
+  `${flow.address} ${flow.port} ${flow.protocol}`;
+const portKey = (port: RejectedPort): string => `${port.port} ${port.protocol}`;
+
+/** Sorts by flows (then bytes, port, protocol) and keeps the top `size`. */
+function rankRejectedPorts(
+  ports: RejectedPort[],
+  size = TOP_LIST_SIZE
+): RejectedPort[] {
   return ports
     .sort(
       (a, b) =>
@@ -284,7 +309,7 @@ function rankRejectedPorts(ports: RejectedPort[]): RejectedPort[] {
         (a.port ?? -1) - (b.port ?? -1) ||
         (a.protocol ?? -1) - (b.protocol ?? -1)
     )
-    .slice(0, TOP_LIST_SIZE);
+    .slice(0, size);
 }
 
 /** Code-unit order of two strings, for stable sorts (-1, 0, 1). */
@@ -301,15 +326,19 @@ export {
   decodeRejectedPort,
   decodeSource,
   decodeTalker,
+  flowKey,
   inferSelf,
-  portsOf,
+  portKey,
   REJECTED_TAIL_BYTES,
   rankRejected,
   rankRejectedFlows,
   rankRejectedPorts,
   rankTalkers,
   rejectedFlowOf,
+  sourceKey,
+  sumByKey,
   TAIL_BYTES,
+  talkerKey,
   talkerOf,
   toTopTalkers,
 };
