@@ -2,7 +2,9 @@ import {
   type AttributeValue,
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
@@ -165,11 +167,51 @@ async function queryBetween(
   return items;
 }
 
+/** The write capacity units a write's response reports (0 when it reports none). */
+const unitsOf = (output: {
+  readonly ConsumedCapacity?: { readonly CapacityUnits?: number };
+}): number => output.ConsumedCapacity?.CapacityUnits ?? 0;
+
+/**
+ * Puts `item` with version `version` (attribute `ver`) unless the stored
+ * item has that version or a newer one: how recomputed items (a scope's
+ * hours and days, their rankings) stay exact when recomputations race.
+ * A failed condition is no error (a write call, no units counted). Throws
+ * what `client.send` throws otherwise.
+ */
+async function putNewerVersion(
+  client: DynamoDBClient,
+  tableName: string,
+  item: Item,
+  version: number
+): Promise<{ writeCalls: number; writeCapacityUnits: number }> {
+  try {
+    const output = await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: { ...item, ver: { N: String(version) } },
+        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
+        ExpressionAttributeNames: { '#v': 'ver' },
+        ExpressionAttributeValues: { ':v': { N: String(version) } },
+        ReturnConsumedCapacity: 'TOTAL',
+      })
+    );
+    return { writeCalls: 1, writeCapacityUnits: unitsOf(output) };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      return { writeCalls: 1, writeCapacityUnits: 0 };
+    }
+    throw error;
+  }
+}
+
 export type { Item, KeyRange };
 export {
   BATCH_GET_KEYS,
   batchGetItems,
   forEachBounded,
+  putNewerVersion,
   queryBetween,
   queryItems,
+  unitsOf,
 };

@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  type ConsumedCapacity,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -12,7 +11,7 @@ import {
 import { IDS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
-import { forEachBounded } from './dynamoCalls.js';
+import { forEachBounded, unitsOf } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -210,9 +209,6 @@ function rankingPutsFor(
   }));
 }
 
-const unitsOf = (capacity: ConsumedCapacity | undefined): number =>
-  capacity?.CapacityUnits ?? 0;
-
 /**
  * A `RollupStore` on one DynamoDB table. Per contribution: first one
  * PutItem per window it touches (its ranking item), then per (ENI, window)
@@ -280,7 +276,7 @@ function createDynamoRollupStore(
         try {
           writeCalls++;
           const output = await client.send(new UpdateItemCommand(update));
-          writeCapacityUnits += unitsOf(output.ConsumedCapacity);
+          writeCapacityUnits += unitsOf(output);
           if (isEni) itemsWritten++;
           return;
         } catch (error) {
@@ -304,7 +300,7 @@ function createDynamoRollupStore(
           try {
             writeCalls++;
             const output = await client.send(new UpdateItemCommand(compaction));
-            writeCapacityUnits += unitsOf(output.ConsumedCapacity);
+            writeCapacityUnits += unitsOf(output);
           } catch (raced) {
             // Another writer changed the item: read it again.
             if (!(raced instanceof ConditionalCheckFailedException))
@@ -323,7 +319,7 @@ function createDynamoRollupStore(
         try {
           writeCalls++;
           const output = await client.send(new PutItemCommand(put));
-          writeCapacityUnits += unitsOf(output.ConsumedCapacity);
+          writeCapacityUnits += unitsOf(output);
         } catch (error) {
           throw failed(`${put.Item?.pk?.S} ${put.Item?.sk?.S}`, error);
         }

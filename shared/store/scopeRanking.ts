@@ -199,10 +199,7 @@ function rankRollups(
   for (const rollup of rollups) {
     if (kept.has(rollup)) continue;
     for (const tracked of TRACKED) {
-      const value =
-        tracked === 'statusRecords'
-          ? rollup.nodataRecords + rollup.skipdataRecords
-          : rollup[tracked];
+      const value = trackedValue(rollup, tracked);
       if (value > unseen[tracked]) unseen[tracked] = value;
     }
   }

@@ -1,13 +1,17 @@
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { messageOf } from '../errors.js';
 import type { Rollup } from '../types.js';
-import { forEachBounded, queryBetween } from './dynamoCalls.js';
+import {
+  forEachBounded,
+  putNewerVersion,
+  queryBetween,
+  unitsOf,
+} from './dynamoCalls.js';
 import {
   ACCOUNTS_KEY,
   ATTR,
@@ -94,10 +98,6 @@ function scopeRankingsOf(contribution: Contribution): RankingPut[] {
   }));
 }
 
-const unitsOf = (output: {
-  ConsumedCapacity?: { CapacityUnits?: number };
-}): number => output.ConsumedCapacity?.CapacityUnits ?? 0;
-
 /**
  * Recomputes the ranking of one hour (from its windows' rankings, one per
  * contribution) or one day (from its hours'), read with a strongly
@@ -135,32 +135,19 @@ async function recomputeRanking(
     0
   );
   const ranking = combineRankings(items.map(rankingOfItem));
-  try {
-    const output = await client.send(
-      new PutItemCommand({
-        TableName: options.tableName,
-        Item: {
-          [ATTR.pk]: { S: partitionKey },
-          [ATTR.sk]: { S: scopeRankingSortKey(step, start) },
-          [ATTR.ranking]: { B: encodeScopeRanking(ranking) },
-          [ATTR.version]: { N: String(version) },
-          [ATTR.expiresAt]: {
-            N: String(last + options.retentionDays * DAY_SECONDS),
-          },
-        },
-        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-        ExpressionAttributeNames: { '#v': ATTR.version },
-        ExpressionAttributeValues: { ':v': { N: String(version) } },
-        ReturnConsumedCapacity: 'TOTAL',
-      })
-    );
-    return { writeCalls: 1, writeCapacityUnits: unitsOf(output) };
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      return { writeCalls: 1, writeCapacityUnits: 0 };
-    }
-    throw error;
-  }
+  return await putNewerVersion(
+    client,
+    options.tableName,
+    {
+      [ATTR.pk]: { S: partitionKey },
+      [ATTR.sk]: { S: scopeRankingSortKey(step, start) },
+      [ATTR.ranking]: { B: encodeScopeRanking(ranking) },
+      [ATTR.expiresAt]: {
+        N: String(last + options.retentionDays * DAY_SECONDS),
+      },
+    },
+    version
+  );
 }
 
 /**

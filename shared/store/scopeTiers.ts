@@ -1,12 +1,7 @@
-import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
 import type { Rollup } from '../types.js';
-import { queryBetween } from './dynamoCalls.js';
+import { putNewerVersion, queryBetween } from './dynamoCalls.js';
 import {
   ALL_COUNTERS,
   ATTR,
@@ -88,34 +83,18 @@ async function recomputeTier(
   }
   const expiresAt =
     tier.start + STEP_SECONDS[tier.step] + options.retentionDays * DAY_SECONDS;
-  try {
-    const output = await client.send(
-      new PutItemCommand({
-        TableName: options.tableName,
-        Item: {
-          [ATTR.pk]: { S: tier.partitionKey },
-          [ATTR.sk]: { S: stepSortKey(tier.step, tier.start) },
-          ...countersItem(sum),
-          [ATTR.version]: { N: String(version) },
-          [ATTR.windowCount]: { N: String(windows) },
-          [ATTR.expiresAt]: { N: String(expiresAt) },
-        },
-        ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-        ExpressionAttributeNames: { '#v': ATTR.version },
-        ExpressionAttributeValues: { ':v': { N: String(version) } },
-        ReturnConsumedCapacity: 'TOTAL',
-      })
-    );
-    return {
-      writeCalls: 1,
-      writeCapacityUnits: output.ConsumedCapacity?.CapacityUnits ?? 0,
-    };
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      return { writeCalls: 1, writeCapacityUnits: 0 };
-    }
-    throw error;
-  }
+  return await putNewerVersion(
+    client,
+    options.tableName,
+    {
+      [ATTR.pk]: { S: tier.partitionKey },
+      [ATTR.sk]: { S: stepSortKey(tier.step, tier.start) },
+      ...countersItem(sum),
+      [ATTR.windowCount]: { N: String(windows) },
+      [ATTR.expiresAt]: { N: String(expiresAt) },
+    },
+    version
+  );
 }
 
 export { recomputeTier };
