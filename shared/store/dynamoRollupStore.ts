@@ -28,7 +28,7 @@ import {
 } from './rollupItem.js';
 import type { ApplyResult, Contribution, RollupStore } from './rollupStore.js';
 import { writeScopeRankings } from './scopeRankingStore.js';
-import { scopeRollupsOf, tiersOf } from './scopeRollups.js';
+import { scopeRollupsOf, tiersOf, withScopeIds } from './scopeRollups.js';
 import { recomputeTier } from './scopeTiers.js';
 import { encodeTopLists } from './topListCodec.js';
 import { encodeRanking, rankingsOf } from './windowRanking.js';
@@ -329,10 +329,9 @@ function createDynamoRollupStore(
     // the same id; then the scopes' hours and days, recomputed from what is
     // stored (every attempt: a retry after a crash recomputes what the
     // crash left stale).
-    const scopes = scopeRollupsOf(
-      contribution.rollups,
-      contribution.placements
-    );
+    // Every window's scopes, placed once for the scopes and their rankings.
+    const placed = withScopeIds(contribution.rollups, contribution.placements);
+    const scopes = scopeRollupsOf(placed);
     const counters = [
       ...contribution.rollups.map((rollup) => ({
         rollup,
@@ -371,7 +370,12 @@ function createDynamoRollupStore(
       });
     }
     try {
-      const ranked = await writeScopeRankings(client, options, contribution);
+      const ranked = await writeScopeRankings(
+        client,
+        options,
+        contribution,
+        placed
+      );
       writeCalls += ranked.writeCalls;
       writeCapacityUnits += ranked.writeCapacityUnits;
     } catch (error) {

@@ -30,7 +30,7 @@ import {
   type ScopeRanking,
   unionRankings,
 } from './scopeRanking.js';
-import { scopeKeysOf, withScopeIds } from './scopeRollups.js';
+import { scopeKeysOf } from './scopeRollups.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -57,17 +57,17 @@ interface RankingPut {
 
 /**
  * A contribution's rankings, one per (scope, window) it touches: its
- * account, VPC and subnet (as `withScopeIds` places its windows).
+ * account, VPC and subnet (`placed`: its rollups as `withScopeIds` gives
+ * them).
  * Deterministic: the same contribution gives the same rankings. Each
  * ENI-window is ranked once, in its own group (same account, VPC, subnet
  * and window); a scope's ranking joins its groups' (`unionRankings`).
  * Throws `RangeError` when an ENI appears twice in a window.
  */
-function scopeRankingsOf(contribution: Contribution): RankingPut[] {
+function scopeRankingsOf(placed: readonly Rollup[]): RankingPut[] {
   const groups = new Map<string, { keys: string[]; rollups: Rollup[] }>();
-  const placed = withScopeIds(contribution.rollups, contribution.placements);
-  for (const [index, rollup] of contribution.rollups.entries()) {
-    const keys = scopeKeysOf(placed[index] as Rollup).map(({ key }) => key);
+  for (const rollup of placed) {
+    const keys = scopeKeysOf(rollup).map(({ key }) => key);
     if (keys.length === 0) continue;
     const group = `${keys.join(' ')} ${rollup.windowStart}`;
     const members = groups.get(group);
@@ -226,15 +226,17 @@ async function named<T>(where: string, call: () => Promise<T>): Promise<T> {
  * (scope, window) it touches (`R#W#<window>#<id hash>`), then each
  * touched hour and day recomputed (`recomputeRanking`). Every attempt
  * recomputes, so a retry after a crash mends what the crash left stale.
- * Throws what the client throws after its retries, with the item named.
+ * `placed` are its rollups as `withScopeIds` gives them. Throws what the
+ * client throws after its retries, with the item named.
  */
 async function writeScopeRankings(
   client: DynamoDBClient,
   options: ScopeRankingOptions,
-  contribution: Contribution
+  contribution: Pick<Contribution, 'id'>,
+  placed: readonly Rollup[]
 ): Promise<WriteCount> {
   const count: WriteCount = { writeCalls: 0, writeCapacityUnits: 0 };
-  const puts = scopeRankingsOf(contribution);
+  const puts = scopeRankingsOf(placed);
   const listed = scopeListOf(puts);
   if (listed !== null) {
     // The scopes and days the table knows: what "everything" ranks over,

@@ -124,16 +124,14 @@ function scopeKeysOf(
 /**
  * The rollups of every scope (account, VPC, subnet) that the ENI rollups
  * name, per window: exact sums of their counters, by the same rules as an
- * ENI's (mergeRollups). A window's scopes are those `withScopeIds` gives
- * it; a window still without a VPC counts in its account only, and so
- * on. Order: by scope key, then window.
+ * ENI's (mergeRollups). `placed` are the rollups as `withScopeIds` gives
+ * them (placed once per contribution, for the scopes and their rankings);
+ * a window still without a VPC counts in its account only, and so on.
+ * Order: by scope key, then window.
  */
-function scopeRollupsOf(
-  rollups: readonly Rollup[],
-  placements: Contribution['placements'] = new Map()
-): ScopeRollup[] {
+function scopeRollupsOf(placed: readonly Rollup[]): ScopeRollup[] {
   const sums = new Map<string, ScopeRollup>();
-  for (const rollup of withScopeIds(rollups, placements)) {
+  for (const rollup of placed) {
     for (const { kind, id, key: partitionKey } of scopeKeysOf(rollup)) {
       const key = `${partitionKey} ${rollup.windowStart}`;
       const part = scopePart(rollup, kind, id);

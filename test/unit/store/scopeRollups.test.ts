@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { emptyRollup } from '../../../shared/aggregate/mergeRollups.js';
-import { scopeRollupsOf } from '../../../shared/store/scopeRollups.js';
+import {
+  scopeRollupsOf,
+  withScopeIds,
+} from '../../../shared/store/scopeRollups.js';
 import type { Rollup } from '../../../shared/types.js';
 
 const ENI = 'eni-0a1b2c3d4e5f60101';
@@ -20,7 +23,7 @@ const rollupOf = (
 /** Bytes per scope key and window, from scopeRollupsOf. */
 const bytesOf = (rollups: Rollup[], placements = new Map()) =>
   Object.fromEntries(
-    scopeRollupsOf(rollups, placements).map((scope) => [
+    scopeRollupsOf(withScopeIds(rollups, placements)).map((scope) => [
       `${scope.partitionKey} ${scope.rollup.windowStart}`,
       scope.rollup.bytes,
     ])
