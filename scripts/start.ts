@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const { handler: queryApi } = await import('../functions/queryApi.js');
   const api = await serveHttpApi(queryApi, port('API_PORT', 3000));
   const base = `http://127.0.0.1:${api.port}`;
-  console.log(`Query API on ${base}`);
+  console.log(`Query API on ${base}; the dashboard: ${base}/`);
   const [busiest] = await createDynamoRollupReader(
     stack.dynamo,
     LOCAL_TABLE
