@@ -353,12 +353,14 @@ async function dashboardCommand(
   }).catch((error: unknown) => {
     throw error instanceof TypeError ? new UsageError(error.message) : error;
   });
+  // Ctrl-C closes the proxy: listened for before the ready line is out.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => proxy.server.close(() => resolve()));
+  });
   process.stdout.write(
     `dashboard of ${values.url} on http://127.0.0.1:${proxy.port}/ (requests signed for ${proxy.region}; Ctrl-C stops)\n`
   );
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => proxy.server.close(() => resolve()));
-  });
+  await stopped;
 }
 
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
