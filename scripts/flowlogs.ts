@@ -26,7 +26,6 @@ import {
   rollupFlowLogLazily,
   type ScannedInput,
 } from '../shared/pipeline/rollupFlowLog.js';
-import { rollupParquetFileLazily } from '../shared/pipeline/rollupParquet.js';
 import type {
   FieldValue,
   FlowLogFormat,
@@ -34,8 +33,6 @@ import type {
   Rollup,
   WindowMode,
 } from '../shared/types.js';
-import { writeParquetFlowLog } from './parquetFlowLogWriter.js';
-import { startSigningProxy } from './signingProxy.js';
 
 const USAGE = `usage:
   flowlogs parse FILE [--format FMT]
@@ -195,6 +192,11 @@ async function rollupParquetPath(
         ? bytes.buffer
         : bytes.buffer.slice(0, bytesRead);
     };
+    // Loaded on use, as the other commands' heavy parts are: the text path
+    // starts without parsing the Parquet reader, its writer or the AWS SDK.
+    const { rollupParquetFileLazily } = await import(
+      '../shared/pipeline/rollupParquet.js'
+    );
     return await rollupParquetFileLazily(
       { byteLength: size, slice },
       path,
@@ -259,6 +261,7 @@ async function generateCommand(values: Record<string, string | undefined>) {
     startSeconds: integerOption('start', values.start, DEFAULT_START_SECONDS),
   });
   if (out.endsWith('.parquet')) {
+    const { writeParquetFlowLog } = await import('./parquetFlowLogWriter.js');
     writeParquetFlowLog(out, format, lines);
     return;
   }
@@ -345,6 +348,7 @@ async function dashboardCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new UsageError(`--port must be a TCP port, got "${values.port}"`);
   }
+  const { startSigningProxy } = await import('./signingProxy.js');
   const proxy = await startSigningProxy({
     url: values.url,
     region: values.region,
