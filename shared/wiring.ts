@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from './config.js';
+import { warmInflateWorker } from './decode/flowLogText.js';
 import { ConfigError, FormatError, messageOf } from './errors.js';
 import { DEFAULT_FORMAT, resolveFormat } from './parse/flowLogFormat.js';
 import type {
@@ -57,6 +58,8 @@ function createIngestDeps(
     createS3Client({ forcePathStyle: config.s3ForcePathStyle })
   );
   const dynamo = instrument(createDynamoClient(config.maxAttempts));
+  // At the cold start: the first object does not wait for the thread's boot.
+  warmInflateWorker();
   return {
     source: createS3ObjectSource(s3),
     store: createStore(config, dynamo),

@@ -9,6 +9,7 @@ import {
   InflateError,
   TEXT_SLOT_BYTES,
   TEXT_SLOTS,
+  warmInflateWorker,
 } from './inflateWorker.js';
 
 /**
@@ -252,4 +253,5 @@ export {
   TEXT_SLOT_BYTES,
   TEXT_SLOTS,
   takeFirstLine,
+  warmInflateWorker,
 };
