@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { gunzipIfNeeded } from '../../../shared/decode/flowLogText.js';
@@ -7,6 +9,7 @@ import {
   InflateError,
   TEXT_SLOT_BYTES,
   TEXT_SLOTS,
+  warmInflateWorker,
 } from '../../../shared/decode/inflateWorker.js';
 import { DecodeError } from '../../../shared/errors.js';
 import { chunked } from '../../helpers/flowLogInput.js';
@@ -234,5 +237,37 @@ describe('inflateWorker', () => {
         'f.log.gz: not valid gzip (unexpected end of file)'
       );
     }
+  });
+
+  it('inflates the next input with a worker booted ahead of it', async () => {
+    // Prepare
+    warmInflateWorker();
+    warmInflateWorker();
+    const gzip = gzipSync(bigText);
+    // Act
+    const [first, second] = await Promise.all([
+      collect(gunzipInWorker(chunked(gzip, [65_536]))),
+      collect(gunzipInWorker(chunked(gzip, [4093]))),
+    ]);
+    // Assess
+    expect(first).toBe(bigText);
+    expect(second).toBe(bigText);
+  });
+
+  it('never keeps a process alive with a worker booted ahead and left idle', async () => {
+    // Prepare
+    const module = new URL(
+      '../../../shared/decode/inflateWorker.ts',
+      import.meta.url
+    ).href;
+    const script = `const m = await import(${JSON.stringify(module)}); m.warmInflateWorker(); console.log('warmed');`;
+    // Act: a ref'd worker would hold the child until the timeout kills it.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { timeout: 20_000 }
+    );
+    // Assess
+    expect(stdout.trim()).toBe('warmed');
   });
 });
