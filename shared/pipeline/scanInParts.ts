@@ -19,10 +19,12 @@ const SMALL_INPUT_ITEMS = 1024;
  * Memory of a Rollup built from an item while its part is written: the
  * object, its top lists (talkers, rejected sources, flows and ports, 20
  * each at most), its write request, the scope rankings' work. Measured in
- * s3Ingest (`npm run bench:ingest`, 2M records over 20,000 ENIs in one
- * part): peak RSS 795 MiB over 65,733 v2 items and 849 MiB over 65,659 v5
- * items, less the scanner's 106 MiB and a 150 MiB base: 8.4 and 9.2 KiB
- * per item.
+ * s3Ingest under the heap limits Lambda's runtime sets for 1024 MB
+ * (`npm run bench:ingest`, 2M records over 20,000 ENIs in one part): peak
+ * RSS 695 MiB over 65,733 v2 items and 662 MiB over 65,659 v5 items, less
+ * the scanner's 120 MiB and a 150 MiB base: 6.6 and 6.1 KiB per item. The
+ * margin is for garbage collection's timing: under this machine's default
+ * heap limits the same v2 part peaked at 826 to 976 MiB.
  */
 const ROLLUP_BYTES_PER_ITEM = 10 * 1024;
 
