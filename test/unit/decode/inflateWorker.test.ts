@@ -270,4 +270,18 @@ describe('inflateWorker', () => {
     // Assess
     expect(stdout.trim()).toBe('warmed');
   });
+
+  it('finishes for a consumer slower than the worker (which waits for free slots)', async () => {
+    // Prepare: about 20 MB of text, five times the slots.
+    const text = bigText.repeat(3);
+    const gzip = gzipSync(text);
+    const copies: Uint8Array[] = [];
+    // Act
+    for await (const piece of gunzipInWorker(chunked(gzip, [65_536]))) {
+      copies.push(piece.slice());
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Assess
+    expect(Buffer.concat(copies).toString('utf8')).toBe(text);
+  });
 });
