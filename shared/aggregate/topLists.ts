@@ -153,54 +153,30 @@ function inferSelf(talkers: DecodedTalker[]): Set<string> {
   const self = new Set<string>();
   if (!talkers.some((t) => t.direction === DIRECTION_UNKNOWN)) return self;
   // One pass; index 0 counts IPv4 flows, 1 IPv6 (by the source's family).
-  // The maps are reused (cleared) call after call: this runs once per
-  // rollup, tens of thousands of times an object.
-  const [v4, v6] = FLOWS_BY_ADDRESS;
-  v4.clear();
-  v6.clear();
-  let v4Flows = 0;
-  let v6Flows = 0;
+  const flowsByAddress = [new Map<string, number>(), new Map<string, number>()];
+  const totals = [0, 0];
   for (const { src, dst, flows } of talkers) {
-    const isV6 = src.includes(':');
-    const counts = isV6 ? v6 : v4;
-    if (isV6) v6Flows += flows;
-    else v4Flows += flows;
+    const family = src.includes(':') ? 1 : 0;
+    const counts = flowsByAddress[family] as Map<string, number>;
+    totals[family] = (totals[family] as number) + flows;
     counts.set(src, (counts.get(src) ?? 0) + flows);
     if (dst !== src) counts.set(dst, (counts.get(dst) ?? 0) + flows);
   }
-  addBusiest(self, v4, v4Flows);
-  addBusiest(self, v6, v6Flows);
+  flowsByAddress.forEach((counts, family) => {
+    let best = '';
+    let bestFlows = 0;
+    for (const [address, flows] of counts) {
+      if (flows > bestFlows || (flows === bestFlows && address < best)) {
+        best = address;
+        bestFlows = flows;
+      }
+    }
+    if (bestFlows > 0 && bestFlows * 2 >= (totals[family] as number)) {
+      self.add(best);
+    }
+  });
   return self;
 }
-
-/** Scratch maps of inferSelf, one per address family. */
-const FLOWS_BY_ADDRESS: readonly [Map<string, number>, Map<string, number>] = [
-  new Map(),
-  new Map(),
-];
-
-/**
- * Adds the address in the most flows (ties: the lowest) to `self`, if it
- * is in at least half of the family's `total` flows.
- */
-function addBusiest(
-  self: Set<string>,
-  counts: Map<string, number>,
-  total: number
-): void {
-  let best = '';
-  let bestFlows = 0;
-  for (const [address, flows] of counts) {
-    if (flows > bestFlows || (flows === bestFlows && address < best)) {
-      best = address;
-      bestFlows = flows;
-    }
-  }
-  if (bestFlows > 0 && bestFlows * 2 >= total) self.add(best);
-}
-
-/** T with its fields writable (for objects built and summed here). */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Turns tracked (src, dst, port, protocol) keys into peers of the ENI: the
@@ -211,8 +187,7 @@ function toTopTalkers(
   talkers: DecodedTalker[],
   self: Set<string>
 ): TopTalker[] {
-  // Summed in place: one object per peer, not one per talker.
-  const byPeer = new Map<string, Mutable<TopTalker>>();
+  const byPeer = new Map<string, TopTalker>();
   for (const talker of talkers) {
     const { src, dst, direction, port, protocol } = talker;
     const peer =
@@ -225,20 +200,14 @@ function toTopTalkers(
             : src;
     const id = `${peer} ${port} ${protocol}`;
     const seen = byPeer.get(id);
-    if (seen === undefined) {
-      byPeer.set(id, {
-        peer,
-        port,
-        protocol,
-        flows: talker.flows,
-        packets: talker.packets,
-        bytes: talker.bytes,
-      });
-    } else {
-      seen.flows += talker.flows;
-      seen.packets += talker.packets;
-      seen.bytes += talker.bytes;
-    }
+    byPeer.set(id, {
+      peer,
+      port,
+      protocol,
+      flows: (seen?.flows ?? 0) + talker.flows,
+      packets: (seen?.packets ?? 0) + talker.packets,
+      bytes: (seen?.bytes ?? 0) + talker.bytes,
+    });
   }
   return rankTalkers([...byPeer.values()]);
 }
