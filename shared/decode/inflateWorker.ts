@@ -6,8 +6,6 @@ import type { TextRing } from '../types.js';
 const SLOT_BYTES = 1024 * 1024;
 /** Slots in the ring (a power of two): at most 4 MiB awaits the consumer. */
 const SLOTS = 4;
-/** Free slots that wake a worker waiting for one (see Inflater.release). */
-const WAKE_AT_FREE_SLOTS = 2;
 /** Compressed bytes that may wait for the worker (a power of two). */
 const INPUT_BYTES = 1024 * 1024;
 /** Room for the text of a zlib error. */
@@ -410,22 +408,11 @@ class Inflater {
     return null;
   }
 
-  /**
-   * Hands the piece from take() back to the worker. A worker that waits
-   * for a free slot (it waits only when none is) is woken once
-   * WAKE_AT_FREE_SLOTS are free, not at every one: half the wake-ups of a
-   * worker that is ahead of its consumer, each a thread switch on a busy
-   * core, while the slots still full keep the consumer fed. Exact: while
-   * the worker sleeps, `produced` holds still, so the count read here is
-   * the count it will see; a stop wakes it in finish().
-   */
+  /** Hands the piece from take() back to the worker. */
   release(): void {
-    const { control } = this;
     this.consumed = (this.consumed + 1) | 0;
-    Atomics.store(control, WORDS.consumed, this.consumed);
-    const free =
-      SLOTS - ((Atomics.load(control, WORDS.produced) - this.consumed) | 0);
-    if (free === WAKE_AT_FREE_SLOTS) this.wakeWorker();
+    Atomics.store(this.control, WORDS.consumed, this.consumed);
+    this.wakeWorker();
   }
 
   /** Resolves when the worker (or the feeder) has something new. */
