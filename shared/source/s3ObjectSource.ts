@@ -127,8 +127,15 @@ function createS3ObjectSource(client: S3Client): ObjectSource {
             ...pin,
           })
         );
-        const bytes = (await response.Body?.transformToByteArray()) ?? [];
-        return new Uint8Array(bytes).buffer;
+        const bytes =
+          (await response.Body?.transformToByteArray()) ?? new Uint8Array(0);
+        // The SDK's array is the body's own: its buffer, with no copy (a
+        // Parquet row group is tens of MB), unless it views a larger one.
+        const isWhole =
+          bytes.byteOffset === 0 &&
+          bytes.byteLength === bytes.buffer.byteLength &&
+          bytes.buffer instanceof ArrayBuffer;
+        return isWhole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
       } catch (error) {
         throw unreadable(ref, `GetObject bytes ${start}-${end - 1}`, error);
       }

@@ -348,6 +348,30 @@ describe('createS3ObjectSource', () => {
       );
     });
 
+    it("gives the body array's own buffer, and copies only an array that views a larger one", async () => {
+      // Prepare: the SDK's array may be a view into a pooled buffer.
+      const { mock, source } = setup();
+      mock.on(HeadObjectCommand).resolves({ ContentLength: 16, ETag: ETAG });
+      const whole = OBJECT.slice(2, 6);
+      const view = new Uint8Array(64).fill(9).subarray(10, 14);
+      view.set([6, 7, 8, 9]);
+      mock
+        .on(GetObjectCommand)
+        .resolvesOnce({ Body: bodyOf(whole) } as never)
+        .resolvesOnce({ Body: bodyOf(view) } as never);
+      const opened = await source.randomAccess(REF);
+
+      // Act
+      const first = await opened?.file.slice(2, 6);
+      const second = await opened?.file.slice(6, 10);
+
+      // Assess
+      expect(first).toBe(whole.buffer);
+      expect([...new Uint8Array(second ?? new ArrayBuffer(0))]).toEqual([
+        6, 7, 8, 9,
+      ]);
+    });
+
     it('review finding: reads an empty range as no bytes, without a request', async () => {
       // Prepare
       const { mock, source } = setup();
