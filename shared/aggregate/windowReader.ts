@@ -1,0 +1,374 @@
+import type {
+  RejectedFlow,
+  RejectedPort,
+  RejectedSource,
+  Rollup,
+} from '../types.js';
+import {
+  COUNTERS,
+  IDS,
+  mergeRollups,
+  OPTIONAL_COUNTERS,
+} from './mergeRollups.js';
+import {
+  type RollupShape,
+  toRollup,
+  type WindowCounters,
+} from './rollupAccumulator.js';
+import {
+  compareText,
+  type DecodedTalker,
+  decodeRejectedFlow,
+  decodeRejectedPort,
+  decodeSource,
+  decodeTalker,
+  rejectedFlowOf,
+  talkerOf,
+} from './topLists.js';
+import { type SketchEntry, WAYS } from './topSketch.js';
+
+// The layout of wasm/flowLogScannerCore.ts's structs (W_*, E_*, S_*, N_*
+// there), as far as the rollups are read from them.
+/** The counters of a window struct, in layout order. */
+const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
+const W_START = 0;
+const W_ENI = 8;
+const W_TALKER_SKETCH = 16;
+const W_REJECTED_SKETCH = 40;
+const W_REJECTED_FLOW_SKETCH = 256;
+const W_REJECTED_PORT_SKETCH = 280;
+const W_IDS = 64;
+const W_COUNTERS = 96;
+type CounterName = (typeof COUNTER_NAMES)[number];
+/** Each counter's index in a window struct, in f64s (see rollupAt). */
+const COUNTER_AT = Object.fromEntries(
+  COUNTER_NAMES.map((name, index) => [name, W_COUNTERS / 8 + index])
+) as Record<CounterName, number>;
+const E_KEY = 4;
+const E_LENGTH = 8;
+const S_SETS = 0;
+const S_ENTRIES = 8;
+const S_LABELS = 12;
+const S_LABEL_LENGTHS = 16;
+const S_LABEL_BYTES = 20;
+const N_SIZE = 32;
+/** A label's length byte with this bit set holds packed addresses. */
+const PACKED = 0x80;
+const MAX_CACHED_ADDRESSES = 4096;
+
+const utf8 = new TextDecoder();
+
+/**
+ * What the read-out needs of a scanner's WebAssembly instance: its memory
+ * and where its windows and ENIs lie (FlowLogScanner's exports).
+ */
+interface ScannedWindows {
+  readonly memory: { readonly buffer: ArrayBufferLike };
+  getWindowCount(): number;
+  windowAt(index: number): number;
+  eniAt(index: number): number;
+}
+
+/**
+ * Reads a scan's (ENI, window) structs out of WebAssembly memory as
+ * Rollups, in order, one at a time: the counters as they lie, the top lists
+ * decoded from the sketches' entries and packed labels, ranked as the typed
+ * path ranks them (toRollup). One reader serves a scanner's parts; it keeps
+ * the texts of packed IPv4 addresses, which recur across windows. Reads
+ * memory only: a window struct that is not what the core wrote gives wrong
+ * rollups, never an error.
+ */
+class WindowReader {
+  private readonly shape: RollupShape;
+  /** Texts of packed IPv4 addresses, by value. */
+  private readonly ipv4Texts = new Map<number, string>();
+
+  constructor(shape: RollupShape) {
+    this.shape = shape;
+  }
+
+  /**
+   * The windows in order (interfaceId, then windowStart), each turned into
+   * a Rollup only when read: no array of every rollup is built.
+   */
+  *rollupsInOrder(wasm: ScannedWindows): Generator<Rollup> {
+    const count = wasm.getWindowCount();
+    const memory = new Uint8Array(wasm.memory.buffer);
+    const views: MemoryViews = {
+      view: new DataView(wasm.memory.buffer),
+      bytes: memory,
+      floats: new Float64Array(wasm.memory.buffer),
+      text: (at, length) => utf8.decode(memory.subarray(at, at + length)),
+    };
+    const { view, text } = views;
+    const ids: string[] = [];
+    const eniOf = new Int32Array(count);
+    const starts = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      const at = wasm.windowAt(k);
+      const eniIndex = view.getInt32(at + W_ENI, true);
+      if (ids[eniIndex] === undefined) {
+        const eni = wasm.eniAt(eniIndex);
+        ids[eniIndex] = text(
+          view.getUint32(eni + E_KEY, true),
+          view.getInt32(eni + E_LENGTH, true)
+        );
+      }
+      eniOf[k] = eniIndex;
+      starts[k] = view.getFloat64(at + W_START, true);
+    }
+    // ENIs ranked by id once; windows sorted by (rank, start) as numbers.
+    const ranks = new Int32Array(ids.length);
+    ids
+      .map((id, index) => ({ id, index }))
+      .sort((a, b) => compareText(a.id, b.id))
+      .forEach(({ index }, rank) => {
+        ranks[index] = rank;
+      });
+    const rankOf = (k: number) => ranks[eniOf[k] as number] as number;
+    const order = Uint32Array.from({ length: count }, (_, k) => k).sort(
+      (a, b) =>
+        rankOf(a) - rankOf(b) || (starts[a] as number) - (starts[b] as number)
+    );
+    // ENIs interned by bytes may decode to one id (invalid UTF-8): their
+    // rollups are adjacent here and merged, as the typed path keys them.
+    let held: Rollup | null = null;
+    for (const k of order) {
+      const id = ids[eniOf[k] as number] as string;
+      const rollup = this.rollupAt(wasm.windowAt(k), id, views);
+      if (
+        held !== null &&
+        held.interfaceId === rollup.interfaceId &&
+        held.windowStart === rollup.windowStart
+      ) {
+        held = mergeRollups(held, rollup);
+        continue;
+      }
+      if (held !== null) yield held;
+      held = rollup;
+    }
+    if (held !== null) yield held;
+  }
+
+  /** The rollup of the window struct at `at`. */
+  private rollupAt(
+    at: number,
+    interfaceId: string,
+    views: MemoryViews
+  ): Rollup {
+    const { view, floats, text } = views;
+    // Read by name into one object literal (a keyed loop is 3x slower).
+    const base = at / 8;
+    const c = (name: CounterName) => floats[base + COUNTER_AT[name]] as number;
+    const id = (which: number) => {
+      const length = view.getInt32(at + W_IDS + which * 8 + 4, true);
+      return length < 0
+        ? null
+        : text(view.getUint32(at + W_IDS + which * 8, true), length);
+    };
+    const counters: WindowCounters = {
+      windowStart: floats[base + W_START / 8] as number,
+      flows: c('flows'),
+      packets: c('packets'),
+      bytes: c('bytes'),
+      acceptFlows: c('acceptFlows'),
+      acceptPackets: c('acceptPackets'),
+      acceptBytes: c('acceptBytes'),
+      rejectFlows: c('rejectFlows'),
+      rejectPackets: c('rejectPackets'),
+      rejectBytes: c('rejectBytes'),
+      nodataRecords: c('nodataRecords'),
+      skipdataRecords: c('skipdataRecords'),
+      ingressPackets: c('ingressPackets'),
+      ingressBytes: c('ingressBytes'),
+      egressPackets: c('egressPackets'),
+      egressBytes: c('egressBytes'),
+      tcpBytes: c('tcpBytes'),
+      udpBytes: c('udpBytes'),
+      icmpBytes: c('icmpBytes'),
+      otherBytes: c('otherBytes'),
+      synOnlyFlows: c('synOnlyFlows'),
+      accountId: id(ID_AT.accountId),
+      vpcId: id(ID_AT.vpcId),
+      subnetId: id(ID_AT.subnetId),
+      instanceId: id(ID_AT.instanceId),
+    };
+    return toRollup(
+      interfaceId,
+      counters,
+      this.shape,
+      this.talkers(views, at + W_TALKER_SKETCH),
+      this.sources(views, at + W_REJECTED_SKETCH),
+      this.rejectedFlows(views, at + W_REJECTED_FLOW_SKETCH),
+      this.rejectedPorts(views, at + W_REJECTED_PORT_SKETCH)
+    );
+  }
+
+  /**
+   * The talkers of a sketch, in sketch order (toRollup ranks them). Packed
+   * labels are read as addresses straight from memory; text labels as the
+   * typed path reads its keys.
+   */
+  private talkers(views: MemoryViews, sketch: number): DecodedTalker[] {
+    const talkers: DecodedTalker[] = [];
+    const { view, bytes: memory } = views;
+    this.eachEntry(view, sketch, (label, length, entry) => {
+      if ((length & PACKED) === 0) {
+        const key = memory.subarray(label, label + length);
+        talkers.push(decodeTalker({ key, weight: 0, ...entry }));
+        return;
+      }
+      const dst = label + addressBytes(memory, label);
+      const tail = dst + addressBytes(memory, dst);
+      const src = this.addressText(memory, label);
+      talkers.push(
+        talkerOf(src, this.addressText(memory, dst), memory, tail, entry)
+      );
+    });
+    return talkers;
+  }
+
+  /** The rejected sources of a sketch, in sketch order. */
+  private sources(views: MemoryViews, sketch: number): RejectedSource[] {
+    const sources: RejectedSource[] = [];
+    const { view, bytes: memory } = views;
+    this.eachEntry(view, sketch, (label, length, entry) => {
+      sources.push(
+        (length & PACKED) === 0
+          ? decodeSource({
+              key: memory.subarray(label, label + length),
+              weight: 0,
+              ...entry,
+            })
+          : { address: this.addressText(memory, label), ...entry }
+      );
+    });
+    return sources;
+  }
+
+  /** The rejected flows (source, port, protocol) of a sketch, in sketch order. */
+  private rejectedFlows(views: MemoryViews, sketch: number): RejectedFlow[] {
+    const flows: RejectedFlow[] = [];
+    const { view, bytes: memory } = views;
+    this.eachEntry(view, sketch, (label, length, entry) => {
+      if ((length & PACKED) === 0) {
+        const key = memory.subarray(label, label + length);
+        flows.push(decodeRejectedFlow({ key, weight: 0, ...entry }));
+        return;
+      }
+      const tail = label + addressBytes(memory, label);
+      flows.push(
+        rejectedFlowOf(this.addressText(memory, label), memory, tail, entry)
+      );
+    });
+    return flows;
+  }
+
+  /** The rejected ports of a sketch (labels: the tail alone), in sketch order. */
+  private rejectedPorts(views: MemoryViews, sketch: number): RejectedPort[] {
+    const ports: RejectedPort[] = [];
+    const { view, bytes: memory } = views;
+    this.eachEntry(view, sketch, (label, length, entry) => {
+      const key = memory.subarray(label, label + length);
+      ports.push(decodeRejectedPort({ key, weight: 0, ...entry }));
+    });
+    return ports;
+  }
+
+  /** Calls `visit` with the label and counts of each used entry of a sketch. */
+  private eachEntry(
+    view: DataView,
+    sketch: number,
+    visit: (label: number, length: number, entry: EntryCounts) => void
+  ): void {
+    const count = view.getInt32(sketch + S_SETS, true) * WAYS;
+    const entries = view.getUint32(sketch + S_ENTRIES, true);
+    const labels = view.getUint32(sketch + S_LABELS, true);
+    const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
+    const labelBytes = view.getUint32(sketch + S_LABEL_BYTES, true);
+    for (let entry = 0; entry < count; entry++) {
+      const at = entries + entry * N_SIZE;
+      const flows = view.getUint32(at + 28, true);
+      if (flows === 0) continue;
+      visit(labels + entry * labelBytes, view.getUint8(lengths + entry), {
+        flows,
+        packets: view.getFloat64(at + 8, true),
+        bytes: view.getFloat64(at + 16, true),
+      });
+    }
+  }
+
+  /**
+   * The text of the packed address at `at` (wasm/flowLogScannerCore.ts
+   * `packAddress`: a tag, 4 or 6, then its bytes): exactly the text that
+   * was packed. IPv4 texts are cached (peers recur across windows).
+   */
+  private addressText(memory: Uint8Array, at: number): string {
+    if (memory[at] !== 4) {
+      const groups: number[] = [];
+      for (let k = 0; k < 8; k++) {
+        groups.push(
+          ((memory[at + 1 + 2 * k] as number) << 8) |
+            (memory[at + 2 + 2 * k] as number)
+        );
+      }
+      return formatIpv6(groups);
+    }
+    const value =
+      (((memory[at + 1] as number) << 24) |
+        ((memory[at + 2] as number) << 16) |
+        ((memory[at + 3] as number) << 8) |
+        (memory[at + 4] as number)) >>>
+      0;
+    const cache = this.ipv4Texts;
+    let text = cache.get(value);
+    if (text === undefined) {
+      if (cache.size >= MAX_CACHED_ADDRESSES) cache.clear();
+      text = `${memory[at + 1]}.${memory[at + 2]}.${memory[at + 3]}.${memory[at + 4]}`;
+      cache.set(value, text);
+    }
+    return text;
+  }
+}
+
+/** Views of the scanner's memory, made once for all the rollups read. */
+interface MemoryViews {
+  readonly view: DataView;
+  readonly bytes: Uint8Array;
+  readonly floats: Float64Array;
+  /** The UTF-8 text of `length` bytes at `at`. */
+  readonly text: (at: number, length: number) => string;
+}
+
+/** Each id's slot in a window struct's ids (W_IDS), in IDS order. */
+const ID_AT = Object.fromEntries(
+  IDS.map((name, index) => [name, index])
+) as Record<(typeof IDS)[number], number>;
+
+/** The counts of a sketch entry. */
+type EntryCounts = Omit<SketchEntry, 'key' | 'weight'>;
+
+/** Bytes of the packed address at `at`, its tag included. */
+const addressBytes = (memory: Uint8Array, at: number): number =>
+  memory[at] === 4 ? 5 : 17;
+
+/** An IPv6 address as RFC 5952 writes it (see packIpv6 in the core). */
+function formatIpv6(groups: readonly number[]): string {
+  let bestStart = -1;
+  let bestLength = 0;
+  let runStart = 0;
+  groups.forEach((group, k) => {
+    if (group !== 0) runStart = k + 1;
+    else if (k + 1 - runStart > bestLength) {
+      bestStart = runStart;
+      bestLength = k + 1 - runStart;
+    }
+  });
+  const hex = (part: readonly number[]) =>
+    part.map((group) => group.toString(16)).join(':');
+  if (bestLength < 2) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}
+
+export type { ScannedWindows };
+export { WindowReader };
