@@ -2,7 +2,8 @@
  * `npm run bench:ingest`: what DynamoDB writes cost per fleet-shaped S3
  * object, through the local stack. Per fleet (2M v2 records over 2,000 and
  * over 20,000 ENIs, and 2M v5 records over 20,000 ENIs in 8 VPCs and 32
- * subnets, whose scopes are written too) two objects: the first, and one of the same fleet
+ * subnets, whose scopes are written too; and the 20,000-ENI v2 records as
+ * Parquet objects, `20k-parquet`) two objects: the first, and one of the same fleet
  * starting 300 s later, whose items mostly already hold the first's
  * contribution (as every delivery after the first finds them). Each is
  * uploaded to s3rver and ingested by the real `s3Ingest` handler, in a
@@ -116,6 +117,8 @@ interface Fleet {
   readonly seed: number;
   /** v2 (no VPC or subnet: account scopes only) or v5 (every scope). */
   readonly format: 'v2' | 'v5';
+  /** How the objects are delivered (default gzip text). */
+  readonly fileFormat?: 'text' | 'parquet';
 }
 
 const isQuick = process.argv.includes('--quick');
@@ -159,6 +162,15 @@ const fleets: Fleet[] = (
           enis: 20_000,
           seed: 3,
           format: 'v5' as const,
+        },
+        {
+          // The 20k fleet's records again, delivered as Parquet.
+          name: '20k-parquet',
+          records: 2_000_000,
+          enis: 20_000,
+          seed: 3,
+          format: 'v2' as const,
+          fileFormat: 'parquet' as const,
         },
       ]
 ).filter((fleet) => !process.argv.includes('--only') || fleet.name === only);
@@ -206,8 +218,8 @@ interface ObjectFigures {
   maxRssMiB: number;
 }
 
-const keyOf = (index: number) =>
-  `AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T0000Z_${String(index).padStart(8, '0')}.log.gz`;
+const keyOf = (index: number, suffix: '.log.gz' | '.log.parquet') =>
+  `AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T0000Z_${String(index).padStart(8, '0')}${suffix}`;
 
 /** Bytes of flow-log text (what CloudWatch Logs would ingest) and distinct ENIs of a gzip file. */
 async function textOf(path: string): Promise<{ bytes: number; enis: number }> {
@@ -334,10 +346,13 @@ async function main(): Promise<void> {
         );
       }
       for (const spec of objectsOf(fleet)) {
-        const path = await ensureFile(spec);
-        const key = keyOf(index++);
+        const suffix =
+          fleet.fileFormat === 'parquet' ? '.log.parquet' : '.log.gz';
+        const path = await ensureFile(spec, suffix);
+        const key = keyOf(index++, suffix);
         const sizeBytes = statSync(path).size;
-        const text = await textOf(path);
+        // A Parquet object's text: that of its gzip twin (the same records).
+        const text = await textOf(await ensureFile(spec));
         await stack.s3.send(
           new PutObjectCommand({
             Bucket: BUCKET,
@@ -365,7 +380,7 @@ async function main(): Promise<void> {
         });
         const before = await contributionsByItem(stack.dynamo, tableName);
         console.log(
-          `ingesting ${spec.name} (${(sizeBytes / MIB).toFixed(1)} MiB gzip, ${text.enis} ENIs) into ${tableName} ...`
+          `ingesting ${spec.name}${suffix} (${(sizeBytes / MIB).toFixed(1)} MiB, ${text.enis} ENIs) into ${tableName} ...`
         );
         const measure = await run(
           [
@@ -419,7 +434,8 @@ async function main(): Promise<void> {
         }
         results.push({
           fleet: fleet.name,
-          object: spec.name,
+          object:
+            fleet.fileFormat === 'parquet' ? `${spec.name}.parquet` : spec.name,
           records: summary.records,
           enis: text.enis,
           items,
@@ -459,7 +475,7 @@ const usd = (value: number) =>
 
 function report(results: readonly ObjectFigures[]): void {
   const columns: [string, number, (r: ObjectFigures) => string][] = [
-    ['object', 34, (r) => r.object],
+    ['object', 36, (r) => r.object],
     ['records', 9, (r) => r.records.toLocaleString('en-US')],
     ['ENIs', 7, (r) => r.enis.toLocaleString('en-US')],
     ['items', 7, (r) => r.items.toLocaleString('en-US')],
