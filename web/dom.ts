@@ -49,6 +49,19 @@ function numberCell(value: number | undefined): HTMLElement {
   );
 }
 
+/** The flows, packets and bytes cells of a top-list entry, in that order. */
+function countCells(counts: {
+  readonly flows: number;
+  readonly packets: number;
+  readonly bytes: number;
+}): HTMLElement[] {
+  return [
+    numberCell(counts.flows),
+    numberCell(counts.packets),
+    numberCell(counts.bytes),
+  ];
+}
+
 /** A table with a caption, a header row and rows of cells. */
 function table(
   caption: string,
@@ -70,4 +83,4 @@ function table(
 }
 
 export type { Child };
-export { h, numberCell, short, table };
+export { countCells, h, numberCell, short, table };

@@ -1,6 +1,6 @@
 import { getJson, getSeries, urlOf } from './api.js';
 import { drawChart } from './chart.js';
-import { h, numberCell, table } from './dom.js';
+import { countCells, h, numberCell, table } from './dom.js';
 import type { Rendered } from './overview.js';
 import {
   ISO,
@@ -224,9 +224,7 @@ async function renderEniPage(
         h('td', {}, talker.label),
         h('td', { class: 'num' }, talker.port ?? '–'),
         h('td', {}, protocolName(talker.protocol)),
-        numberCell(talker.flows),
-        numberCell(talker.packets),
-        numberCell(talker.bytes),
+        ...countCells(talker),
       ]),
       { id: 'talkers' }
     ),
@@ -235,9 +233,7 @@ async function renderEniPage(
       ['source', 'flows', 'packets', 'bytes'],
       summary.topRejectedSources.map((source) => [
         h('td', {}, source.label),
-        numberCell(source.flows),
-        numberCell(source.packets),
-        numberCell(source.bytes),
+        ...countCells(source),
       ]),
       { id: 'rejected-sources' }
     ),
@@ -247,9 +243,7 @@ async function renderEniPage(
       rejections.ports.map((port) => [
         h('td', { class: 'num' }, port.port ?? '–'),
         h('td', {}, protocolName(port.protocol)),
-        numberCell(port.flows),
-        numberCell(port.packets),
-        numberCell(port.bytes),
+        ...countCells(port),
       ]),
       { id: 'rejected-ports' }
     )
