@@ -288,12 +288,14 @@ function scopeProblems(items: readonly Item[]): string[] {
  * (scope, day), for each account, VPC and subnet the rollups name; their
  * rankings, one PutItem per (scope, window), (scope, hour) and (scope,
  * day); and one UpdateItem of the scope list when they name an account.
+ * `all` is their sum.
  */
 function scopeWritesOf(rollups: readonly Rollup[]): {
   updates: number;
   puts: number;
   rankings: number;
   lists: number;
+  all: number;
 } {
   // An ENI's scopes, from any of its windows (a prorated tail has no ids).
   const idsOf = new Map<string, (string | undefined)[]>();
@@ -317,11 +319,13 @@ function scopeWritesOf(rollups: readonly Rollup[]): {
     }
   }
   const hasAccount = [...idsOf.values()].some((ids) => ids[0] !== undefined);
+  const lists = hasAccount ? 1 : 0;
   return {
     updates: windows.size,
     puts: tiers.size,
     rankings: windows.size + tiers.size,
-    lists: hasAccount ? 1 : 0,
+    lists,
+    all: 2 * (windows.size + tiers.size) + lists,
   };
 }
 

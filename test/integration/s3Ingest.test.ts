@@ -346,15 +346,7 @@ describe('s3Ingest', () => {
       const scopes = scopeWritesOf(expected);
       expect(scopes.updates).toBeGreaterThan(0);
       expect(logs.summaries().map((summary) => summary.writeCalls)).toEqual(
-        [0, 1, 2].map(
-          () =>
-            n +
-            windows.size +
-            scopes.updates +
-            scopes.puts +
-            scopes.rankings +
-            scopes.lists
-        )
+        [0, 1, 2].map(() => n + windows.size + scopes.all)
       );
     });
 

@@ -234,13 +234,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
         rollupItems: expected.length,
         itemsWritten: expected.length,
         itemsAlreadyApplied: 0,
-        writeCalls:
-          expected.length +
-          windows.length +
-          scopes.updates +
-          scopes.puts +
-          scopes.rankings +
-          scopes.lists,
+        writeCalls: expected.length + windows.length + scopes.all,
       });
       // Counters.
       const throttles = throttledOnce.size + throttledTwice.size;
@@ -338,13 +332,7 @@ describe('ingestS3Object with DynamoDB faults', () => {
         rollupItems: expected.length,
         itemsWritten: expected.length - lost.size,
         itemsAlreadyApplied: lost.size,
-        writeCalls:
-          expected.length +
-          windows.length +
-          scopes.updates +
-          scopes.puts +
-          scopes.rankings +
-          scopes.lists,
+        writeCalls: expected.length + windows.length + scopes.all,
       });
       // A resent ranking put lands on the same item: one per window; a
       // resent hour or day finds its version stored and is skipped.
