@@ -307,8 +307,12 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, file, ...extra] = positionals;
-  // The inflate thread boots while the rest starts (Parquet leaves it idle).
-  if (command === 'rollup' || command === 'parse') warmInflateWorker();
+  // The inflate thread boots while the rest starts; a .parquet file needs
+  // none (one named otherwise, known by its bytes, just leaves it idle).
+  const isParquetNamed = file?.endsWith('.parquet') === true;
+  if ((command === 'rollup' || command === 'parse') && !isParquetNamed) {
+    warmInflateWorker();
+  }
   if (values.help || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
