@@ -25,7 +25,7 @@ import {
   rejectedFlowOf,
   talkerOf,
 } from './topLists.js';
-import { type SketchEntry, WAYS } from './topSketch.js';
+import type { SketchEntry } from './topSketch.js';
 
 // The layout of wasm/flowLogScannerCore.ts's structs (W_*, E_*, S_*, N_*
 // there), as far as the rollups are read from them.
@@ -46,11 +46,11 @@ const COUNTER_AT = Object.fromEntries(
 ) as Record<CounterName, number>;
 const E_KEY = 4;
 const E_LENGTH = 8;
-const S_SETS = 0;
+const S_LABEL_BYTES = 1;
+const S_COUNT = 2;
 const S_ENTRIES = 8;
 const S_LABELS = 12;
 const S_LABEL_LENGTHS = 16;
-const S_LABEL_BYTES = 20;
 const N_SIZE = 32;
 /** A label's length byte with this bit set holds packed addresses. */
 const PACKED = 0x80;
@@ -205,7 +205,7 @@ class WindowReader {
   }
 
   /**
-   * The talkers of a sketch, in sketch order (toRollup ranks them). Packed
+   * The talkers of a sketch, in the order they arrived (toRollup ranks them). Packed
    * labels are read as addresses straight from memory; text labels as the
    * typed path reads its keys.
    */
@@ -228,7 +228,7 @@ class WindowReader {
     return talkers;
   }
 
-  /** The rejected sources of a sketch, in sketch order. */
+  /** The rejected sources of a sketch, in the order they arrived. */
   private sources(views: MemoryViews, sketch: number): RejectedSource[] {
     const sources: RejectedSource[] = [];
     const { view, bytes: memory } = views;
@@ -246,7 +246,7 @@ class WindowReader {
     return sources;
   }
 
-  /** The rejected flows (source, port, protocol) of a sketch, in sketch order. */
+  /** The rejected flows (source, port, protocol) of a sketch, in the order they arrived. */
   private rejectedFlows(views: MemoryViews, sketch: number): RejectedFlow[] {
     const flows: RejectedFlow[] = [];
     const { view, bytes: memory } = views;
@@ -264,7 +264,7 @@ class WindowReader {
     return flows;
   }
 
-  /** The rejected ports of a sketch (labels: the tail alone), in sketch order. */
+  /** The rejected ports of a sketch (labels: the tail alone), in the order they arrived. */
   private rejectedPorts(views: MemoryViews, sketch: number): RejectedPort[] {
     const ports: RejectedPort[] = [];
     const { view, bytes: memory } = views;
@@ -275,23 +275,21 @@ class WindowReader {
     return ports;
   }
 
-  /** Calls `visit` with the label and counts of each used entry of a sketch. */
+  /** Calls `visit` with the label and counts of each entry of a sketch. */
   private eachEntry(
     view: DataView,
     sketch: number,
     visit: (label: number, length: number, entry: EntryCounts) => void
   ): void {
-    const count = view.getInt32(sketch + S_SETS, true) * WAYS;
+    const count = view.getUint8(sketch + S_COUNT);
     const entries = view.getUint32(sketch + S_ENTRIES, true);
     const labels = view.getUint32(sketch + S_LABELS, true);
     const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
-    const labelBytes = view.getUint32(sketch + S_LABEL_BYTES, true);
+    const labelBytes = view.getUint8(sketch + S_LABEL_BYTES);
     for (let entry = 0; entry < count; entry++) {
       const at = entries + entry * N_SIZE;
-      const flows = view.getUint32(at + 28, true);
-      if (flows === 0) continue;
       visit(labels + entry * labelBytes, view.getUint8(lengths + entry), {
-        flows,
+        flows: view.getUint32(at + 28, true),
         packets: view.getFloat64(at + 8, true),
         bytes: view.getFloat64(at + 16, true),
       });

@@ -128,13 +128,25 @@ const E_WINDOWS = 16;
 const E_SIZE = E_WINDOWS + CACHED_WINDOWS * 16;
 
 // Sketch struct (2-way set-associative Unbiased Space-Saving, as TopSketch).
-const S_SETS = 0; // 0 until the first add
+// The sets are a directory of (hash, position) pairs; the entries and their
+// labels sit densely, in the order their keys arrived, in a block that grows
+// by steps of a half or a third. Memory then follows the keys a sketch
+// holds, not the sets its hashes spread over (a 2-way sketch grows when one
+// set overflows, with about 40% of its ways in use).
+const S_SETS = 0; // u8: sets of the directory, 0 until the first add
+const S_LABEL_BYTES = 1; // u8: bytes of a label slot (FIRST_* widened to MAX_*)
+const S_COUNT = 2; // u8: entries in use
+const S_CAPACITY = 3; // u8: entries the block holds
 const S_RANDOM = 4;
-const S_ENTRIES = 8; // 32 bytes per entry, a set (2 ways) per 64-byte line
+const S_ENTRIES = 8; // the block: 32 bytes per entry, then lengths, then labels
 const S_LABELS = 12; // S_LABEL_BYTES bytes per entry
-const S_LABEL_LENGTHS = 16; // the labels block: a length byte per entry, then the slots
-const S_LABEL_BYTES = 20; // u32: bytes of a label slot (FIRST_* widened to MAX_*)
-// Entry: weight f64, packets f64, bytes f64, hash u32, flows u32 (0 = empty).
+const S_LABEL_LENGTHS = 16; // a length byte per entry
+const S_DIRECTORY = 20; // D_SIZE bytes per set
+// Directory set: the hashes of its two ways and their entries (position + 1, 0 = empty).
+const D_HASH = 0; // u32 per way
+const D_ENTRY = 8; // u8 per way
+const D_SIZE = 16;
+// Entry: weight f64, packets f64, bytes f64, hash u32, flows u32.
 const N_WEIGHT = 0;
 const N_PACKETS = 8;
 const N_BYTES = 16;
@@ -145,6 +157,8 @@ const FULL_SETS = 32;
 /** Sets of a full rejected-flow sketch: 16 (source, port) keys, a quarter of the memory. */
 const REJECTED_FLOW_SETS = 8;
 const FIRST_SETS = 1;
+/** Entries of a new sketch's block. */
+const FIRST_CAPACITY = 2;
 const WAYS = 2;
 const MAX_LABEL = 96;
 const MAX_ADDRESS = 40;
@@ -211,9 +225,9 @@ let arenas: usize = 0;
  * entries in another, and labels elsewhere. What a record touches then spans
  * few pages (fewer TLB misses), and the windows fit the L2 cache.
  */
-function allocHot(arena: usize, size: usize): usize {
+function allocHot(arena: usize, size: usize, alignment: usize = 64): usize {
   const at = arenas + arena;
-  const bytes = (size + 63) & ~63;
+  const bytes = (size + alignment - 1) & ~(alignment - 1);
   let top = <usize>load<u32>(at);
   if (top + bytes > <usize>load<u32>(at + 4)) {
     const block = max(HOT_BLOCK, bytes);
@@ -224,8 +238,8 @@ function allocHot(arena: usize, size: usize): usize {
   return top;
 }
 
-/** Size classes of freed blocks (sketch entries and labels use a few dozen). */
-const FREE_CLASSES: i32 = 64;
+/** Size classes of freed blocks (sketch blocks and directories use several dozen). */
+const FREE_CLASSES: i32 = 128;
 /** Freed blocks by size: FREE_CLASSES pairs of (size u32, first block u32). */
 let freeLists: usize = 0;
 let freeClassCount: i32 = 0;
@@ -1492,7 +1506,7 @@ function protocolKey(): u32 {
 /** An empty sketch (its entries are allocated by the first add). */
 function initSketch(sketch: usize, labelBytes: u32): void {
   store<u32>(sketch + S_RANDOM, 0x9e3779b9);
-  store<u32>(sketch + S_LABEL_BYTES, labelBytes);
+  store<u8>(sketch + S_LABEL_BYTES, <u8>labelBytes);
 }
 
 /**
@@ -1500,10 +1514,20 @@ function initSketch(sketch: usize, labelBytes: u32): void {
  * in cache. The load stays in the compiled code: it may trap.
  */
 function touchSet(sketch: usize, hash: u32): void {
-  const sets = load<i32>(sketch + S_SETS);
+  const sets = <i32>load<u8>(sketch + S_SETS);
   if (sets === 0) return;
+  const set =
+    <usize>load<u32>(sketch + S_DIRECTORY) +
+    <usize>(<i32>hash & (sets - 1)) * D_SIZE;
   const entries = <usize>load<u32>(sketch + S_ENTRIES);
-  load<u32>(entries + <usize>((<i32>hash & (sets - 1)) * WAYS) * N_SIZE);
+  const a = <usize>load<u8>(set + D_ENTRY);
+  const b = <usize>load<u8>(set + D_ENTRY + 1);
+  // The entry the key holds, or the ways a new key would evict from, or
+  // the entry it would take.
+  load<u32>(
+    entries + (a !== 0 ? a - 1 : <usize>load<u8>(sketch + S_COUNT)) * N_SIZE
+  );
+  if (b !== 0) load<u32>(entries + (b - 1) * N_SIZE);
 }
 
 /**
@@ -1533,7 +1557,7 @@ function slotFor(needed: usize, a: usize, b: usize, c: usize): usize {
 
 /** Widens the sketch's label slots, if needed, to hold `needed` bytes. */
 function makeRoom(sketch: usize, needed: usize, isTalker: bool): void {
-  const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
+  const slotBytes = <usize>load<u8>(sketch + S_LABEL_BYTES);
   if (needed <= slotBytes) return;
   const width = isTalker
     ? slotFor(needed, 40, 64, MAX_LABEL)
@@ -1626,7 +1650,7 @@ function addRejectedFlow(window: usize, u: usize): void {
   if (length > 0) {
     memory.copy(scratch + length, tail, REJECTED_TAIL_BYTES);
     const total = length + REJECTED_TAIL_BYTES;
-    if (total > <usize>load<u32>(sketch + S_LABEL_BYTES)) {
+    if (total > <usize>load<u8>(sketch + S_LABEL_BYTES)) {
       widenLabels(
         sketch,
         slotFor(total, 24, MAX_REJECTED_FLOW, MAX_REJECTED_FLOW)
@@ -1636,7 +1660,7 @@ function addRejectedFlow(window: usize, u: usize): void {
     return;
   }
   const needed = srcTo - srcFrom + REJECTED_TAIL_BYTES;
-  if (needed > <usize>load<u32>(sketch + S_LABEL_BYTES)) {
+  if (needed > <usize>load<u8>(sketch + S_LABEL_BYTES)) {
     widenLabels(
       sketch,
       slotFor(needed, 24, MAX_REJECTED_FLOW, MAX_REJECTED_FLOW)
@@ -1683,7 +1707,7 @@ function writePacked(
 ): void {
   const base =
     <usize>load<u32>(sketch + S_LABELS) +
-    <usize>entry * <usize>load<u32>(sketch + S_LABEL_BYTES);
+    <usize>entry * <usize>load<u8>(sketch + S_LABEL_BYTES);
   memory.copy(base, from, length);
   store<u8>(
     <usize>load<u32>(sketch + S_LABEL_LENGTHS) + entry,
@@ -1816,7 +1840,7 @@ function appendLabel(
   const end = min(to, from + <usize>(limit - length));
   const base =
     <usize>load<u32>(sketch + S_LABELS) +
-    <usize>entry * <usize>load<u32>(sketch + S_LABEL_BYTES) +
+    <usize>entry * <usize>load<u8>(sketch + S_LABEL_BYTES) +
     <usize>length;
   let n: i32 = 0;
   // Labels are short: a byte loop beats a bulk-memory call.
@@ -1834,39 +1858,50 @@ function sketchAdd(
   bytes: f64,
   maxSets: i32 = FULL_SETS
 ): i32 {
-  if (load<i32>(sketch + S_SETS) === 0) allocateSets(sketch, FIRST_SETS);
+  if (load<u8>(sketch + S_SETS) === 0) startSketch(sketch);
   while (true) {
-    const entries = <usize>load<u32>(sketch + S_ENTRIES);
-    const sets = load<i32>(sketch + S_SETS);
-    const first = (<i32>hash & (sets - 1)) * WAYS;
-    const a = entries + <usize>first * N_SIZE;
-    const b = a + N_SIZE;
-    if (load<u32>(a + N_FLOWS) !== 0 && load<u32>(a + N_HASH) === hash) {
-      count(a, weight, flows, packets, bytes);
+    const sets = <i32>load<u8>(sketch + S_SETS);
+    const set =
+      <usize>load<u32>(sketch + S_DIRECTORY) +
+      <usize>(<i32>hash & (sets - 1)) * D_SIZE;
+    const a = <i32>load<u8>(set + D_ENTRY);
+    const b = <i32>load<u8>(set + D_ENTRY + 1);
+    if (a !== 0 && load<u32>(set + D_HASH) === hash) {
+      count(entryAt(sketch, a), weight, flows, packets, bytes);
       return -1;
     }
-    if (load<u32>(b + N_FLOWS) !== 0 && load<u32>(b + N_HASH) === hash) {
-      count(b, weight, flows, packets, bytes);
+    if (b !== 0 && load<u32>(set + D_HASH + 4) === hash) {
+      count(entryAt(sketch, b), weight, flows, packets, bytes);
       return -1;
     }
-    if (load<u32>(a + N_FLOWS) === 0)
-      return take(sketch, first, hash, weight, flows, packets, bytes);
-    if (load<u32>(b + N_FLOWS) === 0)
-      return take(sketch, first + 1, hash, weight, flows, packets, bytes);
+    if (a === 0) {
+      return takeNew(sketch, set, 0, hash, weight, flows, packets, bytes);
+    }
+    if (b === 0) {
+      return takeNew(sketch, set, 1, hash, weight, flows, packets, bytes);
+    }
     if (sets < maxSets) {
-      growSketch(sketch);
+      growDirectory(sketch);
       continue;
     }
-    const victim =
-      load<f64>(b + N_WEIGHT) < load<f64>(a + N_WEIGHT) ? first + 1 : first;
-    const at = entries + <usize>victim * N_SIZE;
+    const isB =
+      load<f64>(entryAt(sketch, b) + N_WEIGHT) <
+      load<f64>(entryAt(sketch, a) + N_WEIGHT);
+    const victim = isB ? b : a;
+    const at = entryAt(sketch, victim);
     const total = load<f64>(at + N_WEIGHT) + weight;
     if (total > 0 && draw(sketch) * total >= weight) {
       store<f64>(at + N_WEIGHT, total);
       return -1;
     }
-    return take(sketch, victim, hash, total, flows, packets, bytes);
+    store<u32>(set + D_HASH + (isB ? 4 : 0), hash);
+    return take(sketch, victim - 1, hash, total, flows, packets, bytes);
   }
+}
+
+/** The entry a directory way names (its position + 1). */
+function entryAt(sketch: usize, way: i32): usize {
+  return <usize>load<u32>(sketch + S_ENTRIES) + <usize>(way - 1) * N_SIZE;
 }
 
 function count(
@@ -1880,6 +1915,37 @@ function count(
   store<u32>(at + N_FLOWS, load<u32>(at + N_FLOWS) + <u32>flows);
   store<f64>(at + N_PACKETS, load<f64>(at + N_PACKETS) + packets);
   store<f64>(at + N_BYTES, load<f64>(at + N_BYTES) + bytes);
+}
+
+/**
+ * Gives a new key way `way` of `set` and the next entry of the block,
+ * which grows when full: 2, 3, 4, 6, 8, 12, ... entries, every power of
+ * two (the ways of a full sketch) a step.
+ */
+function takeNew(
+  sketch: usize,
+  set: usize,
+  way: usize,
+  hash: u32,
+  weight: f64,
+  flows: f64,
+  packets: f64,
+  bytes: f64
+): i32 {
+  const entry = <i32>load<u8>(sketch + S_COUNT);
+  const capacity = <i32>load<u8>(sketch + S_CAPACITY);
+  if (entry === capacity) {
+    const isPowerOfTwo = (capacity & (capacity - 1)) === 0;
+    resizeBlock(
+      sketch,
+      capacity + (isPowerOfTwo ? capacity >> 1 : capacity / 3),
+      <usize>load<u8>(sketch + S_LABEL_BYTES)
+    );
+  }
+  store<u8>(sketch + S_COUNT, <u8>(entry + 1));
+  store<u32>(set + D_HASH + way * 4, hash);
+  store<u8>(set + D_ENTRY + way, <u8>(entry + 1));
+  return take(sketch, entry, hash, weight, flows, packets, bytes);
 }
 
 function take(
@@ -1910,36 +1976,62 @@ function draw(sketch: usize): f64 {
   return <f64>x / 4294967296;
 }
 
-/** Bytes of a labels block: a length byte per entry (padded to 8), then the labels. */
-function labelsSize(entries: i32, slotBytes: usize): usize {
-  return ((<usize>entries + 7) & ~7) + <usize>entries * slotBytes;
+/** Bytes of a sketch's block: the entries, a length byte each (padded to 8), the labels. */
+function blockSize(capacity: i32, slotBytes: usize): usize {
+  return (
+    <usize>capacity * N_SIZE +
+    ((<usize>capacity + 7) & ~7) +
+    <usize>capacity * slotBytes
+  );
 }
 
-/** Entries and labels of `sets` sets, reused from a freed sketch when one fits. */
-function allocateSets(sketch: usize, sets: i32): void {
-  const entries = sets * WAYS;
-  const entryBytes = <usize>entries * N_SIZE;
-  let block = reuse(entryBytes);
-  if (block === 0) block = allocHot(ENTRY_ARENA, entryBytes);
-  store<i32>(sketch + S_SETS, sets);
+/** The first directory set and block of a sketch. */
+function startSketch(sketch: usize): void {
+  store<u32>(sketch + S_DIRECTORY, <u32>allocDirectory(FIRST_SETS));
+  store<u8>(sketch + S_SETS, <u8>FIRST_SETS);
+  resizeBlock(sketch, FIRST_CAPACITY, <usize>load<u8>(sketch + S_LABEL_BYTES));
+}
+
+/** A zeroed directory of `sets` sets, reused from a grown sketch when one fits. */
+function allocDirectory(sets: i32): usize {
+  const size = <usize>sets * D_SIZE;
+  const directory = reuse(size);
+  return directory !== 0 ? directory : allocHot(ENTRY_ARENA, size, D_SIZE);
+}
+
+/**
+ * Moves the sketch's entries and labels, in order, to a block of
+ * `capacity` entries with label slots of `slotBytes` (at least the
+ * current), and frees the old block for the next sketch of its size.
+ */
+function resizeBlock(sketch: usize, capacity: i32, slotBytes: usize): void {
+  const size = blockSize(capacity, slotBytes);
+  let block = reuse(size);
+  if (block === 0) block = allocHot(ENTRY_ARENA, size);
+  const lengths = block + <usize>capacity * N_SIZE;
+  const labels = lengths + ((<usize>capacity + 7) & ~7);
+  const old = <i32>load<u8>(sketch + S_CAPACITY);
+  if (old > 0) {
+    const used = <usize>load<u8>(sketch + S_COUNT);
+    const oldSlot = <usize>load<u8>(sketch + S_LABEL_BYTES);
+    const oldBlock = <usize>load<u32>(sketch + S_ENTRIES);
+    const oldLabels = <usize>load<u32>(sketch + S_LABELS);
+    memory.copy(block, oldBlock, used * N_SIZE);
+    memory.copy(lengths, <usize>load<u32>(sketch + S_LABEL_LENGTHS), used);
+    for (let entry: usize = 0; entry < used; entry++) {
+      memory.copy(
+        labels + entry * slotBytes,
+        oldLabels + entry * oldSlot,
+        oldSlot
+      );
+    }
+    release(oldBlock, blockSize(old, oldSlot));
+  }
   store<u32>(sketch + S_ENTRIES, <u32>block);
-  const slotBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
-  const labelBytes = labelsSize(entries, slotBytes);
-  let labels = reuse(labelBytes);
-  if (labels === 0) labels = alloc(labelBytes);
-  store<u32>(sketch + S_LABEL_LENGTHS, <u32>labels);
-  store<u32>(sketch + S_LABELS, <u32>(labels + ((<usize>entries + 7) & ~7)));
-}
-
-/** Frees a sketch's entries and labels of `sets` sets for the next sketch that needs them. */
-function releaseSets(
-  sets: i32,
-  entries: usize,
-  lengths: usize,
-  slotBytes: usize
-): void {
-  release(entries, <usize>(sets * WAYS) * N_SIZE);
-  release(lengths, labelsSize(sets * WAYS, slotBytes));
+  store<u32>(sketch + S_LABEL_LENGTHS, <u32>lengths);
+  store<u32>(sketch + S_LABELS, <u32>labels);
+  store<u8>(sketch + S_CAPACITY, <u8>capacity);
+  store<u8>(sketch + S_LABEL_BYTES, <u8>slotBytes);
 }
 
 /**
@@ -1949,62 +2041,34 @@ function releaseSets(
  * a longer label arrives: the same labels, in less memory for most windows.
  */
 function widenLabels(sketch: usize, slotBytes: usize): void {
-  const sets = load<i32>(sketch + S_SETS);
-  const old = <usize>load<u32>(sketch + S_LABEL_BYTES);
-  const oldLengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
-  const oldLabels = <usize>load<u32>(sketch + S_LABELS);
-  const entries = sets * WAYS;
-  store<u32>(sketch + S_LABEL_BYTES, <u32>slotBytes);
-  let block = reuse(labelsSize(entries, slotBytes));
-  if (block === 0) block = alloc(labelsSize(entries, slotBytes));
-  const labels = block + ((<usize>entries + 7) & ~7);
-  memory.copy(block, oldLengths, <usize>entries);
-  for (let entry: i32 = 0; entry < entries; entry++) {
-    memory.copy(
-      labels + <usize>entry * slotBytes,
-      oldLabels + <usize>entry * old,
-      old
-    );
-  }
-  store<u32>(sketch + S_LABEL_LENGTHS, <u32>block);
-  store<u32>(sketch + S_LABELS, <u32>labels);
-  release(oldLengths, labelsSize(entries, old));
+  resizeBlock(sketch, <i32>load<u8>(sketch + S_CAPACITY), slotBytes);
 }
 
 /**
- * As TopSketch.grow: moves entries, in order, to twice the sets (an old
- * set's entries go to two new sets, so none is ever dropped), then frees
- * the old ones.
+ * As TopSketch.grow: twice the sets, each old set's keys (in way order)
+ * going to the first free way of their new set, so none is ever dropped
+ * and every key keeps the way TopSketch gives it. The entries stay put.
  */
-function growSketch(sketch: usize): void {
-  const oldSets = load<i32>(sketch + S_SETS);
-  const old = oldSets * WAYS;
-  const oldEntries = <usize>load<u32>(sketch + S_ENTRIES);
-  const oldLabels = <usize>load<u32>(sketch + S_LABELS);
-  const oldLengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
-  const labelBytes = <usize>load<u32>(sketch + S_LABEL_BYTES);
+function growDirectory(sketch: usize): void {
+  const oldSets = <i32>load<u8>(sketch + S_SETS);
+  const old = <usize>load<u32>(sketch + S_DIRECTORY);
   const sets = oldSets * 2;
-  allocateSets(sketch, sets);
-  const entries = <usize>load<u32>(sketch + S_ENTRIES);
-  const labels = <usize>load<u32>(sketch + S_LABELS);
-  const lengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
-  for (let entry: i32 = 0; entry < old; entry++) {
-    const from = oldEntries + <usize>entry * N_SIZE;
-    if (load<u32>(from + N_FLOWS) === 0) continue;
-    const first = (<i32>load<u32>(from + N_HASH) & (sets - 1)) * WAYS;
-    const target =
-      load<u32>(entries + <usize>first * N_SIZE + N_FLOWS) === 0
-        ? first
-        : first + 1;
-    memory.copy(entries + <usize>target * N_SIZE, from, N_SIZE);
-    memory.copy(
-      labels + <usize>target * labelBytes,
-      oldLabels + <usize>entry * labelBytes,
-      labelBytes
-    );
-    store<u8>(lengths + target, load<u8>(oldLengths + entry));
+  const directory = allocDirectory(sets);
+  for (let s: i32 = 0; s < oldSets; s++) {
+    const from = old + <usize>s * D_SIZE;
+    for (let way: usize = 0; way < <usize>WAYS; way++) {
+      const entry = load<u8>(from + D_ENTRY + way);
+      if (entry === 0) continue;
+      const hash = load<u32>(from + D_HASH + way * 4);
+      const to = directory + <usize>(<i32>hash & (sets - 1)) * D_SIZE;
+      const target: usize = load<u8>(to + D_ENTRY) === 0 ? 0 : 1;
+      store<u32>(to + D_HASH + target * 4, hash);
+      store<u8>(to + D_ENTRY + target, entry);
+    }
   }
-  releaseSets(oldSets, oldEntries, oldLengths, labelBytes);
+  release(old, <usize>oldSets * D_SIZE);
+  store<u32>(sketch + S_DIRECTORY, <u32>directory);
+  store<u8>(sketch + S_SETS, <u8>sets);
 }
 
 /** Bytes of the heap in use (past the ring): what this input's rollups hold. */

@@ -149,6 +149,42 @@ describe('FlowLogScanner', () => {
     expect(bytes.length).toBeGreaterThan(2_000_000);
   });
 
+  it('holds top lists in memory that follows the peers a window has, not the sets their hashes spread over', async () => {
+    // Prepare: 2,000 ENIs with one window each and 24 IPv4 peers, no two
+    // alike. A 2-way sketch of 24 keys mostly grows to all 64 entries:
+    // with 64 entries per sketch the scanner held 4.0 KiB per item, with
+    // the 24 in use (and a directory of their sets) it holds 2.7 KiB.
+    const lines: string[] = [];
+    for (let eni = 0; eni < 2000; eni++) {
+      const id = `eni-${eni.toString(16).padStart(17, '0')}`;
+      const self = `10.0.${eni >> 8}.${eni & 255}`;
+      for (let peer = 0; peer < 24; peer++) {
+        const address = `172.16.${peer}.${(eni * 7) & 255}`;
+        lines.push(
+          `2 123456789012 ${id} ${self} ${address} 443 ${40000 + peer} 6 ${peer + 1} ${(peer + 1) * 100} 1793491200 1793491259 ACCEPT OK`
+        );
+      }
+    }
+    const bytes = encode(withHeader(DEFAULT_FORMAT, lines));
+    const scanner = new FlowLogScanner(DEFAULT_FORMAT, {
+      windowMode: 'prorate',
+    });
+    // Act
+    scanner.push(bytes);
+    const bytesPerItem = scanner.heapBytes() / scanner.itemCount();
+    const { scanned, typed } = await bothPaths(bytes, {
+      windowMode: 'prorate',
+    });
+    // Assess
+    expect(scanner.itemCount()).toBe(2000);
+    expect(bytesPerItem).toBeLessThan(3 * 1024);
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    // All but the few windows whose sketch had a set of three keys to evict from.
+    const full = scanned.rollups.filter((r) => r.topTalkers?.length === 20);
+    expect(full.length).toBeGreaterThan(1900);
+  });
+
   it('agrees with the typed path on gzipped text larger than the ring it is inflated into', async () => {
     // Prepare: more than the ring's 4 MiB of slots, in odd-sized chunks.
     const format = resolveFormat('v2');
