@@ -46,11 +46,10 @@ const COUNTER_AT = Object.fromEntries(
 ) as Record<CounterName, number>;
 const E_KEY = 4;
 const E_LENGTH = 8;
-const S_LABEL_BYTES = 1;
 const S_COUNT = 2;
 const S_ENTRIES = 8;
-const S_LABELS = 12;
 const S_LABEL_LENGTHS = 16;
+const N_LABEL = 24;
 const N_SIZE = 32;
 /** A label's length byte with this bit set holds packed addresses. */
 const PACKED = 0x80;
@@ -283,12 +282,11 @@ class WindowReader {
   ): void {
     const count = view.getUint8(sketch + S_COUNT);
     const entries = view.getUint32(sketch + S_ENTRIES, true);
-    const labels = view.getUint32(sketch + S_LABELS, true);
     const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
-    const labelBytes = view.getUint8(sketch + S_LABEL_BYTES);
     for (let entry = 0; entry < count; entry++) {
       const at = entries + entry * N_SIZE;
-      visit(labels + entry * labelBytes, view.getUint8(lengths + entry), {
+      const label = view.getUint32(at + N_LABEL, true);
+      visit(label, view.getUint8(lengths + entry * 2), {
         flows: view.getUint32(at + 28, true),
         packets: view.getFloat64(at + 8, true),
         bytes: view.getFloat64(at + 16, true),

@@ -128,29 +128,28 @@ const E_WINDOWS = 16;
 const E_SIZE = E_WINDOWS + CACHED_WINDOWS * 16;
 
 // Sketch struct (2-way set-associative Unbiased Space-Saving, as TopSketch).
-// The sets are a directory of (hash, position) pairs; the entries and their
-// labels sit densely, in the order their keys arrived, in a block that grows
-// by steps of a half or a third. Memory then follows the keys a sketch
-// holds, not the sets its hashes spread over (a 2-way sketch grows when one
-// set overflows, with about 40% of its ways in use).
+// The sets are a directory of (hash, entry) pairs; the entries sit densely,
+// in the order their keys arrived, in a block that grows by steps of a half
+// or a third, and each label in a block of its own size. Memory then
+// follows the keys a sketch holds and the labels they carry, not the sets
+// its hashes spread over (a 2-way sketch grows when one set overflows,
+// with about 40% of its ways in use) nor its longest label.
 const S_SETS = 0; // u8: sets of the directory, 0 until the first add
-const S_LABEL_BYTES = 1; // u8: bytes of a label slot (FIRST_* widened to MAX_*)
 const S_COUNT = 2; // u8: entries in use
 const S_CAPACITY = 3; // u8: entries the block holds
 const S_RANDOM = 4;
-const S_ENTRIES = 8; // the block: 32 bytes per entry, then lengths, then labels
-const S_LABELS = 12; // S_LABEL_BYTES bytes per entry
-const S_LABEL_LENGTHS = 16; // a length byte per entry
+const S_ENTRIES = 8; // the block: N_SIZE bytes per entry, then its label sizes
+const S_LABEL_LENGTHS = 16; // u16 per entry: the label's length, its block's size in 8 bytes
 const S_DIRECTORY = 20; // D_SIZE bytes per set
 // Directory set: the hashes of its two ways and their entries (position + 1, 0 = empty).
 const D_HASH = 0; // u32 per way
 const D_ENTRY = 8; // u8 per way
 const D_SIZE = 16;
-// Entry: weight f64, packets f64, bytes f64, hash u32, flows u32.
+// Entry: weight f64, packets f64, bytes f64, label block u32, flows u32.
 const N_WEIGHT = 0;
 const N_PACKETS = 8;
 const N_BYTES = 16;
-const N_HASH = 24;
+const N_LABEL = 24;
 const N_FLOWS = 28;
 const N_SIZE = 32;
 const FULL_SETS = 32;
@@ -165,13 +164,6 @@ const MAX_ADDRESS = 40;
 /** A rejected-flow label: an address and its tail (port in 3 bytes, protocol in 2). */
 const REJECTED_TAIL_BYTES = 5;
 const MAX_REJECTED_FLOW = MAX_ADDRESS + REJECTED_TAIL_BYTES;
-/** Label slots of a new rejected-flow sketch: a packed IPv4 address and its tail. */
-const FIRST_REJECTED_FLOW = 12;
-/** Label slots of a rejected-port sketch: its tail alone. */
-const REJECTED_PORT_LABEL = 8;
-/** Label slots of a new sketch: an IPv4 talker, an IPv4 address (packed). */
-const FIRST_LABEL = 16;
-const FIRST_ADDRESS = 8;
 /** A label's length byte with this bit set: addresses packed (see packAddress). */
 const PACKED: i32 = 0x80;
 const COLON: i32 = 0x3a;
@@ -217,6 +209,7 @@ const HOT_BLOCK: usize = 256 * 1024;
 /** Arenas of hot memory: [top, end) of the current block, as two u32s. */
 const WINDOW_ARENA: usize = 0;
 const ENTRY_ARENA: usize = 8;
+const LABEL_ARENA: usize = 16;
 let arenas: usize = 0;
 
 /**
@@ -271,6 +264,27 @@ function release(block: usize, size: usize): void {
 }
 
 /** A zeroed freed block of `size` bytes, or 0 when none is free. */
+/** Label block sizes: 8 to 96 bytes, in steps of 8. */
+const LABEL_CLASSES: usize = 13;
+/** Freed label blocks: the first of each size (in 8 bytes), as u32s. */
+let labelBlocks: usize = 0;
+
+/** A label block of `size` 8-byte words: a freed one, or new. */
+function takeLabelBlock(size: usize): usize {
+  const head = labelBlocks + size * 4;
+  const block = <usize>load<u32>(head);
+  if (block === 0) return allocHot(LABEL_ARENA, size << 3, 8);
+  store<u32>(head, load<u32>(block));
+  return block;
+}
+
+/** Keeps a label block of `size` 8-byte words for the next label of its size. */
+function releaseLabelBlock(block: usize, size: usize): void {
+  const head = labelBlocks + size * 4;
+  store<u32>(block, load<u32>(head));
+  store<u32>(head, <u32>block);
+}
+
 function reuse(size: usize): usize {
   const head = freeList(size);
   if (head === 0) return 0;
@@ -400,7 +414,8 @@ export function init(
   top = heapStart;
   // A reused memory holds an earlier instance's heap: zero all of it.
   memory.fill(top, 0, <usize>(((<u64>memory.size()) << 16) - <u64>top));
-  arenas = alloc(16);
+  arenas = alloc(24);
+  labelBlocks = alloc(LABEL_CLASSES * 4);
   freeLists = alloc(<usize>FREE_CLASSES * 8);
   freeClassCount = 0;
   columns = columnCount;
@@ -453,6 +468,8 @@ export function beginRollups(): void {
   }
   store<u64>(arenas + WINDOW_ARENA, 0);
   store<u64>(arenas + ENTRY_ARENA, 0);
+  store<u64>(arenas + LABEL_ARENA, 0);
+  memory.fill(labelBlocks, 0, LABEL_CLASSES * 4);
   freeClassCount = 0;
   eniCount = 0;
   windowCount = 0;
@@ -1245,10 +1262,10 @@ function windowOf(eni: usize, windowStart: f64): usize {
     window = allocHot(WINDOW_ARENA, W_SIZE);
     store<f64>(window + W_START, windowStart);
     store<i32>(window + W_ENI, eniIndex);
-    initSketch(window + W_TALKER_SKETCH, FIRST_LABEL);
-    initSketch(window + W_REJECTED_SKETCH, FIRST_ADDRESS);
-    initSketch(window + W_REJECTED_FLOW_SKETCH, FIRST_REJECTED_FLOW);
-    initSketch(window + W_REJECTED_PORT_SKETCH, REJECTED_PORT_LABEL);
+    initSketch(window + W_TALKER_SKETCH);
+    initSketch(window + W_REJECTED_SKETCH);
+    initSketch(window + W_REJECTED_FLOW_SKETCH);
+    initSketch(window + W_REJECTED_PORT_SKETCH);
     for (let k = 0; k < 4; k++) store<i32>(window + W_IDS + k * 8 + 4, -1);
     store<u32>(windowTable + at * 4, <u32>window);
     if (windowCount === windowListCapacity) {
@@ -1504,9 +1521,8 @@ function protocolKey(): u32 {
 }
 
 /** An empty sketch (its entries are allocated by the first add). */
-function initSketch(sketch: usize, labelBytes: u32): void {
+function initSketch(sketch: usize): void {
   store<u32>(sketch + S_RANDOM, 0x9e3779b9);
-  store<u8>(sketch + S_LABEL_BYTES, <u8>labelBytes);
 }
 
 /**
@@ -1548,21 +1564,19 @@ function talkerTail(): u64 {
 }
 
 /**
- * The slot width (of `widths`, narrow to wide) that holds a label of
- * `needed` bytes: labels are kept whole up to the widest.
+ * Gives the entry's label a block of at least `bytes` bytes (its old one
+ * when big enough: an evicted key's block serves the key that replaces it).
  */
-function slotFor(needed: usize, a: usize, b: usize, c: usize): usize {
-  return needed <= a ? a : needed <= b ? b : c;
-}
-
-/** Widens the sketch's label slots, if needed, to hold `needed` bytes. */
-function makeRoom(sketch: usize, needed: usize, isTalker: bool): void {
-  const slotBytes = <usize>load<u8>(sketch + S_LABEL_BYTES);
-  if (needed <= slotBytes) return;
-  const width = isTalker
-    ? slotFor(needed, 40, 64, MAX_LABEL)
-    : slotFor(needed, 24, MAX_ADDRESS, MAX_ADDRESS);
-  if (width > slotBytes) widenLabels(sketch, width);
+function makeRoom(sketch: usize, entry: i32, bytes: usize): void {
+  const sizes =
+    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2 + 1;
+  const size = max<usize>((bytes + 7) >> 3, 1);
+  const had = <usize>load<u8>(sizes);
+  if (had >= size) return;
+  const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
+  if (had > 0) releaseLabelBlock(<usize>load<u32>(at + N_LABEL), had);
+  store<u32>(at + N_LABEL, <u32>takeLabelBlock(size));
+  store<u8>(sizes, <u8>size);
 }
 
 /** The talker update of batch entry `u`. */
@@ -1590,12 +1604,15 @@ function addTalker(window: usize, u: usize): void {
   if (dst > 0) {
     memory.copy(scratch + src + dst, tail, TAIL_BYTES);
     const length = src + dst + TAIL_BYTES;
-    makeRoom(sketch, length, true);
     writePacked(sketch, entry, scratch, length);
     return;
   }
   const room = MAX_LABEL - TAIL_BYTES;
-  makeRoom(sketch, srcTo - srcFrom + 1 + dstTo - dstFrom + TAIL_BYTES, true);
+  makeRoom(
+    sketch,
+    entry,
+    min(srcTo - srcFrom + 1 + dstTo - dstFrom + TAIL_BYTES, MAX_LABEL)
+  );
   appendLabel(sketch, entry, srcFrom, srcTo, room);
   const space = tail + TAIL_BYTES;
   store<u8>(space, SPACE);
@@ -1621,11 +1638,10 @@ function addRejected(window: usize, u: usize): void {
   const scratch = packed;
   const length = packAddress(srcFrom, srcTo, scratch);
   if (length > 0) {
-    makeRoom(sketch, length, false);
     writePacked(sketch, entry, scratch, length);
     return;
   }
-  makeRoom(sketch, srcTo - srcFrom, false);
+  makeRoom(sketch, entry, min(srcTo - srcFrom, MAX_ADDRESS));
   appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
 }
 
@@ -1649,23 +1665,14 @@ function addRejectedFlow(window: usize, u: usize): void {
   const length = packAddress(srcFrom, srcTo, scratch);
   if (length > 0) {
     memory.copy(scratch + length, tail, REJECTED_TAIL_BYTES);
-    const total = length + REJECTED_TAIL_BYTES;
-    if (total > <usize>load<u8>(sketch + S_LABEL_BYTES)) {
-      widenLabels(
-        sketch,
-        slotFor(total, 24, MAX_REJECTED_FLOW, MAX_REJECTED_FLOW)
-      );
-    }
-    writePacked(sketch, entry, scratch, total);
+    writePacked(sketch, entry, scratch, length + REJECTED_TAIL_BYTES);
     return;
   }
-  const needed = srcTo - srcFrom + REJECTED_TAIL_BYTES;
-  if (needed > <usize>load<u8>(sketch + S_LABEL_BYTES)) {
-    widenLabels(
-      sketch,
-      slotFor(needed, 24, MAX_REJECTED_FLOW, MAX_REJECTED_FLOW)
-    );
-  }
+  makeRoom(
+    sketch,
+    entry,
+    min(srcTo - srcFrom, MAX_ADDRESS) + REJECTED_TAIL_BYTES
+  );
   appendLabel(sketch, entry, srcFrom, srcTo, MAX_ADDRESS);
   appendLabel(
     sketch,
@@ -1689,12 +1696,13 @@ function addRejectedPort(window: usize, u: usize): void {
   );
   if (entry < 0) return;
   store<u64>(tail, load<u64>(u + U_FLOW_TAIL));
+  makeRoom(sketch, entry, REJECTED_TAIL_BYTES);
   appendLabel(
     sketch,
     entry,
     tail,
     tail + REJECTED_TAIL_BYTES,
-    REJECTED_PORT_LABEL
+    REJECTED_TAIL_BYTES
   );
 }
 
@@ -1705,12 +1713,11 @@ function writePacked(
   from: usize,
   length: usize
 ): void {
-  const base =
-    <usize>load<u32>(sketch + S_LABELS) +
-    <usize>entry * <usize>load<u8>(sketch + S_LABEL_BYTES);
-  memory.copy(base, from, length);
+  makeRoom(sketch, entry, length);
+  const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
+  memory.copy(<usize>load<u32>(at + N_LABEL), from, length);
   store<u8>(
-    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + entry,
+    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2,
     <u8>(<i32>length | PACKED)
   );
 }
@@ -1828,6 +1835,10 @@ function packIpv6(from: usize, to: usize, out: usize): bool {
   return gap < 0 ? bestLength < 2 : bestStart === gap && bestLength === zeros;
 }
 
+/**
+ * Appends [from, to) to the entry's label, as far as `limit` bytes in all
+ * (makeRoom gave the label a block that holds them).
+ */
 function appendLabel(
   sketch: usize,
   entry: i32,
@@ -1835,17 +1846,20 @@ function appendLabel(
   to: usize,
   limit: i32
 ): void {
-  const lengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
-  const length = <i32>load<u8>(lengths + entry);
+  const lengthAt =
+    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2;
+  const length = <i32>load<u8>(lengthAt);
   const end = min(to, from + <usize>(limit - length));
   const base =
-    <usize>load<u32>(sketch + S_LABELS) +
-    <usize>entry * <usize>load<u8>(sketch + S_LABEL_BYTES) +
-    <usize>length;
+    <usize>(
+      load<u32>(
+        <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE + N_LABEL
+      )
+    ) + <usize>length;
   let n: i32 = 0;
   // Labels are short: a byte loop beats a bulk-memory call.
   for (let p = from; p < end; p++, n++) store<u8>(base + n, load<u8>(p));
-  store<u8>(lengths + entry, <u8>(length + n));
+  store<u8>(lengthAt, <u8>(length + n));
 }
 
 /** As TopSketch.add: the entry whose label to write, or -1. */
@@ -1895,7 +1909,7 @@ function sketchAdd(
       return -1;
     }
     store<u32>(set + D_HASH + (isB ? 4 : 0), hash);
-    return take(sketch, victim - 1, hash, total, flows, packets, bytes);
+    return take(sketch, victim - 1, total, flows, packets, bytes);
   }
 }
 
@@ -1938,32 +1952,30 @@ function takeNew(
     const isPowerOfTwo = (capacity & (capacity - 1)) === 0;
     resizeBlock(
       sketch,
-      capacity + (isPowerOfTwo ? capacity >> 1 : capacity / 3),
-      <usize>load<u8>(sketch + S_LABEL_BYTES)
+      capacity + (isPowerOfTwo ? capacity >> 1 : capacity / 3)
     );
   }
   store<u8>(sketch + S_COUNT, <u8>(entry + 1));
   store<u32>(set + D_HASH + way * 4, hash);
   store<u8>(set + D_ENTRY + way, <u8>(entry + 1));
-  return take(sketch, entry, hash, weight, flows, packets, bytes);
+  return take(sketch, entry, weight, flows, packets, bytes);
 }
 
 function take(
   sketch: usize,
   entry: i32,
-  hash: u32,
   weight: f64,
   flows: f64,
   packets: f64,
   bytes: f64
 ): i32 {
   const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
-  store<u32>(at + N_HASH, hash);
   store<f64>(at + N_WEIGHT, weight);
   store<u32>(at + N_FLOWS, <u32>flows);
   store<f64>(at + N_PACKETS, packets);
   store<f64>(at + N_BYTES, bytes);
-  store<u8>(<usize>load<u32>(sketch + S_LABEL_LENGTHS) + entry, 0);
+  // The label's length; its block stays, for makeRoom to reuse.
+  store<u8>(<usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2, 0);
   return entry;
 }
 
@@ -1976,20 +1988,16 @@ function draw(sketch: usize): f64 {
   return <f64>x / 4294967296;
 }
 
-/** Bytes of a sketch's block: the entries, a length byte each (padded to 8), the labels. */
-function blockSize(capacity: i32, slotBytes: usize): usize {
-  return (
-    <usize>capacity * N_SIZE +
-    ((<usize>capacity + 7) & ~7) +
-    <usize>capacity * slotBytes
-  );
+/** Bytes of a sketch's block: the entries, then a u16 each (padded to 8) for their labels' sizes. */
+function blockSize(capacity: i32): usize {
+  return <usize>capacity * N_SIZE + ((<usize>capacity * 2 + 7) & ~7);
 }
 
 /** The first directory set and block of a sketch. */
 function startSketch(sketch: usize): void {
   store<u32>(sketch + S_DIRECTORY, <u32>allocDirectory(FIRST_SETS));
   store<u8>(sketch + S_SETS, <u8>FIRST_SETS);
-  resizeBlock(sketch, FIRST_CAPACITY, <usize>load<u8>(sketch + S_LABEL_BYTES));
+  resizeBlock(sketch, FIRST_CAPACITY);
 }
 
 /** A zeroed directory of `sets` sets, reused from a grown sketch when one fits. */
@@ -2000,48 +2008,26 @@ function allocDirectory(sets: i32): usize {
 }
 
 /**
- * Moves the sketch's entries and labels, in order, to a block of
- * `capacity` entries with label slots of `slotBytes` (at least the
- * current), and frees the old block for the next sketch of its size.
+ * Moves the sketch's entries and their label sizes, in order, to a block
+ * of `capacity` entries, and frees the old block for the next sketch of
+ * its size. The labels stay where they are.
  */
-function resizeBlock(sketch: usize, capacity: i32, slotBytes: usize): void {
-  const size = blockSize(capacity, slotBytes);
+function resizeBlock(sketch: usize, capacity: i32): void {
+  const size = blockSize(capacity);
   let block = reuse(size);
   if (block === 0) block = allocHot(ENTRY_ARENA, size);
   const lengths = block + <usize>capacity * N_SIZE;
-  const labels = lengths + ((<usize>capacity + 7) & ~7);
   const old = <i32>load<u8>(sketch + S_CAPACITY);
   if (old > 0) {
     const used = <usize>load<u8>(sketch + S_COUNT);
-    const oldSlot = <usize>load<u8>(sketch + S_LABEL_BYTES);
     const oldBlock = <usize>load<u32>(sketch + S_ENTRIES);
-    const oldLabels = <usize>load<u32>(sketch + S_LABELS);
     memory.copy(block, oldBlock, used * N_SIZE);
-    memory.copy(lengths, <usize>load<u32>(sketch + S_LABEL_LENGTHS), used);
-    for (let entry: usize = 0; entry < used; entry++) {
-      memory.copy(
-        labels + entry * slotBytes,
-        oldLabels + entry * oldSlot,
-        oldSlot
-      );
-    }
-    release(oldBlock, blockSize(old, oldSlot));
+    memory.copy(lengths, <usize>load<u32>(sketch + S_LABEL_LENGTHS), used * 2);
+    release(oldBlock, blockSize(old));
   }
   store<u32>(sketch + S_ENTRIES, <u32>block);
   store<u32>(sketch + S_LABEL_LENGTHS, <u32>lengths);
-  store<u32>(sketch + S_LABELS, <u32>labels);
   store<u8>(sketch + S_CAPACITY, <u8>capacity);
-  store<u8>(sketch + S_LABEL_BYTES, <u8>slotBytes);
-}
-
-/**
- * Gives every label slot of the sketch `slotBytes` bytes, keeping the
- * labels. Slots start narrow (a packed IPv4 talker fits 16 bytes, a
- * packed IPv4 source 8) and widen to the next of `slotFor`'s widths when
- * a longer label arrives: the same labels, in less memory for most windows.
- */
-function widenLabels(sketch: usize, slotBytes: usize): void {
-  resizeBlock(sketch, <i32>load<u8>(sketch + S_CAPACITY), slotBytes);
 }
 
 /**

@@ -185,6 +185,51 @@ describe('FlowLogScanner', () => {
     expect(full.length).toBeGreaterThan(1900);
   });
 
+  it('agrees with the typed path when evicted keys hand their label blocks to longer and shorter labels', async () => {
+    // Prepare: windows of 400 peers each (every sketch full, evicting),
+    // peers cycling through packed IPv4 and IPv6 addresses and texts that
+    // do not pack (kept as text, up to 40 bytes of a source), rejected and
+    // accepted, so each kind of label replaces each other kind.
+    const peerOf = (k: number): string =>
+      [
+        `172.16.${k % 256}.${k % 7}`,
+        `2600:1f18:${k.toString(16)}::${(k % 9) + 1}`,
+        `0172.016.${k % 256}.9`,
+        `peer-${'x'.repeat(k % 60)}-${k}`,
+      ][k % 4] as string;
+    const lines: string[] = [];
+    for (let eni = 0; eni < 6; eni++) {
+      const id = `eni-0${eni}aaaabbbbccccddd`;
+      for (let k = 0; k < 1600; k++) {
+        const peer = peerOf((k * 37 + eni) % 400);
+        const action = k % 3 === 0 ? 'REJECT' : 'ACCEPT';
+        const start = 1793491200 + 300 * (k % 2);
+        lines.push(
+          `2 123456789012 ${id} ${peer} 10.0.0.${eni} ${1000 + (k % 50)} 443 6 ${(k % 13) + 1} ${(k % 101) * 40 + 40} ${start} ${start + 30} ${action} OK`
+        );
+      }
+    }
+    const bytes = encode(withHeader(DEFAULT_FORMAT, lines));
+    for (const sizes of [[bytes.length + 1], [4093, 777]]) {
+      // Act
+      const { scanned, typed } = await bothPaths(
+        bytes,
+        { windowMode: 'prorate' },
+        undefined,
+        sizes
+      );
+      // Assess
+      expect(scanned).toEqual(typed);
+      if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+      expect(scanned.rollups).toHaveLength(12);
+      const peers = scanned.rollups.flatMap((r) =>
+        (r.topRejectedSources ?? []).map((source) => source.address)
+      );
+      expect(peers.some((peer) => peer.includes(':'))).toBe(true);
+      expect(peers.some((peer) => peer.startsWith('peer-'))).toBe(true);
+    }
+  });
+
   it('agrees with the typed path on gzipped text larger than the ring it is inflated into', async () => {
     // Prepare: more than the ring's 4 MiB of slots, in odd-sized chunks.
     const format = resolveFormat('v2');
