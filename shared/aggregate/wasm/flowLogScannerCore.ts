@@ -231,68 +231,37 @@ function allocHot(arena: usize, size: usize, alignment: usize = 64): usize {
   return top;
 }
 
-/** Size classes of freed blocks (sketch blocks and directories use several dozen). */
-const FREE_CLASSES: i32 = 128;
-/** Freed blocks by size: FREE_CLASSES pairs of (size u32, first block u32). */
-let freeLists: usize = 0;
-let freeClassCount: i32 = 0;
+// Freed blocks, for the next sketch that needs one of their size: the
+// memory then follows what the sketches hold, not how often they grew.
+// One list per kind of block, its first block as a u32, the next in each.
+/** The kind of a sketch's entry block: its capacity (2 to 64). */
+const BLOCK_KIND: usize = 0;
+/** The kind of a directory: 65 + its sets (1 to 32). */
+const DIRECTORY_KIND: usize = 65;
+/** The kind of a label block: 98 + its size in 8-byte words (1 to 12). */
+const LABEL_KIND: usize = 98;
+const FREE_KINDS: usize = 111;
+let freeBlocks: usize = 0;
 
-/** The free-list head of blocks of `size` bytes, made on first use; 0 when the table is full. */
-function freeList(size: usize): usize {
-  for (let k: i32 = 0; k < freeClassCount; k++) {
-    const at = freeLists + <usize>k * 8;
-    if (<usize>load<u32>(at) === size) return at + 4;
-  }
-  if (freeClassCount === FREE_CLASSES) return 0;
-  const at = freeLists + <usize>freeClassCount * 8;
-  store<u32>(at, <u32>size);
-  store<u32>(at + 4, 0);
-  freeClassCount++;
-  return at + 4;
+/** A freed block of `kind`, or 0 when none is free. */
+function takeFree(kind: usize): usize {
+  const head = freeBlocks + kind * 4;
+  const block = <usize>load<u32>(head);
+  if (block !== 0) store<u32>(head, load<u32>(block));
+  return block;
 }
 
-/**
- * Keeps a block of `size` bytes (at least 4) for reuse: a grown sketch's
- * old entries and labels serve the next sketch of that size, so memory
- * follows what the sketches hold, not how often they grew.
- */
-function release(block: usize, size: usize): void {
-  const head = freeList(size);
-  if (head === 0) return;
+/** Keeps a block (of at least 4 bytes) of `kind` for reuse. */
+function keepFree(block: usize, kind: usize): void {
+  const head = freeBlocks + kind * 4;
   store<u32>(block, load<u32>(head));
   store<u32>(head, <u32>block);
 }
-
-/** A zeroed freed block of `size` bytes, or 0 when none is free. */
-/** Label block sizes: 8 to 96 bytes, in steps of 8. */
-const LABEL_CLASSES: usize = 13;
-/** Freed label blocks: the first of each size (in 8 bytes), as u32s. */
-let labelBlocks: usize = 0;
 
 /** A label block of `size` 8-byte words: a freed one, or new. */
 function takeLabelBlock(size: usize): usize {
-  const head = labelBlocks + size * 4;
-  const block = <usize>load<u32>(head);
-  if (block === 0) return allocHot(LABEL_ARENA, size << 3, 8);
-  store<u32>(head, load<u32>(block));
-  return block;
-}
-
-/** Keeps a label block of `size` 8-byte words for the next label of its size. */
-function releaseLabelBlock(block: usize, size: usize): void {
-  const head = labelBlocks + size * 4;
-  store<u32>(block, load<u32>(head));
-  store<u32>(head, <u32>block);
-}
-
-function reuse(size: usize): usize {
-  const head = freeList(size);
-  if (head === 0) return 0;
-  const block = <usize>load<u32>(head);
-  if (block === 0) return 0;
-  store<u32>(head, load<u32>(block));
-  memory.fill(block, 0, size);
-  return block;
+  const block = takeFree(LABEL_KIND + size);
+  return block !== 0 ? block : allocHot(LABEL_ARENA, size << 3, 8);
 }
 
 // Configuration and per-line scratch.
@@ -415,9 +384,7 @@ export function init(
   // A reused memory holds an earlier instance's heap: zero all of it.
   memory.fill(top, 0, <usize>(((<u64>memory.size()) << 16) - <u64>top));
   arenas = alloc(24);
-  labelBlocks = alloc(LABEL_CLASSES * 4);
-  freeLists = alloc(<usize>FREE_CLASSES * 8);
-  freeClassCount = 0;
+  freeBlocks = alloc(FREE_KINDS * 4);
   columns = columnCount;
   isProrate = prorate;
   shape = shapeFlags;
@@ -469,8 +436,7 @@ export function beginRollups(): void {
   store<u64>(arenas + WINDOW_ARENA, 0);
   store<u64>(arenas + ENTRY_ARENA, 0);
   store<u64>(arenas + LABEL_ARENA, 0);
-  memory.fill(labelBlocks, 0, LABEL_CLASSES * 4);
-  freeClassCount = 0;
+  memory.fill(freeBlocks, 0, FREE_KINDS * 4);
   eniCount = 0;
   windowCount = 0;
   eniTableSize = 256;
@@ -1574,7 +1540,7 @@ function makeRoom(sketch: usize, entry: i32, bytes: usize): void {
   const had = <usize>load<u8>(sizes);
   if (had >= size) return;
   const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
-  if (had > 0) releaseLabelBlock(<usize>load<u32>(at + N_LABEL), had);
+  if (had > 0) keepFree(<usize>load<u32>(at + N_LABEL), LABEL_KIND + had);
   store<u32>(at + N_LABEL, <u32>takeLabelBlock(size));
   store<u8>(sizes, <u8>size);
 }
@@ -2003,8 +1969,10 @@ function startSketch(sketch: usize): void {
 /** A zeroed directory of `sets` sets, reused from a grown sketch when one fits. */
 function allocDirectory(sets: i32): usize {
   const size = <usize>sets * D_SIZE;
-  const directory = reuse(size);
-  return directory !== 0 ? directory : allocHot(ENTRY_ARENA, size, D_SIZE);
+  const directory = takeFree(DIRECTORY_KIND + <usize>sets);
+  if (directory === 0) return allocHot(ENTRY_ARENA, size, D_SIZE);
+  memory.fill(directory, 0, size);
+  return directory;
 }
 
 /**
@@ -2013,17 +1981,20 @@ function allocDirectory(sets: i32): usize {
  * its size. The labels stay where they are.
  */
 function resizeBlock(sketch: usize, capacity: i32): void {
-  const size = blockSize(capacity);
-  let block = reuse(size);
-  if (block === 0) block = allocHot(ENTRY_ARENA, size);
+  let block = takeFree(BLOCK_KIND + <usize>capacity);
+  const isNew = block === 0;
+  if (isNew) block = allocHot(ENTRY_ARENA, blockSize(capacity));
   const lengths = block + <usize>capacity * N_SIZE;
+  // Entries past the used ones are written whole when taken; their label
+  // sizes must read 0 (no label block yet). New memory is zeroed.
+  if (!isNew) memory.fill(lengths, 0, <usize>capacity * 2);
   const old = <i32>load<u8>(sketch + S_CAPACITY);
   if (old > 0) {
     const used = <usize>load<u8>(sketch + S_COUNT);
     const oldBlock = <usize>load<u32>(sketch + S_ENTRIES);
     memory.copy(block, oldBlock, used * N_SIZE);
     memory.copy(lengths, <usize>load<u32>(sketch + S_LABEL_LENGTHS), used * 2);
-    release(oldBlock, blockSize(old));
+    keepFree(oldBlock, BLOCK_KIND + <usize>old);
   }
   store<u32>(sketch + S_ENTRIES, <u32>block);
   store<u32>(sketch + S_LABEL_LENGTHS, <u32>lengths);
@@ -2052,7 +2023,7 @@ function growDirectory(sketch: usize): void {
       store<u8>(to + D_ENTRY + target, entry);
     }
   }
-  release(old, <usize>oldSets * D_SIZE);
+  keepFree(old, DIRECTORY_KIND + <usize>oldSets);
   store<u32>(sketch + S_DIRECTORY, <u32>directory);
   store<u8>(sketch + S_SETS, <u8>sets);
 }
