@@ -204,9 +204,9 @@ class WindowReader {
   }
 
   /**
-   * The talkers of a sketch, in the order they arrived (toRollup ranks them). Packed
-   * labels are read as addresses straight from memory; text labels as the
-   * typed path reads its keys.
+   * The talkers of a sketch, as they arrived (toRollup ranks them).
+   * Packed labels are read as addresses straight from memory; text labels
+   * as the typed path reads its keys.
    */
   private talkers(views: MemoryViews, sketch: number): DecodedTalker[] {
     const talkers: DecodedTalker[] = [];
@@ -227,7 +227,7 @@ class WindowReader {
     return talkers;
   }
 
-  /** The rejected sources of a sketch, in the order they arrived. */
+  /** The rejected sources of a sketch, as they arrived. */
   private sources(views: MemoryViews, sketch: number): RejectedSource[] {
     const sources: RejectedSource[] = [];
     const { view, bytes: memory } = views;
@@ -245,7 +245,7 @@ class WindowReader {
     return sources;
   }
 
-  /** The rejected flows (source, port, protocol) of a sketch, in the order they arrived. */
+  /** The rejected flows (source, port, protocol) of a sketch, as they arrived. */
   private rejectedFlows(views: MemoryViews, sketch: number): RejectedFlow[] {
     const flows: RejectedFlow[] = [];
     const { view, bytes: memory } = views;
@@ -263,7 +263,7 @@ class WindowReader {
     return flows;
   }
 
-  /** The rejected ports of a sketch (labels: the tail alone), in the order they arrived. */
+  /** The rejected ports of a sketch (labels: the tail alone), as they arrived. */
   private rejectedPorts(views: MemoryViews, sketch: number): RejectedPort[] {
     const ports: RejectedPort[] = [];
     const { view, bytes: memory } = views;

@@ -21,10 +21,11 @@ const SMALL_INPUT_ITEMS = 1024;
  * each at most), its write request, the scope rankings' work. Measured in
  * s3Ingest under the heap limits Lambda's runtime sets for 1024 MB
  * (`npm run bench:ingest`, 2M records over 20,000 ENIs in one part): peak
- * RSS 695 MiB over 65,733 v2 items and 662 MiB over 65,659 v5 items, less
- * the scanner's 120 MiB and a 150 MiB base: 6.6 and 6.1 KiB per item. The
+ * RSS 658-663 MiB over 65,733 v2 items and 608-618 MiB over 65,659 v5
+ * items, less the scanner's 80 MiB and a 150 MiB base: 6.7 and 6.0 KiB per
+ * item (the same v2 items from Parquet: 594-767 MiB, up to 8.6 KiB). The
  * margin is for garbage collection's timing: under this machine's default
- * heap limits the same v2 part peaked at 826 to 976 MiB.
+ * heap limits a v2 part of these items peaked at 826 to 976 MiB.
  */
 const ROLLUP_BYTES_PER_ITEM = 10 * 1024;
 

@@ -139,9 +139,11 @@ const S_COUNT = 2; // u8: entries in use
 const S_CAPACITY = 3; // u8: entries the block holds
 const S_RANDOM = 4;
 const S_ENTRIES = 8; // the block: N_SIZE bytes per entry, then its label sizes
-const S_LABEL_LENGTHS = 16; // u16 per entry: the label's length, its block's size in 8 bytes
+// A u16 per entry: the label's length, then its block's size in 8 bytes.
+const S_LABEL_LENGTHS = 16;
 const S_DIRECTORY = 20; // D_SIZE bytes per set
-// Directory set: the hashes of its two ways and their entries (position + 1, 0 = empty).
+// Directory set: the hashes of its two ways and their entries (position
+// + 1, 0 = empty).
 const D_HASH = 0; // u32 per way
 const D_ENTRY = 8; // u8 per way
 const D_SIZE = 16;
@@ -213,10 +215,10 @@ const LABEL_ARENA: usize = 16;
 let arenas: usize = 0;
 
 /**
- * Zeroed, 64-byte aligned memory for what every record touches, packed in
- * blocks of its own: windows and ENIs (with their ids) in one arena, sketch
- * entries in another, and labels elsewhere. What a record touches then spans
- * few pages (fewer TLB misses), and the windows fit the L2 cache.
+ * Zeroed memory (64-byte aligned unless told) for what records touch,
+ * packed in blocks of its own: windows and ENIs (with their ids) in one
+ * arena, sketch directories and entries in another, labels in a third.
+ * What a record touches then spans few pages (fewer TLB misses).
  */
 function allocHot(arena: usize, size: usize, alignment: usize = 64): usize {
   const at = arenas + arena;
@@ -1492,8 +1494,9 @@ function initSketch(sketch: usize): void {
 }
 
 /**
- * Reads the set a hash maps to (if the sketch has entries yet), to have it
- * in cache. The load stays in the compiled code: it may trap.
+ * Reads the directory set a hash maps to (if the sketch has entries yet)
+ * and the entries the update will touch, to have them in cache. The loads
+ * stay in the compiled code: they may trap.
  */
 function touchSet(sketch: usize, hash: u32): void {
   const sets = <i32>load<u8>(sketch + S_SETS);

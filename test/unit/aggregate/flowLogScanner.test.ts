@@ -45,6 +45,25 @@ async function bothPaths(
   return { scanned, typed };
 }
 
+/**
+ * Runs both ingest paths (prorate) over the bytes in chunks of `sizes`,
+ * requires them to agree, and gives the rollups.
+ */
+async function agreedRollups(
+  bytes: Uint8Array,
+  sizes: number[]
+): Promise<Extract<RollupOutcome, { kind: 'rollups' }>> {
+  const { scanned, typed } = await bothPaths(
+    bytes,
+    { windowMode: 'prorate' },
+    undefined,
+    sizes
+  );
+  expect(scanned).toEqual(typed);
+  if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+  return scanned;
+}
+
 const withHeader = (format: FlowLogFormat, lines: string[]): string =>
   `${format.header}\n${lines.join('\n')}\n`;
 
@@ -172,14 +191,10 @@ describe('FlowLogScanner', () => {
     // Act
     scanner.push(bytes);
     const bytesPerItem = scanner.heapBytes() / scanner.itemCount();
-    const { scanned, typed } = await bothPaths(bytes, {
-      windowMode: 'prorate',
-    });
+    const scanned = await agreedRollups(bytes, [bytes.length + 1]);
     // Assess
     expect(scanner.itemCount()).toBe(2000);
     expect(bytesPerItem).toBeLessThan(3 * 1024);
-    expect(scanned).toEqual(typed);
-    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
     // All but the few windows whose sketch had a set of three keys to evict from.
     const full = scanned.rollups.filter((r) => r.topTalkers?.length === 20);
     expect(full.length).toBeGreaterThan(1900);
@@ -211,16 +226,9 @@ describe('FlowLogScanner', () => {
     }
     const bytes = encode(withHeader(DEFAULT_FORMAT, lines));
     for (const sizes of [[bytes.length + 1], [4093, 777]]) {
-      // Act
-      const { scanned, typed } = await bothPaths(
-        bytes,
-        { windowMode: 'prorate' },
-        undefined,
-        sizes
-      );
+      // Act (and Assess: both paths agree)
+      const scanned = await agreedRollups(bytes, sizes);
       // Assess
-      expect(scanned).toEqual(typed);
-      if (scanned.kind !== 'rollups') throw new Error('expected rollups');
       expect(scanned.rollups).toHaveLength(12);
       const peers = scanned.rollups.flatMap((r) =>
         (r.topRejectedSources ?? []).map((source) => source.address)
@@ -287,16 +295,9 @@ describe('FlowLogScanner', () => {
     ].join('\n');
     const bytes = encode(text);
     for (const sizes of [[bytes.length], [1], [7, 3, 1024], [65_536, 5]]) {
-      // Act
-      const { scanned, typed } = await bothPaths(
-        bytes,
-        { windowMode: 'prorate' },
-        undefined,
-        sizes
-      );
+      // Act (and Assess: both paths agree)
+      const scanned = await agreedRollups(bytes, sizes);
       // Assess
-      expect(scanned).toEqual(typed);
-      if (scanned.kind !== 'rollups') throw new Error('expected rollups');
       expect(scanned.stats.badRecordsByReason).toEqual({
         'field-count': 4,
         'bad-integer': 5,
