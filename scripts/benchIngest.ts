@@ -401,7 +401,9 @@ async function main(): Promise<void> {
             ...stack.env,
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(FUNCTION_MEMORY_MB),
             ROLLUP_TABLE: tableName,
+            // As deployed by default (serverless.yml, parameter tracing).
             POWERTOOLS_TRACE_ENABLED: 'false',
+            AWS_XRAY_MANUAL_MODE: 'true',
             POWERTOOLS_METRICS_DISABLED: 'true',
           }
         );

@@ -82,6 +82,8 @@ async function main(): Promise<void> {
   Object.assign(process.env, stack.env, {
     POWERTOOLS_SERVICE_NAME: 'flowlog-rollups',
     POWERTOOLS_TRACE_ENABLED: 'false',
+    // As deployed by default (serverless.yml); read when a handler loads.
+    AWS_XRAY_MANUAL_MODE: 'true',
     POWERTOOLS_DEV: 'true',
   });
   console.log(

@@ -301,7 +301,7 @@ beforeAll(
     // One after the other: serverless-esbuild builds in the repo's .esbuild/.
     for (const [stage, stageArgs] of [
       ['dev', []],
-      ['prod', ['--stage', 'prod']],
+      ['prod', ['--stage', 'prod', '--param', 'tracing=true']],
       [
         'sqsOpen',
         [
@@ -471,7 +471,7 @@ describe('serverless.yml (packaged)', () => {
     );
 
     it.each(['dev', 'prod'] as const)(
-      "allows no wildcard action, and * only for the catalog's Describe calls, on %s",
+      "allows no wildcard action, and * only for the catalog's Describe calls (and X-Ray's, with tracing=true), on %s",
       (stage) => {
         // Prepare
         const template = templateOf(stage);
@@ -492,13 +492,18 @@ describe('serverless.yml (packaged)', () => {
               statement.NotResource !== undefined
           )
         ).toEqual([]);
-        // `*` only where EC2 allows nothing else: the catalog's Describe calls.
+        // `*` only where AWS allows nothing else: the catalog's Describe
+        // calls, and X-Ray's when tracing (prod is packaged with tracing=true).
         const starred = allows.filter((statement) =>
           asList(statement.Resource).includes('*')
         );
+        const xray =
+          stage === 'prod'
+            ? ['xray:PutTelemetryRecords', 'xray:PutTraceSegments']
+            : [];
         expect(
           starred.flatMap((statement) => asList(statement.Action)).sort()
-        ).toEqual([...CATALOG_DESCRIBE_ACTIONS].sort());
+        ).toEqual([...CATALOG_DESCRIBE_ACTIONS, ...xray].sort());
         expect(
           JSON.stringify(
             resourceOf(template, 'EniCatalogIamRoleLambdaExecution')
@@ -786,6 +791,46 @@ describe('serverless.yml (packaged)', () => {
             JSON.stringify(permission).includes('s3.amazonaws.com')
         )
       ).toBe(false);
+    });
+
+    it('tracing off (the default): no active tracing, the Tracer off and the X-Ray SDK in manual mode', () => {
+      // Prepare
+      const template = templateOf('dev');
+      // Act
+      const lambdas = propertiesOfType(template, 'AWS::Lambda::Function');
+      // Assess
+      expect(lambdas.length).toBe(FUNCTIONS.length);
+      for (const lambda of lambdas) {
+        expect(lambda.TracingConfig).toBeUndefined();
+        expect(JSON.stringify(lambda.Environment)).toContain(
+          '"POWERTOOLS_TRACE_ENABLED":"false","AWS_XRAY_MANUAL_MODE":"true"'
+        );
+      }
+      expect(
+        allowStatementsOf(template).some((statement) =>
+          asList(statement.Action).includes('xray:PutTraceSegments')
+        )
+      ).toBe(false);
+    });
+
+    it('tracing=true (here with prod): active tracing, the Tracer on, X-Ray in automatic mode, and leave to send segments', () => {
+      // Prepare
+      const template = templateOf('prod');
+      // Act
+      const lambdas = propertiesOfType(template, 'AWS::Lambda::Function');
+      // Assess
+      expect(lambdas.length).toBe(FUNCTIONS.length);
+      for (const lambda of lambdas) {
+        expect(lambda.TracingConfig).toEqual({ Mode: 'Active' });
+        expect(JSON.stringify(lambda.Environment)).toContain(
+          '"POWERTOOLS_TRACE_ENABLED":"true","AWS_XRAY_MANUAL_MODE":""'
+        );
+      }
+      expect(
+        allowStatementsOf(template).some((statement) =>
+          asList(statement.Action).includes('xray:PutTraceSegments')
+        )
+      ).toBe(true);
     });
 
     it('s3Delivery=direct (the default) leaves the queue resources to their condition', () => {
