@@ -37,6 +37,12 @@ interface Config {
    */
   readonly partMemoryMb: number;
   /**
+   * The function's memory in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, which
+   * Lambda sets; 1024 when unset): its share of a vCPU sets how long a
+   * part's writes take (see itemWriteMs in wiring.ts).
+   */
+  readonly functionMemoryMb: number;
+  /**
    * At most this many items in a part (`PART_MAX_ITEMS`; by default no
    * cap but the memory). Never below MIN_PART_ITEMS, far above
    * SMALL_INPUT_ITEMS (an input that small is never cut: every attempt
@@ -145,6 +151,12 @@ class EnvReader {
  */
 function loadConfig(env: Env = process.env): Config {
   const read = new EnvReader(env);
+  const functionMemoryMb = read.integer(
+    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+    1024,
+    128,
+    10_240
+  );
   const config: Config = {
     rollupTable: read.text('ROLLUP_TABLE'),
     retentionDays: read.integer(
@@ -175,14 +187,11 @@ function loadConfig(env: Env = process.env): Config {
     flowLogFormat: env.FLOW_LOG_FORMAT?.trim() || null,
     partMemoryMb: read.integer(
       'PART_MEMORY_MB',
-      Math.max(
-        MIN_PART_MB,
-        read.integer('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 1024, 128, 10_240) -
-          PART_BASE_MB
-      ),
+      Math.max(MIN_PART_MB, functionMemoryMb - PART_BASE_MB),
       MIN_PART_MB,
       10_240
     ),
+    functionMemoryMb,
     maxPartItems: read.integer(
       'PART_MAX_ITEMS',
       NO_PART_CAP,

@@ -7,7 +7,7 @@ import type {
   CloudWatchDeps,
   FormatResolver,
 } from './pipeline/ingestCloudWatch.js';
-import type { IngestDeps } from './pipeline/ingestS3Object.js';
+import { type IngestDeps, itemWriteMsAt } from './pipeline/ingestS3Object.js';
 import { cachedPlacements } from './pipeline/placeRollups.js';
 import type { CatalogDeps } from './pipeline/refreshCatalog.js';
 import type { QueryDeps } from './query/queryRollups.js';
@@ -71,6 +71,7 @@ function createIngestDeps(
     }),
     maxPartItems: config.maxPartItems,
     maxPartBytes: config.partMemoryMb * 1024 * 1024,
+    itemWriteMs: itemWriteMsAt(config.functionMemoryMb),
   };
 }
 

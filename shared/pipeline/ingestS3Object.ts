@@ -1,4 +1,5 @@
 import type { RollupOptions } from '../aggregate/rollupRecords.js';
+import { MIN_PART_ITEMS } from '../config.js';
 import { classifyFlowLogKey } from '../decode/flowLogKey.js';
 import { messageOf, OutOfTimeError } from '../errors.js';
 import type { ObjectSource } from '../source/s3ObjectSource.js';
@@ -36,6 +37,12 @@ interface IngestDeps {
   /** Milliseconds left in this invocation (Lambda's context); none: no limit. */
   readonly remainingMs?: () => number;
   /**
+   * Milliseconds of this function's CPU that writing one item takes
+   * (`itemWriteMsAt`); with `remainingMs`, parts are also cut to end in
+   * time. None: parts are sized by memory and `maxPartItems` alone.
+   */
+  readonly itemWriteMs?: number;
+  /**
    * Places ENIs whose records name no VPC or subnet (the v2 format) from
    * the ENI catalog; none: scopes come from the records alone.
    */
@@ -59,6 +66,46 @@ interface ObjectSummary extends IngestCounts {
  * retry, which resumes after the parts applied.
  */
 const MIN_PART_MS = 20_000;
+
+/**
+ * CPU time to write one (ENI, window) item on a whole vCPU: the AWS SDK's
+ * work for its conditional UpdateItem (middleware, signing, HTTP) and the
+ * rollup's encoding. Measured in s3Ingest (`npm run bench:ingest`, 2M
+ * records over 20,000 ENIs): 64 to 71 s of CPU for 65,733 items, 1.0 to
+ * 1.1 ms each; the rest is margin for slower cores.
+ */
+const ITEM_WRITE_MS_PER_VCPU = 1.25;
+
+/**
+ * Function memory that Lambda gives a whole vCPU
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+ */
+const MB_PER_VCPU = 1769;
+
+/**
+ * Share of the time left when an object starts that one part's writes may
+ * take: the first part ends in time, and the next begins only with twice
+ * the last one's time left (see beforePart).
+ */
+const PART_TIME_SHARE = 0.5;
+
+/**
+ * Milliseconds to write one item with `memoryMb` of function memory: the
+ * writes run on the JavaScript thread, which uses one vCPU at most.
+ */
+const itemWriteMsAt = (memoryMb: number): number =>
+  ITEM_WRITE_MS_PER_VCPU * Math.max(1, MB_PER_VCPU / memoryMb);
+
+/**
+ * The items a part may hold so that its writes take PART_TIME_SHARE of
+ * `remainingMs`, at `itemWriteMs` each; never fewer than MIN_PART_ITEMS
+ * (an input of up to SMALL_INPUT_ITEMS is never cut, on any attempt).
+ */
+const itemsWithinTime = (remainingMs: number, itemWriteMs: number): number =>
+  Math.max(
+    MIN_PART_ITEMS,
+    Math.floor((remainingMs * PART_TIME_SHARE) / itemWriteMs)
+  );
 
 /** Rolls up a Parquet object, read by ranges (`rollupParquetFile`). */
 async function rollupParquetObject(
@@ -100,11 +147,19 @@ async function ingestTextObject(
   const id = contributionId('s3', ref.bucket, ref.key, opened.version);
   const { checkpoints } = deps;
   // Without checkpoints a cut could not be kept: the object is one part.
+  // With them, a part holds what memory, PART_MAX_ITEMS and the time left
+  // allow (the retry resumes after the parts applied).
+  const { remainingMs, itemWriteMs } = deps;
   const limits =
     checkpoints === undefined
       ? { maxPartItems: Number.POSITIVE_INFINITY }
       : {
-          maxPartItems: deps.maxPartItems ?? Number.POSITIVE_INFINITY,
+          maxPartItems: Math.min(
+            deps.maxPartItems ?? Number.POSITIVE_INFINITY,
+            remainingMs === undefined || itemWriteMs === undefined
+              ? Number.POSITIVE_INFINITY
+              : itemsWithinTime(remainingMs(), itemWriteMs)
+          ),
           maxPartBytes: deps.maxPartBytes,
         };
   const recorded = (await checkpoints?.load(id)) ?? [];
@@ -273,4 +328,4 @@ async function ingestS3Objects(
 }
 
 export type { IngestDeps, ObjectSummary };
-export { ingestS3Object, ingestS3Objects };
+export { ingestS3Object, ingestS3Objects, itemsWithinTime, itemWriteMsAt };

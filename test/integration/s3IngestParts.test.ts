@@ -6,7 +6,7 @@
  * are compared with rollups computed independently from the raw lines.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.js';
+import { loadConfig, MIN_PART_ITEMS } from '../../shared/config.js';
 import { OutOfTimeError } from '../../shared/errors.js';
 import {
   type IngestDeps,
@@ -54,7 +54,8 @@ describe('ingestS3Object in parts', () => {
   const depsWith = (
     maxPartItems: number,
     dynamo = createDynamoClient(3),
-    remainingMs?: () => number
+    remainingMs?: () => number,
+    itemWriteMs?: number
   ): IngestDeps => ({
     source: createS3ObjectSource(createS3Client({ forcePathStyle: true })),
     store: createDynamoRollupStore(dynamo, {
@@ -69,14 +70,15 @@ describe('ingestS3Object in parts', () => {
     }),
     maxPartItems,
     remainingMs,
+    itemWriteMs,
   });
 
   /**
    * A fleet-shaped object (many ENIs, few records each) of its own ENIs
    * (the seed names them), uploaded, and its rollups computed from its lines.
    */
-  const uploaded = async (tag: string, seed: number) => {
-    const file = generateFlowLogFile({ records: 12_000, enis: 12_000, seed });
+  const uploaded = async (tag: string, seed: number, records = 12_000) => {
+    const file = generateFlowLogFile({ records, enis: records, seed });
     const key = flowLogKey(tag);
     await upload(env.stack.s3, env.bucket, key, file.gzip);
     const ref: S3ObjectRef = { bucket: env.bucket, key };
@@ -168,6 +170,29 @@ describe('ingestS3Object in parts', () => {
       /s3:\/\/.*partstime.*: 1 parts applied, 5 s left: the redelivery resumes at part 1\. .*raise the function's timeout/
     );
     expect(summary.partsSkipped).toBe(1);
+    expect(await stored(file)).toEqual(expected);
+  }, 120_000);
+
+  it('cuts parts that its writes end in time, with no item cap: half the time left at the start', async () => {
+    // Prepare: more items than the smallest part; 600 s left and 60 ms an
+    // item give parts of 5,000 items, so MIN_PART_ITEMS (8,192) holds.
+    // No item cap and no memory limit: only the time can cut.
+    const { file, ref, expected } = await uploaded('partsbytime', 24, 30_000);
+    const deps = depsWith(
+      Number.POSITIVE_INFINITY,
+      createDynamoClient(3),
+      () => 600_000,
+      60
+    );
+
+    // Act
+    const summary = await ingestS3Object(ref, deps);
+
+    // Assess
+    expect(expected.length).toBeGreaterThan(MIN_PART_ITEMS);
+    expect(expected.length).toBeLessThan(3 * MIN_PART_ITEMS);
+    expect(summary.parts).toBeGreaterThanOrEqual(2);
+    expect(summary.parts).toBeLessThanOrEqual(3);
     expect(await stored(file)).toEqual(expected);
   }, 120_000);
 });

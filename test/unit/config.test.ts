@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       stage: 'local',
       maxAttempts: 10,
       partMemoryMb: 1024 - PART_BASE_MB,
+      functionMemoryMb: 1024,
       maxPartItems: 100_000_000,
       flowLogFormat: null,
       flowLogFormats: {},
