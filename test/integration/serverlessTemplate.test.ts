@@ -793,45 +793,43 @@ describe('serverless.yml (packaged)', () => {
       ).toBe(false);
     });
 
-    it('tracing off (the default): no active tracing, the Tracer off and the X-Ray SDK in manual mode', () => {
-      // Prepare
-      const template = templateOf('dev');
-      // Act
-      const lambdas = propertiesOfType(template, 'AWS::Lambda::Function');
-      // Assess
-      expect(lambdas.length).toBe(FUNCTIONS.length);
-      for (const lambda of lambdas) {
-        expect(lambda.TracingConfig).toBeUndefined();
-        expect(JSON.stringify(lambda.Environment)).toContain(
-          '"POWERTOOLS_TRACE_ENABLED":"false","AWS_XRAY_MANUAL_MODE":"true"'
-        );
+    it.each([
+      {
+        setting: 'off (the default)',
+        stage: 'dev',
+        tracingConfig: undefined,
+        environment:
+          '"POWERTOOLS_TRACE_ENABLED":"false","AWS_XRAY_MANUAL_MODE":"true"',
+        mayTrace: false,
+      },
+      {
+        setting: 'true (packaged with prod)',
+        stage: 'prod',
+        tracingConfig: { Mode: 'Active' },
+        environment:
+          '"POWERTOOLS_TRACE_ENABLED":"true","AWS_XRAY_MANUAL_MODE":""',
+        mayTrace: true,
+      },
+    ] as const)(
+      "tracing $setting: active tracing, the Tracer, X-Ray's mode and the leave to send segments follow it",
+      ({ stage, tracingConfig, environment, mayTrace }) => {
+        // Prepare
+        const template = templateOf(stage);
+        // Act
+        const lambdas = propertiesOfType(template, 'AWS::Lambda::Function');
+        // Assess
+        expect(lambdas.length).toBe(FUNCTIONS.length);
+        for (const lambda of lambdas) {
+          expect(lambda.TracingConfig).toEqual(tracingConfig);
+          expect(JSON.stringify(lambda.Environment)).toContain(environment);
+        }
+        expect(
+          allowStatementsOf(template).some((statement) =>
+            asList(statement.Action).includes('xray:PutTraceSegments')
+          )
+        ).toBe(mayTrace);
       }
-      expect(
-        allowStatementsOf(template).some((statement) =>
-          asList(statement.Action).includes('xray:PutTraceSegments')
-        )
-      ).toBe(false);
-    });
-
-    it('tracing=true (here with prod): active tracing, the Tracer on, X-Ray in automatic mode, and leave to send segments', () => {
-      // Prepare
-      const template = templateOf('prod');
-      // Act
-      const lambdas = propertiesOfType(template, 'AWS::Lambda::Function');
-      // Assess
-      expect(lambdas.length).toBe(FUNCTIONS.length);
-      for (const lambda of lambdas) {
-        expect(lambda.TracingConfig).toEqual({ Mode: 'Active' });
-        expect(JSON.stringify(lambda.Environment)).toContain(
-          '"POWERTOOLS_TRACE_ENABLED":"true","AWS_XRAY_MANUAL_MODE":""'
-        );
-      }
-      expect(
-        allowStatementsOf(template).some((statement) =>
-          asList(statement.Action).includes('xray:PutTraceSegments')
-        )
-      ).toBe(true);
-    });
+    );
 
     it('s3Delivery=direct (the default) leaves the queue resources to their condition', () => {
       // Prepare
