@@ -39,7 +39,7 @@ interface Config {
   /**
    * The function's memory in MB (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, which
    * Lambda sets; 1024 when unset): its share of a vCPU sets how long a
-   * part's writes take (see itemWriteMs in wiring.ts).
+   * part's writes take (see itemWriteMsAt in pipeline/ingestS3Object.ts).
    */
   readonly functionMemoryMb: number;
   /**
