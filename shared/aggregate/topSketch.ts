@@ -261,11 +261,4 @@ class TopSketch {
 }
 
 export type { SketchEntry };
-export {
-  hashBytes,
-  MAX_ADDRESS_BYTES,
-  MAX_KEY_BYTES,
-  mixHash,
-  TopSketch,
-  WAYS,
-};
+export { hashBytes, MAX_ADDRESS_BYTES, MAX_KEY_BYTES, mixHash, TopSketch };

@@ -1504,15 +1504,12 @@ function touchSet(sketch: usize, hash: u32): void {
   const set =
     <usize>load<u32>(sketch + S_DIRECTORY) +
     <usize>(<i32>hash & (sets - 1)) * D_SIZE;
-  const entries = <usize>load<u32>(sketch + S_ENTRIES);
-  const a = <usize>load<u8>(set + D_ENTRY);
-  const b = <usize>load<u8>(set + D_ENTRY + 1);
+  const a = <i32>load<u8>(set + D_ENTRY);
+  const b = <i32>load<u8>(set + D_ENTRY + 1);
   // The entry the key holds, or the ways a new key would evict from, or
   // the entry it would take.
-  load<u32>(
-    entries + (a !== 0 ? a - 1 : <usize>load<u8>(sketch + S_COUNT)) * N_SIZE
-  );
-  if (b !== 0) load<u32>(entries + (b - 1) * N_SIZE);
+  load<u32>(entryOf(sketch, a !== 0 ? a - 1 : <i32>load<u8>(sketch + S_COUNT)));
+  if (b !== 0) load<u32>(entryOf(sketch, b - 1));
 }
 
 /**
@@ -1537,12 +1534,11 @@ function talkerTail(): u64 {
  * when big enough: an evicted key's block serves the key that replaces it).
  */
 function makeRoom(sketch: usize, entry: i32, bytes: usize): void {
-  const sizes =
-    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2 + 1;
+  const sizes = labelSizesOf(sketch, entry) + 1;
   const size = max<usize>((bytes + 7) >> 3, 1);
   const had = <usize>load<u8>(sizes);
   if (had >= size) return;
-  const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
+  const at = entryOf(sketch, entry);
   if (had > 0) keepFree(<usize>load<u32>(at + N_LABEL), LABEL_KIND + had);
   store<u32>(at + N_LABEL, <u32>takeLabelBlock(size));
   store<u8>(sizes, <u8>size);
@@ -1683,12 +1679,8 @@ function writePacked(
   length: usize
 ): void {
   makeRoom(sketch, entry, length);
-  const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
-  memory.copy(<usize>load<u32>(at + N_LABEL), from, length);
-  store<u8>(
-    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2,
-    <u8>(<i32>length | PACKED)
-  );
+  memory.copy(<usize>load<u32>(entryOf(sketch, entry) + N_LABEL), from, length);
+  store<u8>(labelSizesOf(sketch, entry), <u8>(<i32>length | PACKED));
 }
 
 /**
@@ -1815,16 +1807,11 @@ function appendLabel(
   to: usize,
   limit: i32
 ): void {
-  const lengthAt =
-    <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2;
+  const lengthAt = labelSizesOf(sketch, entry);
   const length = <i32>load<u8>(lengthAt);
   const end = min(to, from + <usize>(limit - length));
   const base =
-    <usize>(
-      load<u32>(
-        <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE + N_LABEL
-      )
-    ) + <usize>length;
+    <usize>load<u32>(entryOf(sketch, entry) + N_LABEL) + <usize>length;
   let n: i32 = 0;
   // Labels are short: a byte loop beats a bulk-memory call.
   for (let p = from; p < end; p++, n++) store<u8>(base + n, load<u8>(p));
@@ -1850,11 +1837,11 @@ function sketchAdd(
     const a = <i32>load<u8>(set + D_ENTRY);
     const b = <i32>load<u8>(set + D_ENTRY + 1);
     if (a !== 0 && load<u32>(set + D_HASH) === hash) {
-      count(entryAt(sketch, a), weight, flows, packets, bytes);
+      count(entryOf(sketch, a - 1), weight, flows, packets, bytes);
       return -1;
     }
     if (b !== 0 && load<u32>(set + D_HASH + 4) === hash) {
-      count(entryAt(sketch, b), weight, flows, packets, bytes);
+      count(entryOf(sketch, b - 1), weight, flows, packets, bytes);
       return -1;
     }
     if (a === 0) {
@@ -1868,23 +1855,28 @@ function sketchAdd(
       continue;
     }
     const isB =
-      load<f64>(entryAt(sketch, b) + N_WEIGHT) <
-      load<f64>(entryAt(sketch, a) + N_WEIGHT);
-    const victim = isB ? b : a;
-    const at = entryAt(sketch, victim);
+      load<f64>(entryOf(sketch, b - 1) + N_WEIGHT) <
+      load<f64>(entryOf(sketch, a - 1) + N_WEIGHT);
+    const victim = (isB ? b : a) - 1;
+    const at = entryOf(sketch, victim);
     const total = load<f64>(at + N_WEIGHT) + weight;
     if (total > 0 && draw(sketch) * total >= weight) {
       store<f64>(at + N_WEIGHT, total);
       return -1;
     }
     store<u32>(set + D_HASH + (isB ? 4 : 0), hash);
-    return take(sketch, victim - 1, total, flows, packets, bytes);
+    return take(sketch, victim, total, flows, packets, bytes);
   }
 }
 
-/** The entry a directory way names (its position + 1). */
-function entryAt(sketch: usize, way: i32): usize {
-  return <usize>load<u32>(sketch + S_ENTRIES) + <usize>(way - 1) * N_SIZE;
+/** Entry `entry` (a position in the sketch's block). */
+function entryOf(sketch: usize, entry: i32): usize {
+  return <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
+}
+
+/** Where entry `entry`'s label length (u8) and block size (u8, in 8 bytes) are. */
+function labelSizesOf(sketch: usize, entry: i32): usize {
+  return <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2;
 }
 
 function count(
@@ -1938,13 +1930,13 @@ function take(
   packets: f64,
   bytes: f64
 ): i32 {
-  const at = <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
+  const at = entryOf(sketch, entry);
   store<f64>(at + N_WEIGHT, weight);
   store<u32>(at + N_FLOWS, <u32>flows);
   store<f64>(at + N_PACKETS, packets);
   store<f64>(at + N_BYTES, bytes);
   // The label's length; its block stays, for makeRoom to reuse.
-  store<u8>(<usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2, 0);
+  store<u8>(labelSizesOf(sketch, entry), 0);
   return entry;
 }
 
