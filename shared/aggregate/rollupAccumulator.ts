@@ -5,6 +5,7 @@ import type {
   RejectedPort,
   RejectedSource,
   Rollup,
+  TopTalker,
   WindowMode,
 } from '../types.js';
 import { splitByOverlap } from './splitByOverlap.js';
@@ -447,6 +448,34 @@ function toRollup(
   rejectedFlows: RejectedFlow[],
   rejectedPorts: RejectedPort[]
 ): Rollup {
+  const self = inferSelf(talkers);
+  return toRankedRollup(
+    interfaceId,
+    w,
+    shape,
+    shape.hasTalkers ? toTopTalkers(talkers, self) : [],
+    self,
+    rejected,
+    rejectedFlows,
+    rejectedPorts
+  );
+}
+
+/**
+ * toRollup with the top talkers already ranked and the ENI's own
+ * addresses (`self`, inferSelf) already inferred; the rejected lists are
+ * ranked here, without `self`'s addresses.
+ */
+function toRankedRollup(
+  interfaceId: string,
+  w: WindowCounters,
+  shape: RollupShape,
+  topTalkers: TopTalker[],
+  self: ReadonlySet<string>,
+  rejected: RejectedSource[],
+  rejectedFlows: RejectedFlow[],
+  rejectedPorts: RejectedPort[]
+): Rollup {
   const rollup: Rollup = {
     interfaceId,
     windowStart: w.windowStart,
@@ -479,8 +508,7 @@ function toRollup(
   if (w.vpcId !== null) rollup.vpcId = w.vpcId;
   if (w.subnetId !== null) rollup.subnetId = w.subnetId;
   if (w.instanceId !== null) rollup.instanceId = w.instanceId;
-  const self = inferSelf(talkers);
-  if (shape.hasTalkers) rollup.topTalkers = toTopTalkers(talkers, self);
+  if (shape.hasTalkers) rollup.topTalkers = topTalkers;
   if (shape.hasRejected) {
     rollup.topRejectedSources = rankRejected(
       rejected.filter((source) => !self.has(source.address))
@@ -508,5 +536,6 @@ export {
   STATUS_SKIPDATA,
   sortRollups,
   talkerHash,
+  toRankedRollup,
   toRollup,
 };

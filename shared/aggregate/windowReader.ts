@@ -11,7 +11,13 @@ import {
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
 import {
+  addressBytes,
+  PackedAddresses,
+  PackedTalkerRanking,
+} from './packedTalkers.js';
+import {
   type RollupShape,
+  toRankedRollup,
   toRollup,
   type WindowCounters,
 } from './rollupAccumulator.js';
@@ -49,11 +55,13 @@ const E_LENGTH = 8;
 const S_COUNT = 2;
 const S_ENTRIES = 8;
 const S_LABEL_LENGTHS = 16;
+const N_PACKETS = 8;
+const N_BYTES = 16;
 const N_LABEL = 24;
+const N_FLOWS = 28;
 const N_SIZE = 32;
 /** A label's length byte with this bit set holds packed addresses. */
 const PACKED = 0x80;
-const MAX_CACHED_ADDRESSES = 4096;
 
 const utf8 = new TextDecoder();
 
@@ -79,8 +87,9 @@ interface ScannedWindows {
  */
 class WindowReader {
   private readonly shape: RollupShape;
-  /** Texts of packed IPv4 addresses, by value. */
-  private readonly ipv4Texts = new Map<number, string>();
+  /** Keys and texts of packed addresses (IPv4 texts cached). */
+  private readonly addresses = new PackedAddresses();
+  private readonly ranking = new PackedTalkerRanking(this.addresses);
 
   constructor(shape: RollupShape) {
     this.shape = shape;
@@ -192,15 +201,65 @@ class WindowReader {
       subnetId: id(ID_AT.subnetId),
       instanceId: id(ID_AT.instanceId),
     };
-    return toRollup(
+    const sources = this.sources(views, at + W_REJECTED_SKETCH);
+    const rejectedFlows = this.rejectedFlows(
+      views,
+      at + W_REJECTED_FLOW_SKETCH
+    );
+    const rejectedPorts = this.rejectedPorts(
+      views,
+      at + W_REJECTED_PORT_SKETCH
+    );
+    const talkerSketch = at + W_TALKER_SKETCH;
+    if (!this.addPackedTalkers(views, talkerSketch)) {
+      return toRollup(
+        interfaceId,
+        counters,
+        this.shape,
+        this.talkers(views, talkerSketch),
+        sources,
+        rejectedFlows,
+        rejectedPorts
+      );
+    }
+    const { talkers, self } = this.ranking.finish(this.shape.hasTalkers);
+    return toRankedRollup(
       interfaceId,
       counters,
       this.shape,
-      this.talkers(views, at + W_TALKER_SKETCH),
-      this.sources(views, at + W_REJECTED_SKETCH),
-      this.rejectedFlows(views, at + W_REJECTED_FLOW_SKETCH),
-      this.rejectedPorts(views, at + W_REJECTED_PORT_SKETCH)
+      talkers,
+      self,
+      sources,
+      rejectedFlows,
+      rejectedPorts
     );
+  }
+
+  /**
+   * Adds the entries of a talker sketch to the ranking when every label is
+   * packed (no string per entry); false, and nothing added, otherwise.
+   */
+  private addPackedTalkers(views: MemoryViews, sketch: number): boolean {
+    const { view, bytes: memory, floats } = views;
+    const count = view.getUint8(sketch + S_COUNT);
+    const entries = view.getUint32(sketch + S_ENTRIES, true);
+    const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
+    for (let entry = 0; entry < count; entry++) {
+      if (((memory[lengths + entry * 2] as number) & PACKED) === 0) {
+        return false;
+      }
+    }
+    for (let entry = 0; entry < count; entry++) {
+      const at = entries + entry * N_SIZE;
+      this.ranking.add(
+        memory,
+        view.getUint32(at + N_LABEL, true),
+        view.getUint32(at + N_FLOWS, true),
+        floats[(at + N_PACKETS) / 8] as number,
+        floats[(at + N_BYTES) / 8] as number
+      );
+    }
+    return true;
   }
 
   /**
@@ -219,9 +278,9 @@ class WindowReader {
       }
       const dst = label + addressBytes(memory, label);
       const tail = dst + addressBytes(memory, dst);
-      const src = this.addressText(memory, label);
+      const src = this.addresses.textAt(memory, label);
       talkers.push(
-        talkerOf(src, this.addressText(memory, dst), memory, tail, entry)
+        talkerOf(src, this.addresses.textAt(memory, dst), memory, tail, entry)
       );
     });
     return talkers;
@@ -239,7 +298,7 @@ class WindowReader {
               weight: 0,
               ...entry,
             })
-          : { address: this.addressText(memory, label), ...entry }
+          : { address: this.addresses.textAt(memory, label), ...entry }
       );
     });
     return sources;
@@ -257,7 +316,12 @@ class WindowReader {
       }
       const tail = label + addressBytes(memory, label);
       flows.push(
-        rejectedFlowOf(this.addressText(memory, label), memory, tail, entry)
+        rejectedFlowOf(
+          this.addresses.textAt(memory, label),
+          memory,
+          tail,
+          entry
+        )
       );
     });
     return flows;
@@ -287,43 +351,11 @@ class WindowReader {
       const at = entries + entry * N_SIZE;
       const label = view.getUint32(at + N_LABEL, true);
       visit(label, view.getUint8(lengths + entry * 2), {
-        flows: view.getUint32(at + 28, true),
-        packets: view.getFloat64(at + 8, true),
-        bytes: view.getFloat64(at + 16, true),
+        flows: view.getUint32(at + N_FLOWS, true),
+        packets: view.getFloat64(at + N_PACKETS, true),
+        bytes: view.getFloat64(at + N_BYTES, true),
       });
     }
-  }
-
-  /**
-   * The text of the packed address at `at` (wasm/flowLogScannerCore.ts
-   * `packAddress`: a tag, 4 or 6, then its bytes): exactly the text that
-   * was packed. IPv4 texts are cached (peers recur across windows).
-   */
-  private addressText(memory: Uint8Array, at: number): string {
-    if (memory[at] !== 4) {
-      const groups: number[] = [];
-      for (let k = 0; k < 8; k++) {
-        groups.push(
-          ((memory[at + 1 + 2 * k] as number) << 8) |
-            (memory[at + 2 + 2 * k] as number)
-        );
-      }
-      return formatIpv6(groups);
-    }
-    const value =
-      (((memory[at + 1] as number) << 24) |
-        ((memory[at + 2] as number) << 16) |
-        ((memory[at + 3] as number) << 8) |
-        (memory[at + 4] as number)) >>>
-      0;
-    const cache = this.ipv4Texts;
-    let text = cache.get(value);
-    if (text === undefined) {
-      if (cache.size >= MAX_CACHED_ADDRESSES) cache.clear();
-      text = `${memory[at + 1]}.${memory[at + 2]}.${memory[at + 3]}.${memory[at + 4]}`;
-      cache.set(value, text);
-    }
-    return text;
   }
 }
 
@@ -343,28 +375,6 @@ const ID_AT = Object.fromEntries(
 
 /** The counts of a sketch entry. */
 type EntryCounts = Omit<SketchEntry, 'key' | 'weight'>;
-
-/** Bytes of the packed address at `at`, its tag included. */
-const addressBytes = (memory: Uint8Array, at: number): number =>
-  memory[at] === 4 ? 5 : 17;
-
-/** An IPv6 address as RFC 5952 writes it (see packIpv6 in the core). */
-function formatIpv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLength = 0;
-  let runStart = 0;
-  groups.forEach((group, k) => {
-    if (group !== 0) runStart = k + 1;
-    else if (k + 1 - runStart > bestLength) {
-      bestStart = runStart;
-      bestLength = k + 1 - runStart;
-    }
-  });
-  const hex = (part: readonly number[]) =>
-    part.map((group) => group.toString(16)).join(':');
-  if (bestLength < 2) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
-}
 
 export type { ScannedWindows };
 export { WindowReader };
