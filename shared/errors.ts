@@ -40,12 +40,6 @@ class StoreError extends FlowLogError {}
  */
 class OutOfTimeError extends FlowLogError {}
 
-/**
- * An input whose rollups need more memory than a part may take, and that
- * is not cut into parts (a Parquet object): the message says what to raise.
- */
-class TooLargeError extends FlowLogError {}
-
 /** The catalog refresh refuses a listing that would delete the whole catalog. */
 class CatalogError extends FlowLogError {}
 
@@ -166,5 +160,4 @@ export {
   QueryError,
   StoreError,
   spanTooLongError,
-  TooLargeError,
 };

@@ -5,6 +5,8 @@ import {
   DIRECTION_EGRESS,
   DIRECTION_INGRESS,
   DIRECTION_UNKNOWN,
+  portAt,
+  protocolAt,
 } from './topLists.js';
 
 /**
@@ -167,14 +169,8 @@ class PackedTalkerRanking {
     const direction = memory[tail] as number;
     if (direction === DIRECTION_UNKNOWN) this.hasUnknown = true;
     this.direction[k] = direction;
-    const port =
-      ((memory[tail + 1] as number) << 16) |
-      ((memory[tail + 2] as number) << 8) |
-      (memory[tail + 3] as number);
-    const protocol =
-      ((memory[tail + 4] as number) << 8) | (memory[tail + 5] as number);
-    this.port[k] = port === 0xffffff ? -1 : port;
-    this.protocol[k] = protocol === 0xffff ? -1 : protocol;
+    this.port[k] = portAt(memory, tail + 1);
+    this.protocol[k] = protocolAt(memory, tail + 4);
     this.flows[k] = flows;
     this.packets[k] = packets;
     this.bytes[k] = bytes;

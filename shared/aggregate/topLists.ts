@@ -35,6 +35,21 @@ function decodeText(bytes: Uint8Array): string {
   return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
+/** The port in 3 bytes at `at` of a key's tail; -1 for none (all ones). */
+function portAt(bytes: Uint8Array, at: number): number {
+  const port =
+    ((bytes[at] as number) << 16) |
+    ((bytes[at + 1] as number) << 8) |
+    (bytes[at + 2] as number);
+  return port === 0xffffff ? -1 : port;
+}
+
+/** The protocol in 2 bytes at `at` of a key's tail; -1 for none (all ones). */
+function protocolAt(bytes: Uint8Array, at: number): number {
+  const protocol = ((bytes[at] as number) << 8) | (bytes[at + 1] as number);
+  return protocol === 0xffff ? -1 : protocol;
+}
+
 /** A top-talker key taken apart, with its counts. */
 interface DecodedTalker {
   src: string;
@@ -59,18 +74,14 @@ function talkerOf(
   tail: number,
   entry: Omit<SketchEntry, 'key' | 'weight'>
 ): DecodedTalker {
-  const port =
-    ((bytes[tail + 1] as number) << 16) |
-    ((bytes[tail + 2] as number) << 8) |
-    (bytes[tail + 3] as number);
-  const protocol =
-    ((bytes[tail + 4] as number) << 8) | (bytes[tail + 5] as number);
+  const port = portAt(bytes, tail + 1);
+  const protocol = protocolAt(bytes, tail + 4);
   return {
     src,
     dst,
     direction: bytes[tail] as number,
-    port: port === 0xffffff ? null : port,
-    protocol: protocol === 0xffff ? null : protocol,
+    port: port < 0 ? null : port,
+    protocol: protocol < 0 ? null : protocol,
     flows: entry.flows,
     packets: entry.packets,
     bytes: entry.bytes,
@@ -111,16 +122,12 @@ function rejectedFlowOf(
   tail: number,
   entry: Omit<SketchEntry, 'key' | 'weight'>
 ): RejectedFlow {
-  const port =
-    ((bytes[tail] as number) << 16) |
-    ((bytes[tail + 1] as number) << 8) |
-    (bytes[tail + 2] as number);
-  const protocol =
-    ((bytes[tail + 3] as number) << 8) | (bytes[tail + 4] as number);
+  const port = portAt(bytes, tail);
+  const protocol = protocolAt(bytes, tail + 3);
   return {
     address,
-    port: port === 0xffffff ? null : port,
-    protocol: protocol === 0xffff ? null : protocol,
+    port: port < 0 ? null : port,
+    protocol: protocol < 0 ? null : protocol,
     flows: entry.flows,
     packets: entry.packets,
     bytes: entry.bytes,
@@ -328,7 +335,9 @@ export {
   decodeTalker,
   flowKey,
   inferSelf,
+  portAt,
   portKey,
+  protocolAt,
   REJECTED_TAIL_BYTES,
   rankRejected,
   rankRejectedFlows,

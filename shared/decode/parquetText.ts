@@ -28,8 +28,12 @@ interface ParquetTextSink {
    * `-` (its field is one no rollup reads).
    */
   readonly isBlankable?: readonly boolean[];
-  /** Takes whole lines, each with its `\n` (the bytes are reused after the call). */
-  push(lines: Uint8Array): void;
+  /**
+   * Takes whole lines, each with its `\n`. The bytes are reused once the
+   * call returns, or once its promise settles: a sink that returns one
+   * holds the writing back until it has read them.
+   */
+  push(lines: Uint8Array): void | Promise<void>;
   /**
    * The line to write for an odd row (no `\n`, at most MAX_LINE_BYTES
    * bytes of UTF-8). May throw to stop the writing.
@@ -232,7 +236,7 @@ class RowTextWriter {
    * failure to decode is the row group's DecodeError; the sink's own
    * errors pass through.
    */
-  writeRowGroup(group: RowGroupText, lineNumber: number): void {
+  async writeRowGroup(group: RowGroupText, lineNumber: number): Promise<void> {
     const { columns } = group;
     for (let done = 0; done < group.rows; ) {
       let rows = Math.min(BATCH_ROWS, group.rows - done);
@@ -250,7 +254,7 @@ class RowTextWriter {
       } catch (error) {
         throw group.fail(error);
       }
-      this.writeRows(columns, rows, lineNumber + done);
+      await this.writeRows(columns, rows, lineNumber + done);
       done += rows;
     }
     // The row group's bytes can go before the next one is read.
@@ -258,9 +262,10 @@ class RowTextWriter {
   }
 
   /** Hands the buffered lines to the sink. */
-  flush(): void {
-    if (this.length > 0) this.sink.push(this.buffer.subarray(0, this.length));
+  async flush(): Promise<void> {
+    const { length } = this;
     this.length = 0;
+    if (length > 0) await this.sink.push(this.buffer.subarray(0, length));
   }
 
   /**
@@ -269,11 +274,11 @@ class RowTextWriter {
    * a row that may be odd (a value the text cannot carry, too long, the
    * header), which `writeRow` writes here.
    */
-  private writeRows(
+  private async writeRows(
     columns: readonly ColumnText[],
     rows: number,
     lineNumber: number
-  ): void {
+  ): Promise<void> {
     const { table, isBlankable } = this;
     for (const [index, column] of columns.entries()) {
       const entry = 2 + (index * ENTRY_BYTES) / 4;
@@ -298,7 +303,7 @@ class RowTextWriter {
       row = written.row;
       if (row >= rows) break;
       if (this.length > this.lastRowStart) {
-        this.flush();
+        await this.flush();
         continue;
       }
       this.length = this.writeRow(columns, row, lineNumber + row, this.length);
@@ -431,10 +436,10 @@ async function openParquetText(
         label
       );
       for await (const group of groups) {
-        writer.writeRowGroup(group, lineNumber);
+        await writer.writeRowGroup(group, lineNumber);
         lineNumber += group.rows;
       }
-      writer.flush();
+      await writer.flush();
     } finally {
       arena.release();
     }

@@ -6,9 +6,8 @@ import type { ObjectSource } from '../source/s3ObjectSource.js';
 import { contributionId } from '../store/contributionId.js';
 import type { PartCheckpoints } from '../store/partCheckpoints.js';
 import type { RollupStore } from '../store/rollupStore.js';
-import type { S3ObjectRef } from '../types.js';
+import type { IngestStats, S3ObjectRef } from '../types.js';
 import {
-  applyRollups,
   elapsedMs,
   type IngestCounts,
   labelled,
@@ -17,8 +16,13 @@ import {
 } from './ingestSummary.js';
 import { type PlacementSource, placementsOf } from './placeRollups.js';
 import { withScanner } from './rollupFlowLog.js';
-import { rollupParquetFile } from './rollupParquet.js';
-import { type ScannedPart, scanInParts } from './scanInParts.js';
+import { rollupParquetInParts } from './rollupParquet.js';
+import {
+  type PartHandlers,
+  type ScannedPart,
+  scanInParts,
+  sumStats,
+} from './scanInParts.js';
 
 /** What ingest needs from the outside world. */
 interface IngestDeps {
@@ -107,42 +111,29 @@ const itemsWithinTime = (remainingMs: number, itemWriteMs: number): number =>
     Math.floor((remainingMs * PART_TIME_SHARE) / itemWriteMs)
   );
 
-/** Rolls up a Parquet object, read by ranges (`rollupParquetFile`). */
-async function rollupParquetObject(
-  ref: S3ObjectRef,
-  label: string,
-  deps: IngestDeps
-) {
-  const opened = await deps.source.randomAccess(ref);
-  if (opened === null) return null;
-  const outcome = await rollupParquetFile(
-    opened.file,
-    label,
-    deps.options,
-    deps.maxPartBytes
-  );
-  return { ...opened, outcome };
-}
-
 /**
- * Ingests a gzip text object through the hot path, in parts of at most
- * `deps.maxPartItems` (ENI, window) items and `deps.maxPartBytes` of memory
- * (`scanInParts`): one part, with
- * the object's contribution id, for all but the largest objects; else
- * each part is a contribution of its own (`<id>#p<n>`), its cut recorded
+ * Ingests an object through the hot path (gzip text streamed, Parquet read
+ * by ranges), in parts of at most `deps.maxPartItems` (ENI, window) items
+ * and `deps.maxPartBytes` of memory (`scanInParts`): one part, with the
+ * object's contribution id, for all but the largest objects; else each
+ * part is a contribution of its own (`<id>#p<n>`), its cut recorded
  * before it is applied, so a retry (after a crash, a timeout, or with
  * other memory or batch sizes) follows the same cuts, skips the parts
  * applied, and counts every record once. Before each further part, when
  * the time left is short, throws an error saying how far it got: the
  * redelivery resumes there. Null when the object is gone.
  */
-async function ingestTextObject(
+async function ingestInParts(
   ref: S3ObjectRef,
   label: string,
   deps: IngestDeps,
-  startedMs: number
+  startedMs: number,
+  fileFormat: 'text' | 'parquet'
 ): Promise<(IngestCounts & { parts?: number; partsSkipped?: number }) | null> {
-  const opened = await deps.source.stream(ref);
+  const opened =
+    fileFormat === 'text'
+      ? await deps.source.stream(ref)
+      : await deps.source.randomAccess(ref);
   if (opened === null) return null;
   const id = contributionId('s3', ref.bucket, ref.key, opened.version);
   const { checkpoints } = deps;
@@ -163,6 +154,7 @@ async function ingestTextObject(
           maxPartBytes: deps.maxPartBytes,
         };
   const recorded = (await checkpoints?.load(id)) ?? [];
+  const partStats: IngestStats[] = [];
   let rollupItems = 0;
   let itemsWritten = 0;
   let itemsAlreadyApplied = 0;
@@ -180,6 +172,7 @@ async function ingestTextObject(
       rollups,
       placements: await placementsOf(rollups, deps.placements),
     });
+    partStats.push(part.stats);
     rollupItems += rollups.length;
     itemsWritten += applied.itemsWritten;
     itemsAlreadyApplied += applied.itemsAlreadyApplied;
@@ -200,28 +193,31 @@ async function ingestTextObject(
       `${label}: ${index} parts applied, ${Math.round(left / 1000)} s left: the redelivery resumes at part ${index}. If objects keep running out of time, raise the function's timeout (up to 900 s) or its memory (larger parts, more CPU)`
     );
   };
-  const scanned = await withScanner(
-    { chunks: opened.body, label, isGzipRequired: true },
-    deps.options,
-    (scanner, text) =>
-      scanInParts(scanner, text, {
-        recorded,
-        ...limits,
-        recordEnd: async (index, endLine) =>
-          checkpoints === undefined
-            ? endLine
-            : checkpoints.recordEnd(id, index, endLine),
-        applyPart,
-        beforePart,
-      })
-  );
+  const handlers: PartHandlers = {
+    recorded,
+    ...limits,
+    recordEnd: async (index, endLine) =>
+      checkpoints === undefined
+        ? endLine
+        : checkpoints.recordEnd(id, index, endLine),
+    applyPart,
+    beforePart,
+  };
+  const scanned =
+    'body' in opened
+      ? await withScanner(
+          { chunks: opened.body, label, isGzipRequired: true },
+          deps.options,
+          (scanner, text) => scanInParts(scanner, text, handlers)
+        )
+      : await rollupParquetInParts(opened.file, label, deps.options, handlers);
   if (scanned.kind !== 'scanned') {
     return skipped('not-per-eni', scanned.reason, startedMs);
   }
-  const { parts, skippedParts, stats } = scanned.value;
+  const { parts, skippedParts } = scanned.value;
   return {
     outcome: 'ingested',
-    ...stats,
+    ...sumStats(partStats),
     rollupItems,
     itemsWritten,
     itemsAlreadyApplied,
@@ -238,8 +234,8 @@ async function ingestTextObject(
  * Ingests one S3 object exactly once: reads it (streamed gzip text, or
  * Parquet by ranges), rolls it up, and applies the rollups to the store
  * as one contribution whose id is bucket, key and the version read
- * (VersionId, else ETag); gzip text too large for one part goes in parts
- * (`ingestTextObject`). A key outside the VPC Flow Logs layouts, an
+ * (VersionId, else ETag); an object too large for one part, text or
+ * Parquet, goes in parts (`ingestInParts`). A key outside the VPC Flow Logs layouts, an
  * object already deleted, or a Transit Gateway log is skipped and said
  * so in the summary. An object that cannot be read or decoded, or a store
  * that keeps failing, throws an error naming the object: nothing is
@@ -262,32 +258,16 @@ async function ingestS3Object(
     };
   }
   try {
-    if (key.fileFormat === 'text') {
-      const summary = await ingestTextObject(ref, label, deps, startedMs);
-      return summary === null
-        ? { ...names, ...skipped('object-missing', 'no such key', startedMs) }
-        : { ...names, fileFormat: key.fileFormat, ...summary };
-    }
-    const read = await rollupParquetObject(ref, label, deps);
-    if (read === null) {
-      return {
-        ...names,
-        ...skipped('object-missing', 'no such key', startedMs),
-      };
-    }
-    if (read.outcome.kind === 'not-per-eni') {
-      const { reason } = read.outcome;
-      return { ...names, ...skipped('not-per-eni', reason, startedMs) };
-    }
-    const { rollups, stats } = read.outcome;
-    const id = contributionId('s3', ref.bucket, ref.key, read.version);
-    const counts = await applyRollups(
-      deps.store,
-      { id, label, rollups },
-      stats,
-      startedMs
+    const summary = await ingestInParts(
+      ref,
+      label,
+      deps,
+      startedMs,
+      key.fileFormat
     );
-    return { ...names, fileFormat: key.fileFormat, ...counts };
+    return summary === null
+      ? { ...names, ...skipped('object-missing', 'no such key', startedMs) }
+      : { ...names, fileFormat: key.fileFormat, ...summary };
   } catch (error) {
     throw labelled(error, label);
   }

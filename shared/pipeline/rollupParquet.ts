@@ -4,6 +4,7 @@ import {
 } from '../aggregate/rollupRecords.js';
 import { openParquetFile } from '../decode/parquetFlowLog.js';
 import { openParquetText } from '../decode/parquetText.js';
+import { FlowLogError } from '../errors.js';
 import { formatFromColumnNames } from '../parse/flowLogFormat.js';
 import { parseFlowLogRow } from '../parse/parseFlowLogLine.js';
 import type {
@@ -15,6 +16,12 @@ import type {
   RollupOutcome,
 } from '../types.js';
 import { notPerEni, type ScannedInput } from './rollupFlowLog.js';
+import {
+  type PartHandlers,
+  type PartsOutcome,
+  SMALL_INPUT_ITEMS,
+  sumStats,
+} from './scanInParts.js';
 import { scanParquetText } from './scanParquetText.js';
 
 /**
@@ -51,15 +58,13 @@ async function openParquetFlowLog(
  * space in a field a rollup reads) goes through the typed path instead.
  * Same contract as `rollupFlowLog`: a Transit Gateway log is `not-per-eni`;
  * throws `DecodeError` (not Parquet, undecodable row group) or
- * `FormatError` (not flow-log columns), both naming `label`, and
- * `TooLargeError` once the rollups would need more than `maxBytes`.
+ * `FormatError` (not flow-log columns), both naming `label`.
  * @example const outcome = await rollupParquetFile(file, 's3://b/k', options);
  */
 async function rollupParquetFile(
   file: RandomAccessObject,
   label: string,
-  options: RollupOptions,
-  maxBytes?: number
+  options: RollupOptions
 ): Promise<RollupOutcome> {
   let rollups: Rollup[] = [];
   const scanned = await rollupParquetFileLazily(
@@ -68,8 +73,7 @@ async function rollupParquetFile(
     options,
     async (built) => {
       rollups = [...built];
-    },
-    maxBytes
+    }
   );
   if (scanned.kind !== 'scanned') return scanned;
   return {
@@ -83,8 +87,8 @@ async function rollupParquetFile(
 /**
  * `rollupParquetFile` with the rollups handed to `consume` as they are
  * built (no array of them all when the file goes through the scanner), as
- * `rollupFlowLogLazily` does for text. Resolves to the statistics, or
- * `not-per-eni`.
+ * `rollupFlowLogLazily` does for text: one part, however many items.
+ * Resolves to the statistics, or `not-per-eni`.
  * @example
  * await rollupParquetFileLazily(file, path, options, async (rollups) => {
  *   for (const rollup of rollups) await out.line(JSON.stringify(rollup));
@@ -94,44 +98,105 @@ async function rollupParquetFileLazily(
   file: RandomAccessObject,
   label: string,
   options: RollupOptions,
-  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>,
-  maxBytes?: number
+  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>
 ): Promise<ScannedInput<IngestStats>> {
+  const scanned = await rollupParquetInParts(file, label, options, {
+    recorded: [],
+    maxPartItems: Number.POSITIVE_INFINITY,
+    recordEnd: async (_, endLine) => endLine,
+    applyPart: (part) => consume(part.rollups, part.items),
+  });
+  if (scanned.kind !== 'scanned') return scanned;
+  return {
+    kind: 'scanned',
+    format: scanned.format,
+    value: scanned.value.stats,
+  };
+}
+
+/**
+ * Rolls up a Parquet file in parts, as `scanInParts` does text (the
+ * handlers say how: `scanParquetText`), and hands each part to
+ * `handlers.applyPart`. Where the text cannot carry the file (a nested
+ * column, or a value with a space in a field a rollup reads), the typed
+ * path rolls up the rest, from the first part not applied, as one last
+ * part: the parts before it keep their cuts, so a retry counts every row
+ * once. Same errors as `rollupParquetFile`, and whatever the handlers
+ * throw; a recorded cut the typed path cannot follow is a FlowLogError.
+ */
+async function rollupParquetInParts(
+  file: RandomAccessObject,
+  label: string,
+  options: RollupOptions,
+  handlers: PartHandlers
+): Promise<ScannedInput<PartsOutcome>> {
   const parquet = await openParquetText(file, label);
   const format = formatFromColumnNames(parquet.columns, label);
   if (format.isTransitGateway) return notPerEni(format);
-  const scanned = await scanParquetText(
-    parquet,
-    format,
-    options,
-    async ({ rollups, items, stats }) => {
-      await consume(rollups, items);
-      return stats;
+  const applied: IngestStats[] = [];
+  const counted: PartHandlers = {
+    ...handlers,
+    applyPart: async (part) => {
+      await handlers.applyPart(part);
+      applied.push(part.stats);
     },
-    maxBytes === undefined ? undefined : { label, maxBytes }
-  );
-  if (scanned !== null) return { kind: 'scanned', format, value: scanned };
-  const typed = await rollupParquetRecords(file, label, options);
+  };
+  const scanned = await scanParquetText(parquet, format, options, counted);
+  if (scanned.kind === 'scanned') {
+    const value = { ...scanned.value, stats: sumStats(applied) };
+    return { kind: 'scanned', format, value };
+  }
+  const { fromPart: index, fromLine } = scanned;
+  const typed = await rollupParquetRecords(file, label, options, fromLine);
   if (typed.kind !== 'rollups') return typed;
-  await consume(typed.rollups.values(), typed.rollups.length);
-  return { kind: 'scanned', format, value: typed.stats };
+  const { rollups, stats } = typed;
+  const { recorded } = handlers;
+  let isRecorded = recorded[index] !== undefined;
+  const end = isRecorded
+    ? recorded[index]?.endLine
+    : index > 0 || rollups.length > SMALL_INPUT_ITEMS
+      ? await handlers.recordEnd(index, null)
+      : null;
+  if (end !== null) {
+    throw new FlowLogError(
+      `${label}: part ${index} is recorded to end at line ${end}, but its rows from line ${fromLine} on can only be rolled up as one part (through the typed path)`
+    );
+  }
+  isRecorded ||= index > 0 || rollups.length > SMALL_INPUT_ITEMS;
+  await counted.applyPart({
+    index,
+    isWhole: index === 0,
+    isRecorded,
+    rollups: rollups.values(),
+    items: rollups.length,
+    stats,
+  });
+  let skippedParts = 0;
+  while (recorded[skippedParts]?.isDone) skippedParts++;
+  return {
+    kind: 'scanned',
+    format,
+    value: { parts: index + 1, skippedParts, stats: sumStats(applied) },
+  };
 }
 
 /**
  * Rolls up a Parquet file through the typed path (a FlowRecord per row;
- * the reference `rollupParquetFile` is checked against, and its fallback).
+ * the reference `rollupParquetFile` is checked against, and its fallback),
+ * from row (line) `fromLine` on: the rows before it are read and skipped.
  * Same contract as `rollupParquetFile`.
  */
 async function rollupParquetRecords(
   file: RandomAccessObject,
   label: string,
-  options: RollupOptions
+  options: RollupOptions,
+  fromLine = 0
 ): Promise<RollupOutcome> {
   const { format, records } = await openParquetFlowLog(file, label);
   if (format.isTransitGateway) return notPerEni(format);
   const rollup = new RecordRollup(format, options);
   for await (const { lineNumber, result } of records) {
-    rollup.add(result, lineNumber);
+    if (lineNumber >= fromLine) rollup.add(result, lineNumber);
   }
   return { kind: 'rollups', format, ...rollup.finish() };
 }
@@ -140,5 +205,6 @@ export {
   openParquetFlowLog,
   rollupParquetFile,
   rollupParquetFileLazily,
+  rollupParquetInParts,
   rollupParquetRecords,
 };

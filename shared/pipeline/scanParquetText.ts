@@ -2,7 +2,6 @@ import {
   FlowLogScanner,
   ROLE_FIELDS,
   ScannerMemory,
-  type TakenRollups,
 } from '../aggregate/flowLogScanner.js';
 import type { RollupOptions } from '../aggregate/rollupRecords.js';
 import { DEFAULT_SAMPLE_LIMIT } from '../aggregate/statsCollector.js';
@@ -12,11 +11,15 @@ import {
   type OddRow,
   type ParquetText,
 } from '../decode/parquetText.js';
-import { ParseError, spanTooLongError, TooLargeError } from '../errors.js';
+import { ParseError, spanTooLongError } from '../errors.js';
 import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from '../flowLogRules.js';
 import { parseFlowLogRow } from '../parse/parseFlowLogLine.js';
 import type { FieldSpec, FlowLogFormat, IngestStats } from '../types.js';
-import { partBytes } from './scanInParts.js';
+import {
+  type PartHandlers,
+  type PartsOutcome,
+  scanInParts,
+} from './scanInParts.js';
 
 /**
  * The fields whose values a rollup reads (RecordRollup and the scanner):
@@ -180,81 +183,172 @@ class OddRowLines {
   }
 }
 
-/** The memory a Parquet object's rollups may take (see scanInParts). */
-interface ParquetMemoryLimit {
-  /** Names the object in the error. */
-  readonly label: string;
-  readonly maxBytes: number;
-}
+/** Stops a Parquet file's writing once its reader has left. */
+class ReaderGone extends Error {}
 
 /**
- * Throws `TooLargeError` once the scanner's memory, with the rollups it
- * will build, passes the limit: a Parquet object is not cut into parts
- * (text objects are), so it must fit one.
+ * The text `writeText` writes, as an async iterable of its chunks: each is
+ * the writer's own buffer, and the writer waits until the reader asks for
+ * the next one (so it is read before it is reused, and no more than one
+ * chunk is ever held). The writer's errors reach the reader; a reader that
+ * stops early (an error, a part applied last) stops the writer, and the
+ * iteration ends once it has let go of its memory.
  */
-function checkMemory(scanner: FlowLogScanner, limit: ParquetMemoryLimit): void {
-  if (partBytes(scanner) < limit.maxBytes) return;
-  const items = scanner.itemCount();
-  const mb = (value: number) => Math.ceil(value / 2 ** 20);
-  throw new TooLargeError(
-    `${limit.label}: a Parquet object is ingested in one part, and its ${items} (ENI, window) items so far need more than ${mb(limit.maxBytes)} MB (PART_MEMORY_MB): raise the function's memory (PART_MEMORY_MB follows it), or have VPC Flow Logs deliver text, which is cut into parts`
+async function* chunksOf(
+  writeText: (push: (lines: Uint8Array) => Promise<void>) => Promise<void>
+): AsyncGenerator<Uint8Array> {
+  const state: {
+    /** The chunk the writer waits on: `taken` once read, `stop` to end it. */
+    offered: {
+      lines: Uint8Array;
+      taken: () => void;
+      stop: (error: Error) => void;
+    } | null;
+    /** How the writing ended: null while it runs. */
+    outcome: { error: unknown } | null;
+    isGone: boolean;
+    wake: (() => void) | null;
+  } = { offered: null, outcome: null, isGone: false, wake: null };
+  const signal = () => {
+    const { wake } = state;
+    state.wake = null;
+    wake?.();
+  };
+  const writing = writeText((lines) =>
+    state.isGone
+      ? Promise.reject(new ReaderGone())
+      : new Promise<void>((taken, stop) => {
+          state.offered = { lines, taken, stop };
+          signal();
+        })
+  ).then(
+    () => {
+      state.outcome = { error: null };
+      signal();
+    },
+    (error: unknown) => {
+      state.outcome = { error };
+      signal();
+    }
   );
+  try {
+    for (;;) {
+      if (state.offered === null && state.outcome === null) {
+        await new Promise<void>((resolve) => {
+          state.wake = resolve;
+        });
+      }
+      const chunk = state.offered;
+      if (chunk !== null) {
+        // Offered until read: a reader that leaves here stops the writer.
+        yield chunk.lines;
+        state.offered = null;
+        chunk.taken();
+        continue;
+      }
+      const error = state.outcome?.error ?? null;
+      if (error !== null) throw error;
+      return;
+    }
+  } finally {
+    state.isGone = true;
+    state.offered?.stop(new ReaderGone());
+    await writing;
+  }
 }
 
+/** What scanning a Parquet file in parts came to. */
+type ParquetParts =
+  | { readonly kind: 'scanned'; readonly value: PartsOutcome }
+  /**
+   * The text cannot carry the file from part `fromPart` on (a nested
+   * column, or a value a rollup reads): its lines from `fromLine` on are
+   * for the typed path. The parts before it are applied.
+   */
+  | {
+      readonly kind: 'typed';
+      readonly fromPart: number;
+      readonly fromLine: number;
+    };
+
 /**
- * Rolls up a Parquet file through the same aggregation core as text: its
- * row groups are written column-wise as flow-log text (`openParquetText`)
- * into the ring of a pooled ScannerMemory and scanned there by a
- * FlowLogScanner of the format of its columns, with no copy, no object per
- * row, and memory flat in the number of rows. Rollups and stats equal the
- * typed path's (`openParquetFlowLog` + `RecordRollup`) record for record:
- * odd rows are handled as `OddRowLines` says. `take` gets the rollups,
- * built as they are read (read them before it settles: the scanner's
- * memory then serves the next input), and the statistics; its result is
- * returned. Returns null when the file must go through the typed path
- * instead (a nested column, or a value the text cannot carry in a field a
- * rollup reads). Throws `DecodeError` for an undecodable row group.
+ * Rolls up a Parquet file through the same aggregation core as text, and
+ * in the same parts (`scanInParts`, with `handlers`): its row groups are
+ * written column-wise as flow-log text (`openParquetText`) and scanned by
+ * a FlowLogScanner of the format of its columns, in a pooled
+ * ScannerMemory, with no object per row and memory flat in the number of
+ * rows. A part is cut at a line (a row: rows are lines 1, 2, ...), its
+ * end recorded, as for text, so the cuts are the same on every attempt. Rollups and stats equal the typed path's
+ * (`openParquetFlowLog` + `RecordRollup`) record for record: odd rows are
+ * handled as `OddRowLines` says. Returns `typed` when the text cannot
+ * carry the file (a nested column, or a value with a space in a field a
+ * rollup reads) from the part it reached on. Throws `DecodeError` for an
+ * undecodable row group, and whatever the handlers throw.
  * @example
  * const parquet = await openParquetText(file, label);
  * const format = formatFromColumnNames(parquet.columns, label);
- * const result = await scanParquetText(parquet, format, options, async (taken) => ({
- *   rollups: [...taken.rollups],
- *   stats: taken.stats,
- * }));
+ * const outcome = await scanParquetText(parquet, format, options, {
+ *   recorded: [], maxPartItems: Number.POSITIVE_INFINITY,
+ *   recordEnd: async (index, end) => end,
+ *   applyPart: async (part) => write([...part.rollups]),
+ * });
  */
-async function scanParquetText<T>(
+async function scanParquetText(
   parquet: ParquetText,
   format: FlowLogFormat,
   options: RollupOptions,
-  take: (taken: TakenRollups) => Promise<T>,
-  limit?: ParquetMemoryLimit
-): Promise<T | null> {
+  handlers: PartHandlers
+): Promise<ParquetParts> {
   const { writeText } = parquet;
-  if (writeText === null) return null;
+  const { recorded } = handlers;
+  if (writeText === null) return { kind: 'typed', fromPart: 0, fromLine: 0 };
+  // Where each part ends (recorded before, or cut now) and the next part
+  // to apply: the typed path takes over from there.
+  const ends = recorded.map((part) => part.endLine);
+  let nextPart = 0;
+  while (recorded[nextPart]?.isDone) nextPart++;
   // A pooled memory, as the text path's (its ring is not used here).
   const memory = ScannerMemory.acquire(TEXT_SLOTS, TEXT_SLOT_BYTES);
   try {
     const scanner = new FlowLogScanner(format, options, 1, memory);
     const odd = new OddRowLines(format, options);
-    try {
-      await writeText({
+    const text = chunksOf((push) =>
+      writeText({
         isBlankable: format.fields.map((field) => isBlankable(field)),
-        push: (lines) => {
-          scanner.push(lines);
-          if (limit !== undefined) checkMemory(scanner, limit);
-        },
+        push,
         oddRow: (row) => odd.line(row),
+      })
+    );
+    try {
+      const value = await scanInParts(scanner, text, {
+        ...handlers,
+        recordEnd: async (index, endLine) => {
+          const end = await handlers.recordEnd(index, endLine);
+          ends[index] = end;
+          return end;
+        },
+        applyPart: async (part) => {
+          await handlers.applyPart({
+            ...part,
+            stats: odd.fixSamples(part.stats),
+          });
+          nextPart = part.index + 1;
+        },
       });
+      return {
+        kind: 'scanned',
+        value: { ...value, stats: odd.fixSamples(value.stats) },
+      };
     } catch (error) {
-      if (error instanceof TypedPathNeeded) return null;
-      throw error;
+      if (!(error instanceof TypedPathNeeded)) throw error;
+      const fromLine = nextPart === 0 ? 0 : (ends[nextPart - 1] ?? null);
+      if (fromLine === null) throw error;
+      return { kind: 'typed', fromPart: nextPart, fromLine };
     }
-    const taken = scanner.finishLazily();
-    return await take({ ...taken, stats: odd.fixSamples(taken.stats) });
   } finally {
     memory.release();
   }
 }
 
-export type { ParquetMemoryLimit };
+export type { ParquetParts };
 export { ROLLUP_FIELDS, scanParquetText };

@@ -34,6 +34,7 @@ import {
   flowLogKey,
   generateFlowLogFile,
   interfaceIdsOf,
+  parquetFlowLog,
   upload,
 } from '../helpers/flowLogObjects.js';
 import { type IngestStack, startIngestStack } from '../helpers/ingestStack.js';
@@ -77,10 +78,17 @@ describe('ingestS3Object in parts', () => {
    * A fleet-shaped object (many ENIs, few records each) of its own ENIs
    * (the seed names them), uploaded, and its rollups computed from its lines.
    */
-  const uploaded = async (tag: string, seed: number, records = 12_000) => {
+  const uploaded = async (
+    tag: string,
+    seed: number,
+    records = 12_000,
+    suffix: '.log.gz' | '.log.parquet' = '.log.gz'
+  ) => {
     const file = generateFlowLogFile({ records, enis: records, seed });
-    const key = flowLogKey(tag);
-    await upload(env.stack.s3, env.bucket, key, file.gzip);
+    const key = flowLogKey(tag, { suffix });
+    const body =
+      suffix === '.log.gz' ? file.gzip : parquetFlowLog('v2', file.lines, 2000);
+    await upload(env.stack.s3, env.bucket, key, body);
     const ref: S3ObjectRef = { bucket: env.bucket, key };
     return {
       file,
@@ -88,6 +96,31 @@ describe('ingestS3Object in parts', () => {
       expected: expectedRollups(file.fieldNames, file.lines),
     };
   };
+
+  /**
+   * Ingests `ref` once per attempt, each dying after `crashAfter`
+   * UpdateItems (counters and checkpoints alike, once the write landed)
+   * with its own part budget; returns what each attempt threw.
+   */
+  const crashingAttempts = async (
+    ref: S3ObjectRef,
+    attempts: readonly { crashAfter: number; maxPartItems: number }[]
+  ): Promise<unknown[]> => {
+    const crashes: unknown[] = [];
+    for (const { crashAfter, maxPartItems } of attempts) {
+      const dynamo = createDynamoClient(3);
+      crashAfterUpdates(dynamo, crashAfter, 'after-write');
+      crashes.push(
+        await ingestS3Object(ref, depsWith(maxPartItems, dynamo)).catch(
+          (error: unknown) => error
+        )
+      );
+    }
+    return crashes;
+  };
+
+  const isInjectedCrash = (error: unknown): boolean =>
+    error instanceof Error && error.cause instanceof InjectedCrash;
 
   const stored = async (file: FlowLogFile) =>
     (
@@ -130,22 +163,11 @@ describe('ingestS3Object in parts', () => {
     ];
 
     // Act
-    const crashes: unknown[] = [];
-    for (const { crashAfter, maxPartItems } of attempts) {
-      const dynamo = createDynamoClient(3);
-      crashAfterUpdates(dynamo, crashAfter, 'after-write');
-      crashes.push(
-        await ingestS3Object(ref, depsWith(maxPartItems, dynamo)).catch(
-          (error: unknown) => error
-        )
-      );
-    }
+    const crashes = await crashingAttempts(ref, attempts);
     const summary = await ingestS3Object(ref, createIngestDeps(loadConfig()));
 
     // Assess
-    const died = crashes.filter(
-      (error) => error instanceof Error && error.cause instanceof InjectedCrash
-    );
+    const died = crashes.filter(isInjectedCrash);
     expect(died.length).toBeGreaterThanOrEqual(3);
     expect(summary.partsSkipped).toBeGreaterThan(0);
     expect(await stored(file)).toEqual(expected);
@@ -194,5 +216,84 @@ describe('ingestS3Object in parts', () => {
     expect(summary.parts).toBeGreaterThanOrEqual(2);
     expect(summary.parts).toBeLessThanOrEqual(3);
     expect(await stored(file)).toEqual(expected);
+  }, 120_000);
+  it('cuts a Parquet object as it cuts text, and a crash at any write, retried with other budgets, still counts every row once', async () => {
+    // Prepare
+    const { file, ref, expected } = await uploaded(
+      'partsparquet',
+      25,
+      12_000,
+      '.log.parquet'
+    );
+    const attempts = [
+      { crashAfter: 1500, maxPartItems: SMALL_INPUT_ITEMS + 1 },
+      { crashAfter: 2500, maxPartItems: 3000 },
+    ];
+
+    // Act
+    const crashes = await crashingAttempts(ref, attempts);
+    const summary = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+    const again = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+
+    // Assess
+    const died = crashes.filter(isInjectedCrash);
+    expect(died.length).toBe(2);
+    expect(summary.fileFormat).toBe('parquet');
+    expect(summary.parts).toBeGreaterThan(2);
+    expect(summary.partsSkipped).toBeGreaterThan(0);
+    expect(await stored(file)).toEqual(expected);
+    expect(again.partsSkipped).toBe(again.parts);
+    expect(again.writeCalls).toBe(0);
+  }, 300_000);
+
+  it('places the ENIs of a v2 Parquet object from the catalog, as it places text', async () => {
+    // Prepare: the store is the real one; the ingest is watched for the
+    // placements it hands over with each part.
+    const { file, ref } = await uploaded(
+      'partsplaced',
+      26,
+      3000,
+      '.log.parquet'
+    );
+    const deps = depsWith(SMALL_INPUT_ITEMS + 1);
+    const placed = new Map<string, string | null | undefined>();
+    const watched: IngestDeps = {
+      ...deps,
+      placements: {
+        placementsOf: async (interfaceIds) =>
+          new Map(
+            interfaceIds.map((id) => [
+              id,
+              {
+                accountId: null,
+                vpcId: 'vpc-0a1b2c3d4e5f60718',
+                subnetId: null,
+              },
+            ])
+          ),
+      },
+      store: {
+        ...deps.store,
+        applyContribution: (contribution) => {
+          for (const [id, place] of contribution.placements ?? []) {
+            placed.set(id, place.vpcId);
+          }
+          return deps.store.applyContribution(contribution);
+        },
+      },
+    };
+
+    // Act
+    const summary = await ingestS3Object(ref, watched);
+
+    // Assess
+    expect(summary.fileFormat).toBe('parquet');
+    expect(summary.rollupItems).toBeGreaterThan(0);
+    expect(
+      [...placed.values()].every((v) => v === 'vpc-0a1b2c3d4e5f60718')
+    ).toBe(true);
+    expect(new Set(placed.keys())).toEqual(
+      interfaceIdsOf(file.fieldNames, file.lines)
+    );
   }, 120_000);
 });

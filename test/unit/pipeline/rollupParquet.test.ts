@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import type { BasicType } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
+import { mergeRollups } from '../../../shared/aggregate/mergeRollups.js';
+import { sortRollups } from '../../../shared/aggregate/rollupAccumulator.js';
 import { RecordRollup } from '../../../shared/aggregate/rollupRecords.js';
-import { TooLargeError } from '../../../shared/errors.js';
 import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import {
   DEFAULT_FORMAT,
@@ -14,14 +15,19 @@ import { rollupFlowLog } from '../../../shared/pipeline/rollupFlowLog.js';
 import {
   rollupParquetFile,
   rollupParquetFileLazily,
+  rollupParquetInParts,
   rollupParquetRecords,
 } from '../../../shared/pipeline/rollupParquet.js';
+import { SMALL_INPUT_ITEMS } from '../../../shared/pipeline/scanInParts.js';
 import { ROLLUP_FIELDS } from '../../../shared/pipeline/scanParquetText.js';
+import type { RecordedPart } from '../../../shared/store/partCheckpoints.js';
 import type {
   FlowLogFormat,
+  Rollup,
   RollupOutcome,
   WindowMode,
 } from '../../../shared/types.js';
+import { type ExactRollup, exact } from '../../helpers/expectedRollups.js';
 import { chunked, gzipText, sampleLines } from '../../helpers/flowLogInput.js';
 import {
   type ParquetColumn,
@@ -47,6 +53,57 @@ async function bothPaths(
     options
   );
   return { scanned, typed, reads: file.reads.length };
+}
+
+/** A part as `rollupParquetInParts` applied it, its rollups read. */
+interface AppliedPart {
+  readonly index: number;
+  readonly isRecorded: boolean;
+  readonly items: number;
+  readonly rollups: Rollup[];
+}
+
+/**
+ * Rolls up a Parquet file in parts of at most `maxPartItems` items, with
+ * the cuts of an earlier attempt; returns the parts applied, every part's
+ * end (recorded before and now) and the statistics.
+ */
+async function inParts(
+  bytes: Uint8Array,
+  maxPartItems: number,
+  recorded: readonly RecordedPart[] = []
+) {
+  const parts: AppliedPart[] = [];
+  const ends: (number | null)[] = recorded.map((part) => part.endLine);
+  const outcome = await rollupParquetInParts(
+    randomAccessBytes(bytes),
+    LABEL,
+    { windowMode: 'prorate' },
+    {
+      recorded,
+      maxPartItems,
+      recordEnd: async (index, endLine) => {
+        ends[index] = endLine;
+        return endLine;
+      },
+      applyPart: async (part) => {
+        parts.push({ ...part, rollups: [...part.rollups] });
+      },
+    }
+  );
+  if (outcome.kind !== 'scanned') throw new Error('expected a scan');
+  return { parts, ends, stats: outcome.value.stats };
+}
+
+/** The exact counters of parts' rollups, summed per (ENI, window), in order. */
+function sumParts(parts: readonly AppliedPart[]): ExactRollup[] {
+  const byKey = new Map<string, Rollup>();
+  for (const rollup of parts.flatMap((part) => part.rollups)) {
+    const key = `${rollup.interfaceId} ${rollup.windowStart}`;
+    const seen = byKey.get(key);
+    byKey.set(key, seen === undefined ? rollup : mergeRollups(seen, rollup));
+  }
+  return sortRollups([...byKey.values()]).map(exact);
 }
 
 /** The reads rollupParquetFile makes without falling back to the typed path. */
@@ -239,8 +296,10 @@ describe('rollupParquetFile', () => {
     );
   });
 
-  it('fails with what to raise when the rollups of a Parquet object pass the memory a part may take', async () => {
-    // Prepare
+  it('cuts an object of more items than a part may hold into parts that add up to the whole, and a retry follows the cuts', async () => {
+    // Prepare: 5,000 ENIs over row groups of 2,000 rows; parts of 1,025
+    // items or more end after the slice that fills them (every 512 KiB of
+    // text), not at row groups.
     const lines = [
       ...generateFlowLogLines({
         format: DEFAULT_FORMAT,
@@ -253,29 +312,96 @@ describe('rollupParquetFile', () => {
     const parquet = parquetOfLines(DEFAULT_FORMAT, lines, {
       rowGroupSize: 2000,
     });
-    const file = () => randomAccessBytes(parquet);
+    const options = { windowMode: 'prorate' as const };
+    const whole = await rollupParquetFile(
+      randomAccessBytes(parquet),
+      LABEL,
+      options
+    );
+    if (whole.kind !== 'rollups') throw new Error('expected rollups');
 
     // Act
-    const tooSmall = await rollupParquetFile(
-      file(),
-      LABEL,
-      { windowMode: 'prorate' },
-      8 * 1024 * 1024
-    ).catch((error: unknown) => error);
-    const enough = await rollupParquetFile(
-      file(),
-      LABEL,
-      { windowMode: 'prorate' },
-      1024 * 1024 * 1024
+    const first = await inParts(parquet, SMALL_INPUT_ITEMS + 1);
+    // A retry with another budget after part 1 was applied follows the
+    // cuts recorded (and cuts anew only past them).
+    const recorded = first.ends.map((endLine, index) => ({
+      endLine,
+      isDone: index < 2,
+    }));
+    const retry = await inParts(parquet, 50_000, recorded);
+
+    // Assess
+    expect(first.parts.length).toBeGreaterThan(3);
+    expect(
+      first.parts.slice(0, -1).every((p) => p.items > SMALL_INPUT_ITEMS)
+    ).toBe(true);
+    expect(first.parts.at(-1)?.isRecorded).toBe(true);
+    expect(sumParts(first.parts)).toEqual(whole.rollups.map(exact));
+    expect(first.stats.records).toBe(20_000);
+    expect(retry.parts.map((part) => part.index)).toEqual(
+      first.parts.slice(2).map((part) => part.index)
+    );
+    expect(sumParts([...first.parts.slice(0, 2), ...retry.parts])).toEqual(
+      whole.rollups.map(exact)
+    );
+  });
+
+  it('rolls up the rest through the typed path, as one last part, when a row the text cannot carry comes after parts', async () => {
+    // Prepare: an ENI id with a space in row 15,000 of 20,000.
+    const lines = [
+      ...generateFlowLogLines({
+        format: DEFAULT_FORMAT,
+        records: 20_000,
+        enis: 5000,
+        seed: 15,
+        startSeconds: START,
+      }),
+    ];
+    const eniColumn = DEFAULT_FORMAT.fields.findIndex(
+      (field) => field.name === 'interface-id'
+    );
+    const base = parquetTable(
+      DEFAULT_FORMAT.fields.map((field, i) => ({
+        name: field.name.replace(/-/g, '_'),
+        type: field.type === 'integer' ? 'INT64' : 'STRING',
+        data: lines.map((line, row) => {
+          const value = line.split(' ')[i] ?? '-';
+          if (i === eniColumn && row === 15_000) return 'eni spaced';
+          if (value === '-') return null;
+          return field.type === 'integer' ? BigInt(value) : value;
+        }),
+      })),
+      { rowGroupSize: 2000 }
+    );
+    const typed = await rollupParquetRecords(randomAccessBytes(base), LABEL, {
+      windowMode: 'prorate',
+    });
+    if (typed.kind !== 'rollups') throw new Error('expected rollups');
+
+    // Act
+    const cut = await inParts(base, SMALL_INPUT_ITEMS + 1);
+    const retry = await inParts(
+      base,
+      SMALL_INPUT_ITEMS + 1,
+      cut.ends.map((endLine, index) => ({
+        endLine,
+        isDone: index < cut.parts.length - 1,
+      }))
     );
 
     // Assess
-    expect(tooSmall).toBeInstanceOf(TooLargeError);
-    expect((tooSmall as Error).message).toMatch(
-      /: a Parquet object is ingested in one part, and its \d+ \(ENI, window\) items so far need more than 8 MB \(PART_MEMORY_MB\): raise the function's memory/
-    );
-    expect((tooSmall as Error).message).toContain(LABEL);
-    expect(enough.kind === 'rollups' && enough.stats.records).toBe(20_000);
+    const last = cut.parts.at(-1);
+    expect(cut.parts.length).toBeGreaterThanOrEqual(3);
+    expect(last?.isRecorded).toBe(true);
+    expect(cut.ends.at(-1)).toBeNull();
+    expect(sumParts(cut.parts)).toEqual(typed.rollups.map(exact));
+    expect(cut.stats.records).toBe(20_000);
+    expect(
+      sumParts(cut.parts).some((r) => r.interfaceId === 'eni spaced')
+    ).toBe(true);
+    // The retry applies only the typed part again, and the same rows.
+    expect(retry.parts.map((part) => part.index)).toEqual([last?.index]);
+    expect(sumParts(retry.parts)).toEqual(sumParts([last as AppliedPart]));
   });
 
   it('equals the text path record for record at a fleet shape: 200k records over 20,000 ENIs', async () => {
