@@ -84,8 +84,8 @@ const WAYS = 2;
  * Unbiased Space-Saving (Ting, 2018). A key not held, meeting a full set, adds
  * its weight to the set's lighter entry and takes it over with probability
  * weight / (new entry weight), drawn from a fixed-seed generator, so results
- * are deterministic. One set is one cache line in the WebAssembly twin
- * (wasm/flowLogScannerCore.ts), which must stay step-for-step identical.
+ * are deterministic. The WebAssembly twin (wasm/sketch.ts) must stay
+ * step-for-step identical.
  * Approximate: heavy keys are kept unless more heavy keys than ways share a
  * set; the flows/packets/bytes of a key are what was seen since it entered;
  * two keys with the same hash count as one.

@@ -33,8 +33,8 @@ import {
 } from './topLists.js';
 import type { SketchEntry } from './topSketch.js';
 
-// The layout of wasm/flowLogScannerCore.ts's structs (W_*, E_*, S_*, N_*
-// there), as far as the rollups are read from them.
+// The layout of wasm/flowLogScannerCore.ts's structs (W_*, E_* there) and
+// wasm/sketch.ts's (S_*, N_*), as far as the rollups are read from them.
 /** The counters of a window struct, in layout order. */
 const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
 const W_START = 0;

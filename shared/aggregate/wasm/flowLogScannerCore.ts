@@ -6,9 +6,30 @@
 // the typed reference path (`parseFlowLogLine` + `RecordRollup` with
 // `RollupAccumulator` and `TopSketch`); the test suite holds both to the same
 // output. Only raw memory is used (no managed objects): a bump allocator
-// hands out zeroed memory that lives as long as the instance (one per input).
+// hands out zeroed memory that lives as long as the instance (one per input):
+// heap.ts; the top-list sketches are sketch.ts.
 //
 // Layouts (byte offsets) are mirrored in ../flowLogScanner.ts.
+
+import {
+  alloc,
+  allocHot,
+  heapUsed,
+  reserveBelowHeap,
+  restartRollups,
+  startHeap,
+  WINDOW_ARENA,
+} from './heap';
+import {
+  appendLabel,
+  initSketch,
+  MAX_LABEL,
+  makeRoom,
+  REJECTED_FLOW_SETS,
+  sketchAdd,
+  touchSet,
+  writePacked,
+} from './sketch';
 
 const SPACE: i32 = 0x20;
 const NEWLINE: i32 = 0x0a;
@@ -127,47 +148,10 @@ const CACHED_WINDOWS = 4;
 const E_WINDOWS = 16;
 const E_SIZE = E_WINDOWS + CACHED_WINDOWS * 16;
 
-// Sketch struct (2-way set-associative Unbiased Space-Saving, as TopSketch).
-// The sets are a directory of (hash, entry) pairs; the entries sit densely,
-// in the order their keys arrived, in a block that grows by steps of a half
-// or a third, and each label in a block of its own size. Memory then
-// follows the keys a sketch holds and the labels they carry, not the sets
-// its hashes spread over (a 2-way sketch grows when one set overflows,
-// with about 40% of its ways in use) nor its longest label.
-const S_SETS = 0; // u8: sets of the directory, 0 until the first add
-const S_COUNT = 2; // u8: entries in use
-const S_CAPACITY = 3; // u8: entries the block holds
-const S_RANDOM = 4;
-const S_ENTRIES = 8; // the block: N_SIZE bytes per entry, then its label sizes
-// A u16 per entry: the label's length, then its block's size in 8 bytes.
-const S_LABEL_LENGTHS = 16;
-const S_DIRECTORY = 20; // D_SIZE bytes per set
-// Directory set: the hashes of its two ways and their entries (position
-// + 1, 0 = empty).
-const D_HASH = 0; // u32 per way
-const D_ENTRY = 8; // u8 per way
-const D_SIZE = 16;
-// Entry: weight f64, packets f64, bytes f64, label block u32, flows u32.
-const N_WEIGHT = 0;
-const N_PACKETS = 8;
-const N_BYTES = 16;
-const N_LABEL = 24;
-const N_FLOWS = 28;
-const N_SIZE = 32;
-const FULL_SETS = 32;
-/** Sets of a full rejected-flow sketch: 16 (source, port) keys, a quarter of the memory. */
-const REJECTED_FLOW_SETS = 8;
-const FIRST_SETS = 1;
-/** Entries of a new sketch's block. */
-const FIRST_CAPACITY = 2;
-const WAYS = 2;
-const MAX_LABEL = 96;
 const MAX_ADDRESS = 40;
 /** A rejected-flow label: an address and its tail (port in 3 bytes, protocol in 2). */
 const REJECTED_TAIL_BYTES = 5;
 const MAX_REJECTED_FLOW = MAX_ADDRESS + REJECTED_TAIL_BYTES;
-/** A label's length byte with this bit set: addresses packed (see packAddress). */
-const PACKED: i32 = 0x80;
 const COLON: i32 = 0x3a;
 const DOT: i32 = 0x2e;
 const TAIL_BYTES = 6;
@@ -183,88 +167,6 @@ const B_B = 32;
 const B_SIZE = 40;
 
 const INPUT_BYTES: i32 = 512 * 1024 + MAX_LINE_BYTES + 16;
-
-let top: usize = 0;
-/** Where init starts allocating: past the text ring, if one was reserved. */
-let heapStart: usize = __heap_base;
-
-/**
- * Zeroed memory that lives as long as the instance. The memory is imported
- * and may have served an earlier instance: init zeroes the heap first.
- */
-function alloc(size: usize, alignment: usize = 8): usize {
-  const ptr = (top + alignment - 1) & ~(alignment - 1);
-  // In 64 bits: a full memory (65536 pages) has 2^32 bytes.
-  const end = <u64>ptr + <u64>size;
-  const have = (<u64>memory.size()) << 16;
-  if (end > have) {
-    const pages = <i32>((end - have + 0xffff) >> 16);
-    const extra = max(pages, memory.size());
-    if (memory.grow(extra) < 0 && memory.grow(pages) < 0) unreachable();
-  }
-  top = <usize>end;
-  return ptr;
-}
-
-/** Bytes of a block of hot memory. */
-const HOT_BLOCK: usize = 256 * 1024;
-/** Arenas of hot memory: [top, end) of the current block, as two u32s. */
-const WINDOW_ARENA: usize = 0;
-const ENTRY_ARENA: usize = 8;
-const LABEL_ARENA: usize = 16;
-let arenas: usize = 0;
-
-/**
- * Zeroed memory (64-byte aligned unless told) for what records touch,
- * packed in blocks of its own: windows and ENIs (with their ids) in one
- * arena, sketch directories and entries in another, labels in a third.
- * What a record touches then spans few pages (fewer TLB misses).
- */
-function allocHot(arena: usize, size: usize, alignment: usize = 64): usize {
-  const at = arenas + arena;
-  const bytes = (size + alignment - 1) & ~(alignment - 1);
-  let top = <usize>load<u32>(at);
-  if (top + bytes > <usize>load<u32>(at + 4)) {
-    const block = max(HOT_BLOCK, bytes);
-    top = alloc(block, 64);
-    store<u32>(at + 4, <u32>(top + block));
-  }
-  store<u32>(at, <u32>(top + bytes));
-  return top;
-}
-
-// Freed blocks, for the next sketch that needs one of their size: the
-// memory then follows what the sketches hold, not how often they grew.
-// One list per kind of block, its first block as a u32, the next in each.
-/** The kind of a sketch's entry block: its capacity (2 to 64). */
-const BLOCK_KIND: usize = 0;
-/** The kind of a directory: 65 + its sets (1 to 32). */
-const DIRECTORY_KIND: usize = 65;
-/** The kind of a label block: 98 + its size in 8-byte words (1 to 12). */
-const LABEL_KIND: usize = 98;
-const FREE_KINDS: usize = 111;
-let freeBlocks: usize = 0;
-
-/** A freed block of `kind`, or 0 when none is free. */
-function takeFree(kind: usize): usize {
-  const head = freeBlocks + kind * 4;
-  const block = <usize>load<u32>(head);
-  if (block !== 0) store<u32>(head, load<u32>(block));
-  return block;
-}
-
-/** Keeps a block (of at least 4 bytes) of `kind` for reuse. */
-function keepFree(block: usize, kind: usize): void {
-  const head = freeBlocks + kind * 4;
-  store<u32>(block, load<u32>(head));
-  store<u32>(head, <u32>block);
-}
-
-/** A label block of `size` 8-byte words: a freed one, or new. */
-function takeLabelBlock(size: usize): usize {
-  const block = takeFree(LABEL_KIND + size);
-  return block !== 0 ? block : allocHot(LABEL_ARENA, size << 3, 8);
-}
 
 // Configuration and per-line scratch.
 let columns: i32 = 0;
@@ -336,10 +238,6 @@ let batchCount: i32 = 0;
 let skipBelow: i32 = 0;
 /** The scan stops before the line of this number (a part's end); -1: none. */
 let stopAt: i32 = -1;
-/** Where the rollups' memory starts (after configuration and header). */
-let rollupsMark: usize = 0;
-/** How far the last part's rollups reached (zeroed for the next). */
-let rollupsEnd: usize = 0;
 let defaultEniKey: usize = 0;
 let defaultEniLength: i32 = 0;
 
@@ -382,11 +280,7 @@ export function init(
   shapeFlags: i32,
   sampleLimit: i32
 ): void {
-  top = heapStart;
-  // A reused memory holds an earlier instance's heap: zero all of it.
-  memory.fill(top, 0, <usize>(((<u64>memory.size()) << 16) - <u64>top));
-  arenas = alloc(24);
-  freeBlocks = alloc(FREE_KINDS * 4);
+  startHeap();
   columns = columnCount;
   isProrate = prorate;
   shape = shapeFlags;
@@ -416,8 +310,6 @@ export function init(
   input = alloc(INPUT_BYTES);
   skipBelow = 0;
   stopAt = -1;
-  rollupsMark = 0;
-  rollupsEnd = 0;
   defaultEniLength = 0;
 }
 
@@ -428,17 +320,7 @@ export function init(
  * go on counting.
  */
 export function beginRollups(): void {
-  if (rollupsMark === 0) {
-    rollupsMark = top;
-  } else {
-    rollupsEnd = max(rollupsEnd, top);
-    top = rollupsMark;
-    memory.fill(top, 0, rollupsEnd - top);
-  }
-  store<u64>(arenas + WINDOW_ARENA, 0);
-  store<u64>(arenas + ENTRY_ARENA, 0);
-  store<u64>(arenas + LABEL_ARENA, 0);
-  memory.fill(freeBlocks, 0, FREE_KINDS * 4);
+  restartRollups();
   eniCount = 0;
   windowCount = 0;
   eniTableSize = 256;
@@ -507,10 +389,7 @@ export function setDefaultEni(length: i32): void {
  * scans in place; called before init. Returns their offset.
  */
 export function reserveRing(bytes: i32): usize {
-  top = heapStart;
-  const ring = alloc(<usize>bytes, 64);
-  heapStart = top;
-  return ring;
+  return reserveBelowHeap(<usize>bytes);
 }
 
 export function inputPointer(): usize {
@@ -1488,30 +1367,6 @@ function protocolKey(): u32 {
   return fProtocol < 0 ? 0xffff : <u32>toInt32(fProtocol);
 }
 
-/** An empty sketch (its entries are allocated by the first add). */
-function initSketch(sketch: usize): void {
-  store<u32>(sketch + S_RANDOM, 0x9e3779b9);
-}
-
-/**
- * Reads the directory set a hash maps to (if the sketch has entries yet)
- * and the entries the update will touch, to have them in cache. The loads
- * stay in the compiled code: they may trap.
- */
-function touchSet(sketch: usize, hash: u32): void {
-  const sets = <i32>load<u8>(sketch + S_SETS);
-  if (sets === 0) return;
-  const set =
-    <usize>load<u32>(sketch + S_DIRECTORY) +
-    <usize>(<i32>hash & (sets - 1)) * D_SIZE;
-  const a = <i32>load<u8>(set + D_ENTRY);
-  const b = <i32>load<u8>(set + D_ENTRY + 1);
-  // The entry the key holds, or the ways a new key would evict from, or
-  // the entry it would take.
-  load<u32>(entryOf(sketch, a !== 0 ? a - 1 : <i32>load<u8>(sketch + S_COUNT)));
-  if (b !== 0) load<u32>(entryOf(sketch, b - 1));
-}
-
 /**
  * The six bytes that end a talker label (direction, service port in three
  * bytes, protocol in two), as TopSketch keys do, in the low bytes of a word.
@@ -1527,21 +1382,6 @@ function talkerTail(): u64 {
     (((protocol >> 8) & 0xff) << 32) |
     ((protocol & 0xff) << 40)
   );
-}
-
-/**
- * Gives the entry's label a block of at least `bytes` bytes (its old one
- * when big enough: an evicted key's block serves the key that replaces it).
- */
-function makeRoom(sketch: usize, entry: i32, bytes: usize): void {
-  const sizes = labelSizesOf(sketch, entry) + 1;
-  const size = max<usize>((bytes + 7) >> 3, 1);
-  const had = <usize>load<u8>(sizes);
-  if (had >= size) return;
-  const at = entryOf(sketch, entry);
-  if (had > 0) keepFree(<usize>load<u32>(at + N_LABEL), LABEL_KIND + had);
-  store<u32>(at + N_LABEL, <u32>takeLabelBlock(size));
-  store<u8>(sizes, <u8>size);
 }
 
 /** The talker update of batch entry `u`. */
@@ -1671,18 +1511,6 @@ function addRejectedPort(window: usize, u: usize): void {
   );
 }
 
-/** Writes a packed label (its length byte flagged PACKED). */
-function writePacked(
-  sketch: usize,
-  entry: i32,
-  from: usize,
-  length: usize
-): void {
-  makeRoom(sketch, entry, length);
-  memory.copy(<usize>load<u32>(entryOf(sketch, entry) + N_LABEL), from, length);
-  store<u8>(labelSizesOf(sketch, entry), <u8>(<i32>length | PACKED));
-}
-
 /**
  * Packs an address whose text the JS side gives back byte for byte: a
  * dotted quad with no leading zeros (4, then 4 bytes), or an IPv6 address
@@ -1796,234 +1624,7 @@ function packIpv6(from: usize, to: usize, out: usize): bool {
   return gap < 0 ? bestLength < 2 : bestStart === gap && bestLength === zeros;
 }
 
-/**
- * Appends [from, to) to the entry's label, as far as `limit` bytes in all
- * (makeRoom gave the label a block that holds them).
- */
-function appendLabel(
-  sketch: usize,
-  entry: i32,
-  from: usize,
-  to: usize,
-  limit: i32
-): void {
-  const lengthAt = labelSizesOf(sketch, entry);
-  const length = <i32>load<u8>(lengthAt);
-  const end = min(to, from + <usize>(limit - length));
-  const base =
-    <usize>load<u32>(entryOf(sketch, entry) + N_LABEL) + <usize>length;
-  let n: i32 = 0;
-  // Labels are short: a byte loop beats a bulk-memory call.
-  for (let p = from; p < end; p++, n++) store<u8>(base + n, load<u8>(p));
-  store<u8>(lengthAt, <u8>(length + n));
-}
-
-/** As TopSketch.add: the entry whose label to write, or -1. */
-function sketchAdd(
-  sketch: usize,
-  hash: u32,
-  weight: f64,
-  flows: f64,
-  packets: f64,
-  bytes: f64,
-  maxSets: i32 = FULL_SETS
-): i32 {
-  if (load<u8>(sketch + S_SETS) === 0) startSketch(sketch);
-  while (true) {
-    const sets = <i32>load<u8>(sketch + S_SETS);
-    const set =
-      <usize>load<u32>(sketch + S_DIRECTORY) +
-      <usize>(<i32>hash & (sets - 1)) * D_SIZE;
-    const a = <i32>load<u8>(set + D_ENTRY);
-    const b = <i32>load<u8>(set + D_ENTRY + 1);
-    if (a !== 0 && load<u32>(set + D_HASH) === hash) {
-      count(entryOf(sketch, a - 1), weight, flows, packets, bytes);
-      return -1;
-    }
-    if (b !== 0 && load<u32>(set + D_HASH + 4) === hash) {
-      count(entryOf(sketch, b - 1), weight, flows, packets, bytes);
-      return -1;
-    }
-    if (a === 0) {
-      return takeNew(sketch, set, 0, hash, weight, flows, packets, bytes);
-    }
-    if (b === 0) {
-      return takeNew(sketch, set, 1, hash, weight, flows, packets, bytes);
-    }
-    if (sets < maxSets) {
-      growDirectory(sketch);
-      continue;
-    }
-    const isB =
-      load<f64>(entryOf(sketch, b - 1) + N_WEIGHT) <
-      load<f64>(entryOf(sketch, a - 1) + N_WEIGHT);
-    const victim = (isB ? b : a) - 1;
-    const at = entryOf(sketch, victim);
-    const total = load<f64>(at + N_WEIGHT) + weight;
-    if (total > 0 && draw(sketch) * total >= weight) {
-      store<f64>(at + N_WEIGHT, total);
-      return -1;
-    }
-    store<u32>(set + D_HASH + (isB ? 4 : 0), hash);
-    return take(sketch, victim, total, flows, packets, bytes);
-  }
-}
-
-/** Entry `entry` (a position in the sketch's block). */
-function entryOf(sketch: usize, entry: i32): usize {
-  return <usize>load<u32>(sketch + S_ENTRIES) + <usize>entry * N_SIZE;
-}
-
-/** Where entry `entry`'s label length (u8) and block size (u8, in 8 bytes) are. */
-function labelSizesOf(sketch: usize, entry: i32): usize {
-  return <usize>load<u32>(sketch + S_LABEL_LENGTHS) + <usize>entry * 2;
-}
-
-function count(
-  at: usize,
-  weight: f64,
-  flows: f64,
-  packets: f64,
-  bytes: f64
-): void {
-  store<f64>(at + N_WEIGHT, load<f64>(at + N_WEIGHT) + weight);
-  store<u32>(at + N_FLOWS, load<u32>(at + N_FLOWS) + <u32>flows);
-  store<f64>(at + N_PACKETS, load<f64>(at + N_PACKETS) + packets);
-  store<f64>(at + N_BYTES, load<f64>(at + N_BYTES) + bytes);
-}
-
-/**
- * Gives a new key way `way` of `set` and the next entry of the block,
- * which grows when full: 2, 3, 4, 6, 8, 12, ... entries, every power of
- * two (the ways of a full sketch) a step.
- */
-function takeNew(
-  sketch: usize,
-  set: usize,
-  way: usize,
-  hash: u32,
-  weight: f64,
-  flows: f64,
-  packets: f64,
-  bytes: f64
-): i32 {
-  const entry = <i32>load<u8>(sketch + S_COUNT);
-  const capacity = <i32>load<u8>(sketch + S_CAPACITY);
-  if (entry === capacity) {
-    const isPowerOfTwo = (capacity & (capacity - 1)) === 0;
-    resizeBlock(
-      sketch,
-      capacity + (isPowerOfTwo ? capacity >> 1 : capacity / 3)
-    );
-  }
-  store<u8>(sketch + S_COUNT, <u8>(entry + 1));
-  store<u32>(set + D_HASH + way * 4, hash);
-  store<u8>(set + D_ENTRY + way, <u8>(entry + 1));
-  return take(sketch, entry, weight, flows, packets, bytes);
-}
-
-function take(
-  sketch: usize,
-  entry: i32,
-  weight: f64,
-  flows: f64,
-  packets: f64,
-  bytes: f64
-): i32 {
-  const at = entryOf(sketch, entry);
-  store<f64>(at + N_WEIGHT, weight);
-  store<u32>(at + N_FLOWS, <u32>flows);
-  store<f64>(at + N_PACKETS, packets);
-  store<f64>(at + N_BYTES, bytes);
-  // The label's length; its block stays, for makeRoom to reuse.
-  store<u8>(labelSizesOf(sketch, entry), 0);
-  return entry;
-}
-
-function draw(sketch: usize): f64 {
-  let x = load<u32>(sketch + S_RANDOM);
-  x ^= x << 13;
-  x ^= x >> 17;
-  x ^= x << 5;
-  store<u32>(sketch + S_RANDOM, x);
-  return <f64>x / 4294967296;
-}
-
-/** Bytes of a sketch's block: the entries, then a u16 each (padded to 8) for their labels' sizes. */
-function blockSize(capacity: i32): usize {
-  return <usize>capacity * N_SIZE + ((<usize>capacity * 2 + 7) & ~7);
-}
-
-/** The first directory set and block of a sketch. */
-function startSketch(sketch: usize): void {
-  store<u32>(sketch + S_DIRECTORY, <u32>allocDirectory(FIRST_SETS));
-  store<u8>(sketch + S_SETS, <u8>FIRST_SETS);
-  resizeBlock(sketch, FIRST_CAPACITY);
-}
-
-/** A zeroed directory of `sets` sets, reused from a grown sketch when one fits. */
-function allocDirectory(sets: i32): usize {
-  const size = <usize>sets * D_SIZE;
-  const directory = takeFree(DIRECTORY_KIND + <usize>sets);
-  if (directory === 0) return allocHot(ENTRY_ARENA, size, D_SIZE);
-  memory.fill(directory, 0, size);
-  return directory;
-}
-
-/**
- * Moves the sketch's entries and their label sizes, in order, to a block
- * of `capacity` entries, and frees the old block for the next sketch of
- * its size. The labels stay where they are.
- */
-function resizeBlock(sketch: usize, capacity: i32): void {
-  let block = takeFree(BLOCK_KIND + <usize>capacity);
-  const isNew = block === 0;
-  if (isNew) block = allocHot(ENTRY_ARENA, blockSize(capacity));
-  const lengths = block + <usize>capacity * N_SIZE;
-  // Entries past the used ones are written whole when taken; their label
-  // sizes must read 0 (no label block yet). New memory is zeroed.
-  if (!isNew) memory.fill(lengths, 0, <usize>capacity * 2);
-  const old = <i32>load<u8>(sketch + S_CAPACITY);
-  if (old > 0) {
-    const used = <usize>load<u8>(sketch + S_COUNT);
-    const oldBlock = <usize>load<u32>(sketch + S_ENTRIES);
-    memory.copy(block, oldBlock, used * N_SIZE);
-    memory.copy(lengths, <usize>load<u32>(sketch + S_LABEL_LENGTHS), used * 2);
-    keepFree(oldBlock, BLOCK_KIND + <usize>old);
-  }
-  store<u32>(sketch + S_ENTRIES, <u32>block);
-  store<u32>(sketch + S_LABEL_LENGTHS, <u32>lengths);
-  store<u8>(sketch + S_CAPACITY, <u8>capacity);
-}
-
-/**
- * As TopSketch.grow: twice the sets, each old set's keys (in way order)
- * going to the first free way of their new set, so none is ever dropped
- * and every key keeps the way TopSketch gives it. The entries stay put.
- */
-function growDirectory(sketch: usize): void {
-  const oldSets = <i32>load<u8>(sketch + S_SETS);
-  const old = <usize>load<u32>(sketch + S_DIRECTORY);
-  const sets = oldSets * 2;
-  const directory = allocDirectory(sets);
-  for (let s: i32 = 0; s < oldSets; s++) {
-    const from = old + <usize>s * D_SIZE;
-    for (let way: usize = 0; way < <usize>WAYS; way++) {
-      const entry = load<u8>(from + D_ENTRY + way);
-      if (entry === 0) continue;
-      const hash = load<u32>(from + D_HASH + way * 4);
-      const to = directory + <usize>(<i32>hash & (sets - 1)) * D_SIZE;
-      const target: usize = load<u8>(to + D_ENTRY) === 0 ? 0 : 1;
-      store<u32>(to + D_HASH + target * 4, hash);
-      store<u8>(to + D_ENTRY + target, entry);
-    }
-  }
-  keepFree(old, DIRECTORY_KIND + <usize>oldSets);
-  store<u32>(sketch + S_DIRECTORY, <u32>directory);
-  store<u8>(sketch + S_SETS, <u8>sets);
-}
-
 /** Bytes of the heap in use (past the ring): what this input's rollups hold. */
 export function heapBytes(): usize {
-  return top - heapStart;
+  return heapUsed();
 }
