@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import type { BasicType } from 'hyparquet-writer';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mergeRollups } from '../../../shared/aggregate/mergeRollups.js';
 import { sortRollups } from '../../../shared/aggregate/rollupAccumulator.js';
 import { RecordRollup } from '../../../shared/aggregate/rollupRecords.js';
+import { LineArena } from '../../../shared/decode/lineArena.js';
 import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import {
   DEFAULT_FORMAT,
@@ -344,6 +345,49 @@ describe('rollupParquetFile', () => {
     expect(sumParts([...first.parts.slice(0, 2), ...retry.parts])).toEqual(
       whole.rollups.map(exact)
     );
+  });
+
+  it('stops the Parquet writer and lets go of its memory when a part fails to apply', async () => {
+    // Prepare
+    const lines = [
+      ...generateFlowLogLines({
+        format: DEFAULT_FORMAT,
+        records: 20_000,
+        enis: 5000,
+        seed: 16,
+        startSeconds: START,
+      }),
+    ];
+    const parquet = parquetOfLines(DEFAULT_FORMAT, lines, {
+      rowGroupSize: 2000,
+    });
+    const acquired = vi.spyOn(LineArena, 'acquire');
+    const released = vi.spyOn(LineArena.prototype, 'release');
+    let applied = 0;
+
+    // Act
+    const error = await rollupParquetInParts(
+      randomAccessBytes(parquet),
+      LABEL,
+      { windowMode: 'prorate' },
+      {
+        recorded: [],
+        maxPartItems: SMALL_INPUT_ITEMS + 1,
+        recordEnd: async (_, endLine) => endLine,
+        applyPart: async () => {
+          applied++;
+          if (applied === 2) throw new Error('the store is down');
+        },
+      }
+    ).catch((caught: unknown) => caught);
+
+    // Assess
+    expect((error as Error).message).toBe('the store is down');
+    expect(applied).toBe(2);
+    expect(acquired).toHaveBeenCalledTimes(1);
+    expect(released).toHaveBeenCalledTimes(1);
+    acquired.mockRestore();
+    released.mockRestore();
   });
 
   it('rolls up the rest through the typed path, as one last part, when a row the text cannot carry comes after parts', async () => {
