@@ -15,12 +15,7 @@ import {
   PackedAddresses,
   PackedTalkerRanking,
 } from './packedTalkers.js';
-import {
-  type RollupShape,
-  toRankedRollup,
-  toRollup,
-  type WindowCounters,
-} from './rollupAccumulator.js';
+import type { RollupShape } from './rollupAccumulator.js';
 import {
   compareText,
   type DecodedTalker,
@@ -32,6 +27,7 @@ import {
   talkerOf,
 } from './topLists.js';
 import type { SketchEntry } from './topSketch.js';
+import { toRankedRollup, toRollup, type WindowCounters } from './toRollup.js';
 
 // The layout of wasm/flowLogScannerCore.ts's structs (W_*, E_* there) and
 // wasm/sketch.ts's (S_*, N_*), as far as the rollups are read from them.

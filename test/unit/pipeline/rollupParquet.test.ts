@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { BasicType } from 'hyparquet-writer';
 import { describe, expect, it, vi } from 'vitest';
 import { mergeRollups } from '../../../shared/aggregate/mergeRollups.js';
-import { sortRollups } from '../../../shared/aggregate/rollupAccumulator.js';
 import { RecordRollup } from '../../../shared/aggregate/rollupRecords.js';
+import { sortRollups } from '../../../shared/aggregate/toRollup.js';
 import { LineArena } from '../../../shared/decode/lineArena.js';
 import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import {
