@@ -56,6 +56,17 @@ async function bothPaths(
   return { scanned, typed, reads: file.reads.length };
 }
 
+/** 20,000 v2 records over 5,000 ENIs: more items than a part of 1,025. */
+const fleetLines = (seed: number): string[] => [
+  ...generateFlowLogLines({
+    format: DEFAULT_FORMAT,
+    records: 20_000,
+    enis: 5000,
+    seed,
+    startSeconds: START,
+  }),
+];
+
 /** A part as `rollupParquetInParts` applied it, its rollups read. */
 interface AppliedPart {
   readonly index: number;
@@ -301,16 +312,7 @@ describe('rollupParquetFile', () => {
     // Prepare: 5,000 ENIs over row groups of 2,000 rows; parts of 1,025
     // items or more end after the slice that fills them (every 512 KiB of
     // text), not at row groups.
-    const lines = [
-      ...generateFlowLogLines({
-        format: DEFAULT_FORMAT,
-        records: 20_000,
-        enis: 5000,
-        seed: 14,
-        startSeconds: START,
-      }),
-    ];
-    const parquet = parquetOfLines(DEFAULT_FORMAT, lines, {
+    const parquet = parquetOfLines(DEFAULT_FORMAT, fleetLines(14), {
       rowGroupSize: 2000,
     });
     const options = { windowMode: 'prorate' as const };
@@ -349,16 +351,7 @@ describe('rollupParquetFile', () => {
 
   it('stops the Parquet writer and lets go of its memory when a part fails to apply', async () => {
     // Prepare
-    const lines = [
-      ...generateFlowLogLines({
-        format: DEFAULT_FORMAT,
-        records: 20_000,
-        enis: 5000,
-        seed: 16,
-        startSeconds: START,
-      }),
-    ];
-    const parquet = parquetOfLines(DEFAULT_FORMAT, lines, {
+    const parquet = parquetOfLines(DEFAULT_FORMAT, fleetLines(16), {
       rowGroupSize: 2000,
     });
     const acquired = vi.spyOn(LineArena, 'acquire');
@@ -392,15 +385,7 @@ describe('rollupParquetFile', () => {
 
   it('rolls up the rest through the typed path, as one last part, when a row the text cannot carry comes after parts', async () => {
     // Prepare: an ENI id with a space in row 15,000 of 20,000.
-    const lines = [
-      ...generateFlowLogLines({
-        format: DEFAULT_FORMAT,
-        records: 20_000,
-        enis: 5000,
-        seed: 15,
-        startSeconds: START,
-      }),
-    ];
+    const lines = fleetLines(15);
     const eniColumn = DEFAULT_FORMAT.fields.findIndex(
       (field) => field.name === 'interface-id'
     );
