@@ -12,10 +12,11 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { StoreError } from '../../../shared/errors.js';
 import {
   compactionFor,
+  createDynamoClient,
   createDynamoRollupStore,
   rankingPutsFor,
   updateFor,
@@ -913,4 +914,34 @@ describe('createDynamoRollupStore', () => {
       expect(inFlight).toBe(0);
     }
   );
+});
+
+describe('createDynamoClient', () => {
+  it('resolves the middleware of a command once, not on every send', async () => {
+    // Prepare: middleware added before the first send (as the Tracer and
+    // the fault tests add theirs) answers without a request.
+    const client = createDynamoClient(3);
+    let seen = 0;
+    client.middlewareStack.add(
+      () => async () => {
+        seen++;
+        return { output: {} as never, response: {} };
+      },
+      { step: 'initialize' }
+    );
+    const resolved = vi.spyOn(UpdateItemCommand.prototype, 'resolveMiddleware');
+    const update = (id: string) =>
+      new UpdateItemCommand({
+        TableName: 'flowlog-rollups-test',
+        Key: { pk: { S: `ENI#${id}` }, sk: { S: 'W#2026-11-01T00:00:00Z' } },
+      });
+
+    // Act
+    for (const id of ['eni-1', 'eni-2', 'eni-3']) await client.send(update(id));
+
+    // Assess
+    expect(seen).toBe(3);
+    expect(resolved).toHaveBeenCalledTimes(1);
+    resolved.mockRestore();
+  });
 });
