@@ -75,8 +75,9 @@ const MIN_PART_MS = 20_000;
  * CPU time to write one (ENI, window) item on a whole vCPU: the AWS SDK's
  * work for its conditional UpdateItem (middleware, signing, HTTP) and the
  * rollup's encoding. Measured in s3Ingest (`npm run bench:ingest`, 2M
- * records over 20,000 ENIs, three runs): 52 to 71 s of CPU for 65,733
- * items, 0.8 to 1.1 ms each; the rest is margin for slower cores.
+ * records over 20,000 ENIs): 42 to 52 s of CPU for 65,733 items, 0.64 to
+ * 0.78 ms each (0.8 to 1.1 before the client cached its middleware); the
+ * rest is margin for slower cores and TLS, which the local stack has not.
  */
 const ITEM_WRITE_MS_PER_VCPU = 1.25;
 
