@@ -147,10 +147,17 @@ async function rollupParquetInParts(
     return { kind: 'scanned', format, value };
   }
   const { fromPart: index, fromLine } = scanned;
+  const { recorded } = handlers;
+  let skippedParts = 0;
+  while (recorded[skippedParts]?.isDone) skippedParts++;
+  if (skippedParts > 0 && recorded[skippedParts - 1]?.endLine === null) {
+    // Every part is done (a file only the typed path reads, redelivered).
+    const value = { parts: skippedParts, skippedParts, stats: sumStats([]) };
+    return { kind: 'scanned', format, value };
+  }
   const typed = await rollupParquetRecords(file, label, options, fromLine);
   if (typed.kind !== 'rollups') return typed;
   const { rollups, stats } = typed;
-  const { recorded } = handlers;
   let isRecorded = recorded[index] !== undefined;
   const end = isRecorded
     ? recorded[index]?.endLine
@@ -171,8 +178,6 @@ async function rollupParquetInParts(
     items: rollups.length,
     stats,
   });
-  let skippedParts = 0;
-  while (recorded[skippedParts]?.isDone) skippedParts++;
   return {
     kind: 'scanned',
     format,

@@ -655,6 +655,27 @@ describe('rollupParquetFile', () => {
     expect(scanned.kind === 'rollups' && scanned.rollups).toHaveLength(2);
   });
 
+  it('applies nothing again for a file only the typed path reads once its one part is done', async () => {
+    // Prepare: a nested column; its one part recorded and done.
+    const bytes = parquetTable([
+      { name: 'interface_id', type: 'STRING', data: ['eni-1', 'eni-2'] },
+      { name: 'start', type: 'INT64', data: [BigInt(START), BigInt(START)] },
+      { name: 'end', type: 'INT64', data: [BigInt(START), BigInt(START + 1)] },
+      { name: 'tags', type: 'VARIANT', data: [{ a: 1 }, null] },
+    ]);
+
+    // Act
+    const first = await inParts(bytes, SMALL_INPUT_ITEMS + 1);
+    const again = await inParts(bytes, SMALL_INPUT_ITEMS + 1, [
+      { endLine: null, isDone: true },
+    ]);
+
+    // Assess
+    expect(first.parts.map((part) => part.items)).toEqual([2]);
+    expect(again.parts).toEqual([]);
+    expect(again.stats.records).toBe(0);
+  });
+
   it('reports a Transit Gateway log as not per ENI', async () => {
     // Prepare
     const bytes = parquetTable([
