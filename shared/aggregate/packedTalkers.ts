@@ -21,7 +21,8 @@ import {
 
 /**
  * An address as the read-out keys it: an IPv4 address as its text-order
- * code (ipv4Code), any other as its text. Equal keys, equal texts.
+ * code (`PackedAddresses.keyAt`), any other as its text. Equal keys, equal
+ * texts.
  */
 type AddressKey = number | string;
 
@@ -309,5 +310,4 @@ class PackedTalkerRanking {
   }
 }
 
-export type { AddressKey };
 export { addressBytes, PackedAddresses, PackedTalkerRanking };

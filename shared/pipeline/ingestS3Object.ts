@@ -6,7 +6,7 @@ import type { ObjectSource } from '../source/s3ObjectSource.js';
 import { contributionId } from '../store/contributionId.js';
 import type { PartCheckpoints } from '../store/partCheckpoints.js';
 import type { RollupStore } from '../store/rollupStore.js';
-import type { IngestStats, S3ObjectRef } from '../types.js';
+import type { S3ObjectRef } from '../types.js';
 import {
   elapsedMs,
   type IngestCounts,
@@ -21,7 +21,6 @@ import {
   type PartHandlers,
   type ScannedPart,
   scanInParts,
-  sumStats,
 } from './scanInParts.js';
 
 /** What ingest needs from the outside world. */
@@ -155,7 +154,6 @@ async function ingestInParts(
           maxPartBytes: deps.maxPartBytes,
         };
   const recorded = (await checkpoints?.load(id)) ?? [];
-  const partStats: IngestStats[] = [];
   let rollupItems = 0;
   let itemsWritten = 0;
   let itemsAlreadyApplied = 0;
@@ -173,7 +171,6 @@ async function ingestInParts(
       rollups,
       placements: await placementsOf(rollups, deps.placements),
     });
-    partStats.push(part.stats);
     rollupItems += rollups.length;
     itemsWritten += applied.itemsWritten;
     itemsAlreadyApplied += applied.itemsAlreadyApplied;
@@ -215,10 +212,10 @@ async function ingestInParts(
   if (scanned.kind !== 'scanned') {
     return skipped('not-per-eni', scanned.reason, startedMs);
   }
-  const { parts, skippedParts } = scanned.value;
+  const { parts, skippedParts, stats } = scanned.value;
   return {
     outcome: 'ingested',
-    ...sumStats(partStats),
+    ...stats,
     rollupItems,
     itemsWritten,
     itemsAlreadyApplied,

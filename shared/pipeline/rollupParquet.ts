@@ -2,6 +2,7 @@ import {
   RecordRollup,
   type RollupOptions,
 } from '../aggregate/rollupRecords.js';
+import { emptyStats } from '../aggregate/statsCollector.js';
 import { openParquetFile } from '../decode/parquetFlowLog.js';
 import { openParquetText } from '../decode/parquetText.js';
 import { FlowLogError } from '../errors.js';
@@ -17,9 +18,10 @@ import type {
 } from '../types.js';
 import { notPerEni, type ScannedInput } from './rollupFlowLog.js';
 import {
+  applyCut,
   type PartHandlers,
   type PartsOutcome,
-  SMALL_INPUT_ITEMS,
+  partsDone,
   sumStats,
 } from './scanInParts.js';
 import { scanParquetText } from './scanParquetText.js';
@@ -133,47 +135,32 @@ async function rollupParquetInParts(
   const parquet = await openParquetText(file, label);
   const format = formatFromColumnNames(parquet.columns, label);
   if (format.isTransitGateway) return notPerEni(format);
-  const applied: IngestStats[] = [];
-  const counted: PartHandlers = {
-    ...handlers,
-    applyPart: async (part) => {
-      await handlers.applyPart(part);
-      applied.push(part.stats);
-    },
-  };
-  const scanned = await scanParquetText(parquet, format, options, counted);
+  const scanned = await scanParquetText(parquet, format, options, handlers);
   if (scanned.kind === 'scanned') {
-    const value = { ...scanned.value, stats: sumStats(applied) };
-    return { kind: 'scanned', format, value };
+    return { kind: 'scanned', format, value: scanned.value };
   }
   const { fromPart: index, fromLine } = scanned;
   const { recorded } = handlers;
-  let skippedParts = 0;
-  while (recorded[skippedParts]?.isDone) skippedParts++;
-  if (skippedParts > 0 && recorded[skippedParts - 1]?.endLine === null) {
+  const done = partsDone(recorded);
+  if (done.isAll) {
     // Every part is done (a file only the typed path reads, redelivered).
-    const value = { parts: skippedParts, skippedParts, stats: sumStats([]) };
-    return { kind: 'scanned', format, value };
+    const value = { parts: done.next, skippedParts: done.next };
+    return {
+      kind: 'scanned',
+      format,
+      value: { ...value, stats: emptyStats() },
+    };
+  }
+  const recordedEnd = recorded[index]?.endLine;
+  if (recordedEnd !== undefined && recordedEnd !== null) {
+    throw new FlowLogError(
+      `${label}: part ${index} is recorded to end at line ${recordedEnd}, but its rows from line ${fromLine} on can only be rolled up as one part (through the typed path)`
+    );
   }
   const typed = await rollupParquetRecords(file, label, options, fromLine);
   if (typed.kind !== 'rollups') return typed;
   const { rollups, stats } = typed;
-  let isRecorded = recorded[index] !== undefined;
-  const end = isRecorded
-    ? recorded[index]?.endLine
-    : index > 0 || rollups.length > SMALL_INPUT_ITEMS
-      ? await handlers.recordEnd(index, null)
-      : null;
-  if (end !== null) {
-    throw new FlowLogError(
-      `${label}: part ${index} is recorded to end at line ${end}, but its rows from line ${fromLine} on can only be rolled up as one part (through the typed path)`
-    );
-  }
-  isRecorded ||= index > 0 || rollups.length > SMALL_INPUT_ITEMS;
-  await counted.applyPart({
-    index,
-    isWhole: index === 0,
-    isRecorded,
+  await applyCut(handlers, index, null, {
     rollups: rollups.values(),
     items: rollups.length,
     stats,
@@ -181,7 +168,11 @@ async function rollupParquetInParts(
   return {
     kind: 'scanned',
     format,
-    value: { parts: index + 1, skippedParts, stats: sumStats(applied) },
+    value: {
+      parts: index + 1,
+      skippedParts: done.next,
+      stats: sumStats([scanned.stats, stats]),
+    },
   };
 }
 

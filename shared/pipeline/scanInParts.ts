@@ -121,13 +121,11 @@ async function scanInParts(
   handlers: PartHandlers
 ): Promise<PartsOutcome> {
   const { recorded } = handlers;
-  let index = 0;
-  while (recorded[index]?.isDone) index++;
+  const done = partsDone(recorded);
+  let index = done.next;
   const skippedParts = index;
   const totals: IngestStats[] = [];
-  if (index > 0 && recorded[index - 1]?.endLine === null) {
-    return { parts: index, skippedParts, stats: sumStats(totals) };
-  }
+  if (done.isAll) return { parts: index, skippedParts, stats: emptyStats() };
   const recordedEnd = (k: number) => recorded[k]?.endLine ?? -1;
   scanner.setPartLines(
     index > 0 ? (recorded[index - 1]?.endLine ?? 0) : 0,
@@ -135,19 +133,8 @@ async function scanInParts(
   );
 
   const endPart = async (endLine: number | null, taken: TakenRollups) => {
-    let isRecorded = recorded[index] !== undefined;
-    const isWhole = index === 0 && endLine === null;
-    if (!isRecorded && !(isWhole && taken.items <= SMALL_INPUT_ITEMS)) {
-      const end = await handlers.recordEnd(index, endLine);
-      if (end !== endLine) {
-        throw new FlowLogError(
-          `part ${index} was cut at line ${end ?? 'end'} by another attempt running at the same time; the retry follows that cut`
-        );
-      }
-      isRecorded = true;
-    }
     totals.push(taken.stats);
-    await handlers.applyPart({ ...taken, index, isWhole, isRecorded });
+    await applyCut(handlers, index, endLine, taken);
     index++;
   };
 
@@ -185,6 +172,47 @@ async function scanInParts(
   }
   await endPart(null, last);
   return { parts: index, skippedParts, stats: sumStats(totals) };
+}
+
+/**
+ * The first part of an input that no attempt has applied yet, and whether
+ * the parts applied cover the whole input (the last of them ends at its
+ * end, `null`).
+ */
+function partsDone(recorded: readonly RecordedPart[]): {
+  readonly next: number;
+  readonly isAll: boolean;
+} {
+  let next = 0;
+  while (recorded[next]?.isDone) next++;
+  return { next, isAll: next > 0 && recorded[next - 1]?.endLine === null };
+}
+
+/**
+ * Ends part `index` at `endLine` (null: the input's end) and applies it:
+ * its cut is recorded first, unless it was recorded by an earlier attempt
+ * or the part is a whole input of at most SMALL_INPUT_ITEMS items (which
+ * takes the input's own id and needs no checkpoint). Throws `FlowLogError`
+ * when another attempt, running at the same time, recorded another cut.
+ */
+async function applyCut(
+  handlers: PartHandlers,
+  index: number,
+  endLine: number | null,
+  taken: TakenRollups
+): Promise<void> {
+  let isRecorded = handlers.recorded[index] !== undefined;
+  const isWhole = index === 0 && endLine === null;
+  if (!isRecorded && !(isWhole && taken.items <= SMALL_INPUT_ITEMS)) {
+    const end = await handlers.recordEnd(index, endLine);
+    if (end !== endLine) {
+      throw new FlowLogError(
+        `part ${index} was cut at line ${end ?? 'end'} by another attempt running at the same time; the retry follows that cut`
+      );
+    }
+    isRecorded = true;
+  }
+  await handlers.applyPart({ ...taken, index, isWhole, isRecorded });
 }
 
 /**
@@ -242,7 +270,9 @@ function sumStats(parts: readonly IngestStats[]): IngestStats {
 
 export type { PartHandlers, PartsOutcome, ScannedPart };
 export {
+  applyCut,
   partBytes,
+  partsDone,
   pushAll,
   ROLLUP_BYTES_PER_ITEM,
   SMALL_INPUT_ITEMS,

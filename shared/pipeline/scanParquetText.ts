@@ -4,7 +4,10 @@ import {
   ScannerMemory,
 } from '../aggregate/flowLogScanner.js';
 import type { RollupOptions } from '../aggregate/rollupRecords.js';
-import { DEFAULT_SAMPLE_LIMIT } from '../aggregate/statsCollector.js';
+import {
+  DEFAULT_SAMPLE_LIMIT,
+  emptyStats,
+} from '../aggregate/statsCollector.js';
 import { TEXT_SLOT_BYTES, TEXT_SLOTS } from '../decode/flowLogText.js';
 import {
   cellText,
@@ -18,7 +21,9 @@ import type { FieldSpec, FlowLogFormat, IngestStats } from '../types.js';
 import {
   type PartHandlers,
   type PartsOutcome,
+  partsDone,
   scanInParts,
+  sumStats,
 } from './scanInParts.js';
 
 /**
@@ -263,12 +268,15 @@ type ParquetParts =
   /**
    * The text cannot carry the file from part `fromPart` on (a nested
    * column, or a value a rollup reads): its lines from `fromLine` on are
-   * for the typed path. The parts before it are applied.
+   * for the typed path. The parts before it are applied (`stats`: those
+   * this attempt applied).
    */
   | {
       readonly kind: 'typed';
       readonly fromPart: number;
       readonly fromLine: number;
+      /** Statistics of the parts applied before it, by this attempt. */
+      readonly stats: IngestStats;
     };
 
 /**
@@ -301,12 +309,15 @@ async function scanParquetText(
 ): Promise<ParquetParts> {
   const { writeText } = parquet;
   const { recorded } = handlers;
-  if (writeText === null) return { kind: 'typed', fromPart: 0, fromLine: 0 };
-  // Where each part ends (recorded before, or cut now) and the next part
-  // to apply: the typed path takes over from there.
+  if (writeText === null) {
+    return { kind: 'typed', fromPart: 0, fromLine: 0, stats: emptyStats() };
+  }
+  // Where each part ends (recorded before, or cut now), the next part to
+  // apply and what the parts applied now held: the typed path takes over
+  // from there.
   const ends = recorded.map((part) => part.endLine);
-  let nextPart = 0;
-  while (recorded[nextPart]?.isDone) nextPart++;
+  let nextPart = partsDone(recorded).next;
+  const applied: IngestStats[] = [];
   // A pooled memory, as the text path's (its ring is not used here).
   const memory = ScannerMemory.acquire(TEXT_SLOTS, TEXT_SLOT_BYTES);
   try {
@@ -328,10 +339,9 @@ async function scanParquetText(
           return end;
         },
         applyPart: async (part) => {
-          await handlers.applyPart({
-            ...part,
-            stats: odd.fixSamples(part.stats),
-          });
+          const stats = odd.fixSamples(part.stats);
+          await handlers.applyPart({ ...part, stats });
+          applied.push(stats);
           nextPart = part.index + 1;
         },
       });
@@ -343,7 +353,8 @@ async function scanParquetText(
       if (!(error instanceof TypedPathNeeded)) throw error;
       const fromLine = nextPart === 0 ? 0 : (ends[nextPart - 1] ?? null);
       if (fromLine === null) throw error;
-      return { kind: 'typed', fromPart: nextPart, fromLine };
+      const stats = sumStats(applied);
+      return { kind: 'typed', fromPart: nextPart, fromLine, stats };
     }
   } finally {
     memory.release();

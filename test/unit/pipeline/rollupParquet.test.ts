@@ -67,6 +67,15 @@ const fleetLines = (seed: number): string[] => [
   }),
 ];
 
+/** Two rows with a nested column: a file only the typed path reads. */
+const nestedColumnTable = (): Uint8Array =>
+  parquetTable([
+    { name: 'interface_id', type: 'STRING', data: ['eni-1', 'eni-2'] },
+    { name: 'start', type: 'INT64', data: [BigInt(START), BigInt(START)] },
+    { name: 'end', type: 'INT64', data: [BigInt(START), BigInt(START + 1)] },
+    { name: 'tags', type: 'VARIANT', data: [{ a: 1 }, null] },
+  ]);
+
 /** A part as `rollupParquetInParts` applied it, its rollups read. */
 interface AppliedPart {
   readonly index: number;
@@ -640,12 +649,7 @@ describe('rollupParquetFile', () => {
 
   it('rolls up a file with a nested column through the typed path', async () => {
     // Prepare
-    const bytes = parquetTable([
-      { name: 'interface_id', type: 'STRING', data: ['eni-1', 'eni-2'] },
-      { name: 'start', type: 'INT64', data: [BigInt(START), BigInt(START)] },
-      { name: 'end', type: 'INT64', data: [BigInt(START), BigInt(START + 1)] },
-      { name: 'tags', type: 'VARIANT', data: [{ a: 1 }, null] },
-    ]);
+    const bytes = nestedColumnTable();
 
     // Act
     const { scanned, typed } = await bothPaths(bytes);
@@ -657,12 +661,7 @@ describe('rollupParquetFile', () => {
 
   it('applies nothing again for a file only the typed path reads once its one part is done', async () => {
     // Prepare: a nested column; its one part recorded and done.
-    const bytes = parquetTable([
-      { name: 'interface_id', type: 'STRING', data: ['eni-1', 'eni-2'] },
-      { name: 'start', type: 'INT64', data: [BigInt(START), BigInt(START)] },
-      { name: 'end', type: 'INT64', data: [BigInt(START), BigInt(START + 1)] },
-      { name: 'tags', type: 'VARIANT', data: [{ a: 1 }, null] },
-    ]);
+    const bytes = nestedColumnTable();
 
     // Act
     const first = await inParts(bytes, SMALL_INPUT_ITEMS + 1);
