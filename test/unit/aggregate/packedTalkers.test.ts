@@ -26,16 +26,11 @@ function packed(address: Address): number[] {
   return [6, ...address.v6.flatMap((group) => [group >> 8, group & 0xff])];
 }
 
-interface Entry {
+/** A talker as the text path decodes it, its addresses still to be packed. */
+type Entry = Omit<DecodedTalker, 'src' | 'dst'> & {
   src: Address;
   dst: Address;
-  direction: number;
-  port: number | null;
-  protocol: number | null;
-  flows: number;
-  packets: number;
-  bytes: number;
-}
+};
 
 /**
  * Addresses from small pools, so that keys meet and counts tie; IPv4 texts
