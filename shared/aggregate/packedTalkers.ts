@@ -10,7 +10,7 @@ import {
 } from './topLists.js';
 
 /**
- * The read-out of packed talker keys (wasm/flowLogScannerCore.ts
+ * The read-out of packed talker keys (wasm/addresses.ts
  * `packAddress`: a tag, 4 or 6, then the address's bytes), ranked without
  * a string per entry: an IPv4 address is keyed by a number that sorts as
  * its text does, and only the addresses that are kept, or that tie, are

@@ -29,8 +29,8 @@ import {
 import type { SketchEntry } from './topSketch.js';
 import { toRankedRollup, toRollup, type WindowCounters } from './toRollup.js';
 
-// The layout of wasm/flowLogScannerCore.ts's structs (W_*, E_* there) and
-// wasm/sketch.ts's (S_*, N_*), as far as the rollups are read from them.
+// The layouts of wasm/windowLayout.ts (W_*), wasm/itemTables.ts (E_*) and
+// wasm/sketch.ts (S_*, N_*), as far as the rollups are read from them.
 /** The counters of a window struct, in layout order. */
 const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
 const W_START = 0;
