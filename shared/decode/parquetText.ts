@@ -1,7 +1,7 @@
 import { parquetSchema } from 'hyparquet';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { RandomAccessObject, RawFieldValue } from '../types.js';
-import { ENTRY_BYTES, LineArena } from './lineArena.js';
+import { LineArena } from './lineArena.js';
 import { readMetadata } from './parquetFlowLog.js';
 import {
   BATCH_ROWS,
@@ -12,6 +12,7 @@ import {
   readRowGroupText,
   writeDigits,
 } from './parquetPages.js';
+import { ENTRY_BYTES } from './writeRowsBody.js';
 
 /** A row that its text cannot carry as it is (see `writeCell`). */
 interface OddRow {

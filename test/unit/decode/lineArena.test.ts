@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ENTRY_BYTES, LineArena } from '../../../shared/decode/lineArena.js';
+import { LineArena } from '../../../shared/decode/lineArena.js';
+import { ENTRY_BYTES } from '../../../shared/decode/writeRowsBody.js';
 import { MAX_LINE_BYTES } from '../../../shared/flowLogRules.js';
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
