@@ -1,26 +1,22 @@
-import type {
-  ColumnChunk,
-  DecodedArray,
-  FileMetaData,
-  PageHeader,
-  RowGroup,
-  SchemaElement,
-  SchemaTree,
-} from 'hyparquet';
+import type { DecodedArray, PageHeader, SchemaElement } from 'hyparquet';
 import { snappyUncompress } from 'hyparquet';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
-import { convert, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
+import { convert } from 'hyparquet/src/convert.js';
 import { decompressPage } from 'hyparquet/src/datapage.js';
-import {
-  getMaxDefinitionLevel,
-  getTreePath,
-  isFlatColumn,
-} from 'hyparquet/src/schema.js';
-import { DecodeError, messageOf } from '../errors.js';
-import type { RandomAccessObject, RawFieldValue } from '../types.js';
+import { getMaxDefinitionLevel } from 'hyparquet/src/schema.js';
+import type { RawFieldValue } from '../types.js';
 import { gunzipInto } from './gunzipInto.js';
 import type { LineArena } from './lineArena.js';
 import { PARQUET_COMPRESSORS, rawValueOf } from './parquetFlowLog.js';
+import {
+  type Allocate,
+  Bytes,
+  copyText,
+  ODD_VALUE,
+  utf8,
+  writeAscii,
+  writeDigits,
+} from './textBytes.js';
 
 /** What hyparquet's page reader needs to know of a column. */
 type ColumnDecoder = Parameters<typeof readPage>[2];
@@ -32,27 +28,12 @@ const EMPTY = new Uint8Array(0);
 
 /** In `ColumnText.lengths`: the row's value is null (`-`). */
 const NULL_VALUE = -1;
-/**
- * In `ColumnText.lengths`, `ODD_VALUE - n`: a value the text cannot carry
- * as it is (a space, `\n` or `\r`), its n bytes at `starts`.
- */
-const ODD_VALUE = -2;
 /** Dictionary slots are at most this wide (a value of 63 bytes). */
 const MAX_SLOT_BYTES = 64;
 
-const SPACE = 0x20;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-const ZERO = 0x30;
-const POWERS_OF_TEN = Array.from({ length: 17 }, (_, i) => 10 ** i);
 const TWO_TO_32 = 4_294_967_296;
 /** The high word of an INT64 at most Number.MAX_SAFE_INTEGER. */
 const SAFE_HIGH_WORDS = 0x200000;
-
-// As hyparquet decodes text (a leading BOM is dropped), so that text
-// written from bytes reads as the string the typed path reads.
-const utf8 = new TextDecoder();
-const encoder = new TextEncoder();
 
 /**
  * Whether hyparquet reads a column as text (`stringFromBytes`): every
@@ -87,132 +68,6 @@ function isPlainIntegerColumn(element: SchemaElement): boolean {
     (logical === undefined ||
       (logical.type === 'INTEGER' && logical.isSigned === true))
   );
-}
-
-/** Text columns keep their bytes: no string per value. */
-const BYTES_PARSERS = {
-  ...DEFAULT_PARSERS,
-  stringFromBytes: (bytes: Uint8Array) => bytes,
-};
-
-/**
- * The top-level columns of a file, each a flat (non-nested, non-repeated)
- * leaf, or null when one is not: only flat columns are read page by page.
- */
-function flatColumns(schema: SchemaTree): SchemaTree[][] | null {
-  const paths = schema.children.map((child) =>
-    getTreePath(schema, [child.element.name])
-  );
-  return paths.every(isFlatColumn) ? paths : null;
-}
-
-/** Writes a non-negative safe integer's digits; returns the end. */
-function writeDigits(buffer: Uint8Array, at: number, value: number): number {
-  if (value < 10) {
-    buffer[at] = ZERO + value;
-    return at + 1;
-  }
-  let digits = 2;
-  while (digits < 16 && value >= (POWERS_OF_TEN[digits] ?? 0)) digits++;
-  const end = at + digits;
-  let cursor = end;
-  let rest = value;
-  while (rest > 0xffffffff) {
-    const next = Math.floor(rest / 10);
-    buffer[--cursor] = ZERO + (rest - next * 10);
-    rest = next;
-  }
-  let small = rest >>> 0;
-  while (small >= 10) {
-    const next = (small / 10) >>> 0;
-    buffer[--cursor] = ZERO + (small - next * 10);
-    small = next;
-  }
-  buffer[--cursor] = ZERO + small;
-  return end;
-}
-
-/** Writes ASCII text (a number's `String`); returns the end. */
-function writeAscii(buffer: Uint8Array, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) buffer[at + i] = text.charCodeAt(i);
-  return at + text.length;
-}
-
-/** Where a buffer's bytes come from (the arena, or the heap). */
-type Allocate = (bytes: number) => Uint8Array;
-
-const fromHeap: Allocate = (bytes) => new Uint8Array(bytes);
-
-/** A growable byte buffer. */
-class Bytes {
-  bytes: Uint8Array;
-  private readonly allocate: Allocate;
-
-  constructor(size: number, allocate: Allocate = fromHeap) {
-    this.allocate = allocate;
-    this.bytes = allocate(size);
-  }
-
-  /** Makes room for `size` bytes from `at`. */
-  ensure(at: number, size: number): Uint8Array {
-    if (at + size > this.bytes.length) {
-      const grown = this.allocate(Math.max(at + size, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, at));
-      this.bytes = grown;
-    }
-    return this.bytes;
-  }
-}
-
-/**
- * Copies one text value (UTF-8 bytes) to `out` at `at` as the typed path
- * reads it: bytes beyond ASCII are decoded and encoded again (invalid UTF-8
- * becomes U+FFFD, a leading BOM is dropped, as TextDecoder does). Returns
- * the length written, or ODD_VALUE - n when the value holds a space, `\n`
- * or `\r` (its n bytes are copied as they are).
- */
-function copyText(
-  out: Bytes,
-  at: number,
-  source: Uint8Array,
-  from: number,
-  length: number
-): number {
-  const bytes = out.ensure(at, length);
-  for (let i = 0; i < length; i++) {
-    const byte = source[from + i] as number;
-    if (byte <= SPACE || byte >= 0x80) {
-      return copyTextWithCare(out, at, source, from, length);
-    }
-    bytes[at + i] = byte;
-  }
-  return length;
-}
-
-/** copyText for a value with a byte that is a control or beyond ASCII. */
-function copyTextWithCare(
-  out: Bytes,
-  at: number,
-  source: Uint8Array,
-  from: number,
-  length: number
-): number {
-  const value = source.subarray(from, from + length);
-  let isAscii = true;
-  for (const byte of value) {
-    if (byte === SPACE || byte === NEWLINE || byte === RETURN) {
-      out.ensure(at, length).set(value, at);
-      return ODD_VALUE - length;
-    }
-    if (byte >= 0x80) isAscii = false;
-  }
-  if (isAscii) {
-    out.ensure(at, length).set(value, at);
-    return length;
-  }
-  const text = utf8.decode(value);
-  const bytes = out.ensure(at, text.length * 3);
-  return encoder.encodeInto(text, bytes.subarray(at)).written;
 }
 
 /**
@@ -775,115 +630,5 @@ type CellWriter = (
   end: number
 ) => number;
 
-/** One row group's columns as text (ColumnText), and its rows. */
-interface RowGroupText {
-  /** The row group's number in the file, from 0. */
-  readonly group: number;
-  readonly rows: number;
-  readonly columns: readonly ColumnText[];
-  /** A DecodeError naming the row group, for a failure while decoding it. */
-  fail(error: unknown): DecodeError;
-}
-
-/** The byte range of a column chunk, as hyparquet computes it. */
-function chunkRange(chunk: ColumnChunk): { start: number; end: number } {
-  const meta = chunk.meta_data;
-  if (!meta) throw new Error('column metadata is missing');
-  const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
-  return { start, end: start + Number(meta.total_compressed_size) };
-}
-
-/**
- * Loads one row group's column chunks into the columns' ColumnText, with
- * one ranged read (its own function, so that no frame keeps the bytes once
- * the columns let go of them).
- */
-async function loadRowGroup(
-  file: RandomAccessObject,
-  rowGroup: RowGroup,
-  texts: readonly ColumnText[],
-  columns: readonly SchemaTree[][]
-): Promise<void> {
-  const chunks = columns.map((path) => {
-    const name = path[1]?.element.name;
-    const chunk = rowGroup.columns.find(
-      (candidate) => candidate.meta_data?.path_in_schema[0] === name
-    );
-    if (!chunk?.meta_data) throw new Error(`no column chunk for ${name}`);
-    return chunk;
-  });
-  const ranges = chunks.map(chunkRange);
-  const from = Math.min(...ranges.map((range) => range.start));
-  const to = Math.max(...ranges.map((range) => range.end));
-  const bytes = new Uint8Array(await file.slice(from, to));
-  chunks.forEach((chunk, column) => {
-    const range = ranges[column] ?? { start: from, end: from };
-    texts[column]?.load(
-      bytes.subarray(range.start - from, range.end - from),
-      chunk.meta_data?.codec ?? 'UNCOMPRESSED'
-    );
-  });
-}
-
-/**
- * Reads a Parquet file's row groups one at a time, each with one ranged
- * read of its column chunks, and gives each column as ColumnText (one per
- * column, reused row group after row group, its buffers in `arena`): a
- * caller holds one page per column and a batch of row positions, not the
- * row group's values (nor an array or object per row). `columns` are the
- * file's top-level columns, all flat (`flatColumns`). Throws `DecodeError`
- * naming `label` and the row group when one cannot be read.
- */
-async function* readRowGroupText(
-  file: RandomAccessObject,
-  metadata: FileMetaData,
-  columns: readonly SchemaTree[][],
-  writeCell: CellWriter,
-  arena: LineArena,
-  label: string
-): AsyncGenerator<RowGroupText> {
-  const texts = columns.map((schemaPath) => {
-    const element = schemaPath[1]?.element ?? { name: '' };
-    return new ColumnText(
-      {
-        pathInSchema: [element.name],
-        type: element.type ?? 'BYTE_ARRAY',
-        element,
-        schemaPath,
-        codec: 'UNCOMPRESSED',
-        compressors: PARQUET_COMPRESSORS,
-        parsers: isTextColumn(element) ? BYTES_PARSERS : DEFAULT_PARSERS,
-      },
-      writeCell,
-      arena
-    );
-  });
-  for (const [group, rowGroup] of metadata.row_groups.entries()) {
-    const rows = Number(rowGroup.num_rows);
-    if (rows === 0) continue;
-    const fail = (error: unknown) =>
-      error instanceof DecodeError
-        ? error
-        : new DecodeError(
-            `${label}: cannot read Parquet row group ${group} (${messageOf(error)})`,
-            { cause: error }
-          );
-    try {
-      await loadRowGroup(file, rowGroup, texts, columns);
-    } catch (error) {
-      throw fail(error);
-    }
-    yield { group, rows, columns: texts, fail };
-  }
-  for (const text of texts) text.release();
-}
-
-export type { CellWriter, ColumnText, RowGroupText };
-export {
-  BATCH_ROWS,
-  flatColumns,
-  NULL_VALUE,
-  ODD_VALUE,
-  readRowGroupText,
-  writeDigits,
-};
+export type { CellWriter };
+export { BATCH_ROWS, ColumnText, isTextColumn, NULL_VALUE };

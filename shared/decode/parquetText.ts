@@ -3,15 +3,13 @@ import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { RandomAccessObject, RawFieldValue } from '../types.js';
 import { LineArena } from './lineArena.js';
 import { readMetadata } from './parquetFlowLog.js';
+import { BATCH_ROWS, type ColumnText, NULL_VALUE } from './parquetPages.js';
 import {
-  BATCH_ROWS,
-  type ColumnText,
   flatColumns,
-  NULL_VALUE,
   type RowGroupText,
   readRowGroupText,
-  writeDigits,
-} from './parquetPages.js';
+} from './parquetRowGroups.js';
+import { writeDigits } from './textBytes.js';
 import { ENTRY_BYTES } from './writeRowsBody.js';
 
 /** A row that its text cannot carry as it is (see `writeCell`). */
