@@ -1,8 +1,9 @@
-import { FlowLogScanner, ScannerMemory } from '../aggregate/flowLogScanner.js';
+import { FlowLogScanner } from '../aggregate/flowLogScanner.js';
 import {
   RecordRollup,
   type RollupOptions,
 } from '../aggregate/rollupRecords.js';
+import { ScannerMemory } from '../aggregate/scannerMemory.js';
 import {
   gunzipIfNeeded,
   prepend,

@@ -1,9 +1,6 @@
-import {
-  FlowLogScanner,
-  ROLE_FIELDS,
-  ScannerMemory,
-} from '../aggregate/flowLogScanner.js';
+import { FlowLogScanner, ROLE_FIELDS } from '../aggregate/flowLogScanner.js';
 import type { RollupOptions } from '../aggregate/rollupRecords.js';
+import { ScannerMemory } from '../aggregate/scannerMemory.js';
 import {
   DEFAULT_SAMPLE_LIMIT,
   emptyStats,

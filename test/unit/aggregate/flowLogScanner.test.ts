@@ -1,9 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  FlowLogScanner,
-  ScannerMemory,
-} from '../../../shared/aggregate/flowLogScanner.js';
+import { FlowLogScanner } from '../../../shared/aggregate/flowLogScanner.js';
+import { ScannerMemory } from '../../../shared/aggregate/scannerMemory.js';
 import { generateFlowLogLines } from '../../../shared/generate/generateFlowLogLines.js';
 import {
   DEFAULT_FORMAT,
