@@ -1,10 +1,11 @@
+import type { ApiRequest } from './apiQuery.js';
 import { dashboardResponse } from './dashboardResponse.js';
 import {
   errorResponse,
   type HttpResponse,
   resultResponse,
 } from './httpResponse.js';
-import { type ApiRequest, parseQueryParams } from './parseQueryParams.js';
+import { parseQueryParams } from './parseQueryParams.js';
 import { type QueryDeps, queryRollups } from './queryRollups.js';
 
 /**

@@ -1,6 +1,6 @@
+import type { ApiRequest } from './apiQuery.js';
 import { DASHBOARD_ASSETS } from './dashboardAssets.js';
 import type { HttpResponse } from './httpResponse.js';
-import type { ApiRequest } from './parseQueryParams.js';
 
 /** The dashboard's files (web/, bundled by scripts/buildWeb.mjs) by path. */
 const FILES: Readonly<

@@ -1,6 +1,6 @@
 import { QueryError } from '../errors.js';
+import type { ResponseFormat } from './apiQuery.js';
 import { formatCsv } from './formatCsv.js';
-import type { ResponseFormat } from './parseQueryParams.js';
 import type { QueryResult } from './queryRollups.js';
 
 /** An HTTP response as API Gateway (payload 2.0) takes it from Lambda. */

@@ -5,8 +5,8 @@ import { isoOfSeconds } from '../flowLogRules.js';
 import type { CatalogReader } from '../store/catalogStore.js';
 import type { RangeRanker } from '../store/rangeRanking.js';
 import { seriesPartitionKey } from '../store/rollupItem.js';
+import type { ApiQuery } from './apiQuery.js';
 import { catalogsOf } from './attachCatalog.js';
-import type { ApiQuery } from './parseQueryParams.js';
 
 /**
  * How many accounts a ranking of everything spans at most: each is read

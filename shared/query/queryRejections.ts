@@ -9,8 +9,8 @@ import type { RangeRanker } from '../store/rangeRanking.js';
 import { seriesPartitionKey } from '../store/rollupItem.js';
 import type { RollupReader } from '../store/rollupStore.js';
 import type { RejectedFlow } from '../types.js';
+import type { ApiQuery } from './apiQuery.js';
 import { namePeers } from './attachCatalog.js';
-import type { ApiQuery } from './parseQueryParams.js';
 
 /** Ports listed per source. */
 const PORTS_PER_SOURCE = 10;

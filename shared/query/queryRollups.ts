@@ -14,9 +14,9 @@ import type { RangeRanker } from '../store/rangeRanking.js';
 import { type SeriesKind, stepStartOf } from '../store/rollupItem.js';
 import type { RollupReader } from '../store/rollupStore.js';
 import type { Rollup } from '../types.js';
+import type { ApiQuery, PageQuery } from './apiQuery.js';
 import { catalogsOf, namePeers } from './attachCatalog.js';
 import { decodePageToken, encodePageToken } from './pageToken.js';
-import type { ApiQuery, PageQuery } from './parseQueryParams.js';
 import { queryRangeTop } from './queryRangeTop.js';
 import { queryRejections } from './queryRejections.js';
 

@@ -32,7 +32,7 @@ import {
   type IngestDeps,
   ingestS3Object,
 } from '../../shared/pipeline/ingestS3Object.js';
-import { TOP_BY, type TopBy } from '../../shared/query/parseQueryParams.js';
+import { TOP_BY, type TopBy } from '../../shared/query/apiQuery.js';
 import { MAX_ACCOUNTS } from '../../shared/query/queryRangeTop.js';
 import {
   createS3Client,

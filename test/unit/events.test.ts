@@ -13,10 +13,8 @@ import {
 } from '../../shared/decode/s3Notification.js';
 import { DEFAULT_FORMAT } from '../../shared/parse/flowLogFormat.js';
 import { parseFlowLogText } from '../../shared/parse/parseFlowLogLine.js';
-import {
-  type ApiRequest,
-  parseQueryParams,
-} from '../../shared/query/parseQueryParams.js';
+import type { ApiRequest } from '../../shared/query/apiQuery.js';
+import { parseQueryParams } from '../../shared/query/parseQueryParams.js';
 import type { S3ObjectRef } from '../../shared/types.js';
 
 const eventsDir = new URL('../../events/', import.meta.url);

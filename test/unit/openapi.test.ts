@@ -3,14 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { QueryError, StoreError } from '../../shared/errors.js';
-import { errorResponse } from '../../shared/query/httpResponse.js';
 import {
   type ApiQuery,
   type ApiRequest,
-  LIMITS,
-  parseQueryParams,
   TOP_BY,
-} from '../../shared/query/parseQueryParams.js';
+} from '../../shared/query/apiQuery.js';
+import { errorResponse } from '../../shared/query/httpResponse.js';
+import { parseQueryParams } from '../../shared/query/parseQueryParams.js';
+import { LIMITS } from '../../shared/query/queryParams.js';
 import { MAX_ACCOUNTS } from '../../shared/query/queryRangeTop.js';
 import { queryRollups } from '../../shared/query/queryRollups.js';
 import type { RangeRanker } from '../../shared/store/rangeRanking.js';

@@ -1,12 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QueryError } from '../../../shared/errors.js';
-import {
-  type ApiRequest,
-  LIMITS,
-  parseQueryParams,
-  TOP_BY,
-} from '../../../shared/query/parseQueryParams.js';
+import { type ApiRequest, TOP_BY } from '../../../shared/query/apiQuery.js';
+import { parseQueryParams } from '../../../shared/query/parseQueryParams.js';
+import { LIMITS } from '../../../shared/query/queryParams.js';
 
 /** 2026-11-01T12:00:00Z, the clock of every test. */
 const NOW = Date.UTC(2026, 10, 1, 12) / 1000;

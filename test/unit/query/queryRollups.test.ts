@@ -2,13 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COUNTERS } from '../../../shared/aggregate/mergeRollups.js';
 import { QueryError, StoreError } from '../../../shared/errors.js';
+import type { ApiQuery, ApiRequest } from '../../../shared/query/apiQuery.js';
 import { resultResponse } from '../../../shared/query/httpResponse.js';
 import { encodePageToken } from '../../../shared/query/pageToken.js';
-import {
-  type ApiQuery,
-  type ApiRequest,
-  parseQueryParams,
-} from '../../../shared/query/parseQueryParams.js';
+import { parseQueryParams } from '../../../shared/query/parseQueryParams.js';
 import {
   type QueryDeps,
   queryRollups,
