@@ -14,6 +14,7 @@
  *   npm run bench -- --repeats 5  repeat gunzip and rollup (default 3), keep the fastest
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   cli,
@@ -92,19 +93,33 @@ const PARQUET_MAX_TIME_RATIO = 2;
 const pad = (text: string, width: number) => text.padStart(width);
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
+/** The phases of `flowlogs rollup --timing` on its main thread, in seconds. */
+interface Phases {
+  readonly start: number;
+  readonly scan: number;
+  readonly readOut: number;
+}
+
 /** The summary line `flowlogs rollup` ends with (on stderr). */
-function rollupSummary(measure: Measure): { rollups: number } {
+function rollupSummary(measure: Measure): {
+  rollups: number;
+  seconds?: Phases;
+} {
   const line = measure.stderr
     .trimEnd()
     .split('\n')
     .reverse()
     .find((text) => text.startsWith('{'));
-  return JSON.parse(line ?? '{"rollups":0}') as { rollups: number };
+  return JSON.parse(line ?? '{"rollups":0}') as {
+    rollups: number;
+    seconds?: Phases;
+  };
 }
 
 interface FileResult {
   readonly spec: BenchFile;
   readonly items: number;
+  readonly phases: Phases | null;
   readonly tasks: Record<string, Measure>;
 }
 
@@ -161,7 +176,7 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
   const textBytes = (JSON.parse(gunzip.stdout) as { bytes: number }).bytes;
   const tasks: Record<string, Measure> = {
     gunzip,
-    rollup: await best([cli, 'rollup', path], repeats),
+    rollup: await best([cli, 'rollup', path, '--timing'], repeats),
   };
   const rollupRun = tasks.rollup as Measure;
   if (spec.hasBaselines) {
@@ -172,7 +187,7 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
     );
   }
   // Untimed: the output itself (its last line counts the items).
-  const { rollups: items } = rollupSummary(rollupRun);
+  const { rollups: items, seconds: phases = null } = rollupSummary(rollupRun);
   console.log(
     `\n${spec.name}: ${spec.records.toLocaleString('en')} records, ${(spec.enis ?? 200).toLocaleString('en')} ENIs, ${items.toLocaleString('en')} (ENI, window) items, ${fixed(textBytes / MIB, 0)} MiB of text`
   );
@@ -188,7 +203,16 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
       `${task.padEnd(8)}${pad(fixed(m.wallSeconds), 9)}${pad(fixed(m.cpuSeconds), 8)}${pad(Math.round(spec.records / m.wallSeconds).toLocaleString('en'), 12)}${pad(fixed(m.maxRssMiB, 0), 9)}${pad(fixed(gunzip.wallSeconds / m.wallSeconds), 10)}${pad(fixed(m.cpuSeconds / gunzip.cpuSeconds), 8)}${pad(perItem, 10)}`
     );
   }
-  return { spec, items, tasks };
+  if (phases) {
+    // The work cannot take less wall time than its CPU time spread over
+    // every core: what that allows, next to what the run reached.
+    const cores = availableParallelism();
+    const bound = Math.max(rollupRun.cpuSeconds / cores, phases.start);
+    console.log(
+      `rollup on its main thread: start ${fixed(phases.start)} s, scan ${fixed(phases.scan)} s (the inflate worker alongside), read-out ${fixed(phases.readOut)} s (rollups built and written); its ${fixed(rollupRun.cpuSeconds)} s of CPU on ${cores} cores take >= ${fixed(bound)} s: at best ${fixed(gunzip.wallSeconds / bound)}× bare gunzip`
+    );
+  }
+  return { spec, items, phases, tasks };
 }
 
 /** The Parquet object of the 20,000-ENI records against its text twin. */
@@ -245,7 +269,12 @@ async function main(): Promise<void> {
   writeFileSync(
     join(data, 'results.json'),
     `${JSON.stringify(
-      results.map(({ spec, items, tasks }) => ({ ...spec, items, tasks })),
+      results.map(({ spec, items, phases, tasks }) => ({
+        ...spec,
+        items,
+        phases,
+        tasks,
+      })),
       null,
       2
     )}\n`

@@ -1,7 +1,7 @@
 /**
  * `flowlogs`: the command line over the shared pipeline.
  *   flowlogs parse FILE [--format FMT]
- *   flowlogs rollup FILE [--format FMT] [--window-mode prorate|start]
+ *   flowlogs rollup FILE [--format FMT] [--window-mode prorate|start] [--timing]
  *   flowlogs generate --records N [--format v2|v5|v11|FMT] [--enis N] [--seed S] [--start EPOCH] --out FILE
  *   flowlogs dashboard --url https://API [--profile NAME] [--region R] [--port 3001]
  * Exit status: 0 done (bad lines are reported, not fatal), 1 the file cannot
@@ -47,6 +47,8 @@ request with your AWS credentials (SigV4), since the API keeps IAM auth.
 FILE may be gzipped or plain; a header line, if present, gives the format.
 rollup also takes Parquet (.parquet or PAR1 bytes: the columns give the
 format); generate writes Parquet when FILE ends in .parquet.
+--timing adds to rollup's summary (stderr) the seconds of its phases on the
+main thread: start (to the command), scan, read-out (rollups built and written).
 FMT is v2, v5, v11, or a format string like '\${version} \${interface-id} ...'.`;
 
 class UsageError extends Error {}
@@ -214,8 +216,12 @@ async function rollupParquetPath(
 async function rollupCommand(
   file: string,
   format: FlowLogFormat | undefined,
-  windowMode: WindowMode
+  windowMode: WindowMode,
+  isTimed: boolean
 ): Promise<void> {
+  // Milliseconds since the process started, at each phase's end.
+  const commandAt = performance.now();
+  let scannedAt = commandAt;
   const out = new Output(process.stdout);
   const write = async (rollups: Iterable<Rollup>) => {
     for (const rollup of rollups) await out.line(JSON.stringify(rollup));
@@ -225,6 +231,7 @@ async function rollupCommand(
   // Each rollup is written as it is built, none kept (text and Parquet).
   const consume = async (rollups: Iterable<Rollup>, count: number) => {
     items = count;
+    scannedAt = performance.now();
     await write(rollups);
   };
   const scanned = (await isParquetFile(file))
@@ -247,8 +254,19 @@ async function rollupCommand(
     );
     return;
   }
+  const doneAt = performance.now();
+  const seconds = (ms: number) => Math.round(ms) / 1000;
+  const timing = isTimed
+    ? {
+        seconds: {
+          start: seconds(commandAt),
+          scan: seconds(scannedAt - commandAt),
+          readOut: seconds(doneAt - scannedAt),
+        },
+      }
+    : {};
   process.stderr.write(
-    `${JSON.stringify({ file, rollups: items, ...outcome.stats })}\n`
+    `${JSON.stringify({ file, rollups: items, ...outcome.stats, ...timing })}\n`
   );
 }
 
@@ -304,6 +322,7 @@ async function main(argv: string[]): Promise<number> {
       region: { type: 'string' },
       port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      timing: { type: 'boolean' },
     },
   });
   const [command, file, ...extra] = positionals;
@@ -344,7 +363,7 @@ async function main(argv: string[]): Promise<number> {
   const format = formatOption(values.format, (candidate) =>
     assertRollupFormat(candidate, { windowMode: mode })
   );
-  await rollupCommand(file, format, mode);
+  await rollupCommand(file, format, mode, values.timing === true);
   return 0;
 }
 

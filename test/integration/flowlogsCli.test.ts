@@ -632,6 +632,33 @@ describe('flowlogs CLI', () => {
       });
     });
 
+    it('adds the seconds of its phases to the summary with --timing, and only then', async () => {
+      // Prepare
+      const file = join(dir, 'rollup-timing.log');
+      await writeFile(
+        file,
+        `${V2_HEADER}\n2 123456789012 ${ENI_A} 10.0.0.9 52.1.2.3 50000 443 6 3 100 1793491490 1793491519 ACCEPT OK\n`
+      );
+
+      // Act
+      const timed = await runCli(['rollup', file, '--timing']);
+      const plain = await runCli(['rollup', file]);
+
+      // Assess
+      expect(timed.code).toBe(0);
+      expect(timed.stdout).toBe(plain.stdout);
+      const { seconds, ...rest } = summaryOf(timed.stderr) as RollupSummary & {
+        seconds?: Record<string, number>;
+      };
+      expect(rest).toEqual(summaryOf(plain.stderr));
+      expect(Object.keys(seconds ?? {})).toEqual(['start', 'scan', 'readOut']);
+      for (const value of Object.values(seconds ?? {})) {
+        expect(value).toBeGreaterThanOrEqual(0);
+        expect(value).toBeLessThan(60);
+      }
+      expect(summaryOf(plain.stderr)).not.toHaveProperty('seconds');
+    });
+
     it('splits a 30 s flow over two windows as 33 and 67 bytes', async () => {
       // Prepare
       const file = join(dir, 'rollup-edge.log');
