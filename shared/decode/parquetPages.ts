@@ -7,6 +7,7 @@ import { getMaxDefinitionLevel } from 'hyparquet/src/schema.js';
 import type { RawFieldValue } from '../types.js';
 import { gunzipInto } from './gunzipInto.js';
 import type { LineArena } from './lineArena.js';
+import { dictionaryText, type TextDictionary } from './parquetDictionary.js';
 import { PARQUET_COMPRESSORS, rawValueOf } from './parquetFlowLog.js';
 import {
   type Allocate,
@@ -14,8 +15,6 @@ import {
   copyText,
   ODD_VALUE,
   utf8,
-  writeAscii,
-  writeDigits,
 } from './textBytes.js';
 
 /** What hyparquet's page reader needs to know of a column. */
@@ -28,12 +27,6 @@ const EMPTY = new Uint8Array(0);
 
 /** In `ColumnText.lengths`: the row's value is null (`-`). */
 const NULL_VALUE = -1;
-/** Dictionary slots are at most this wide (a value of 63 bytes). */
-const MAX_SLOT_BYTES = 64;
-
-const TWO_TO_32 = 4_294_967_296;
-/** The high word of an INT64 at most Number.MAX_SAFE_INTEGER. */
-const SAFE_HIGH_WORDS = 0x200000;
 
 /**
  * Whether hyparquet reads a column as text (`stringFromBytes`): every
@@ -102,47 +95,6 @@ class HybridReader {
     if (largest < 0) throw new Error('RLE data ends early');
     return largest;
   }
-}
-
-/**
- * A dictionary page, its entries written as text: entry i at
- * `starts[i]`, `lengths[i]` as ColumnText's. When every entry fits in a
- * slot of `slotWidth` bytes (a power of two, at most MAX_SLOT_BYTES), the
- * text is laid out in slots instead, entry i at `i * slotWidth` with its
- * length in the slot's last byte: a row's value is then one cache line
- * away, not three (a dictionary of a few hundred KiB does not stay in
- * cache while 14 columns are read).
- */
-interface TextDictionary {
-  readonly text: Uint8Array;
-  readonly starts: Int32Array;
-  readonly lengths: Int32Array;
-  readonly slotWidth: number;
-}
-
-/**
- * The dictionary laid out in slots when every entry fits one (in `into`),
- * else as it is.
- */
-function inSlots(dictionary: TextDictionary, into: Bytes): TextDictionary {
-  const { text, starts, lengths } = dictionary;
-  let longest = 0;
-  for (const length of lengths) {
-    if (length < 0) return dictionary;
-    longest = Math.max(longest, length);
-  }
-  let width = 4;
-  while (width < longest + 1) width *= 2;
-  if (width > MAX_SLOT_BYTES) return dictionary;
-  const slots = into.ensure(0, lengths.length * width);
-  for (let i = 0; i < lengths.length; i++) {
-    const start = starts[i] ?? 0;
-    const length = lengths[i] ?? 0;
-    slots.set(text.subarray(start, start + length), i * width);
-    slots[i * width + width - 1] = length;
-    starts[i] = i * width;
-  }
-  return { text: slots, starts, lengths, slotWidth: width };
 }
 
 // How the current page's values are stored.
@@ -458,45 +410,11 @@ class ColumnText {
       this.decodedDictionary = data && convert(data, this.decoder);
       return;
     }
-    const count = header.dictionary_page_header?.num_values ?? 0;
-    const bytes = this.decompress(body, header.uncompressed_page_size);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const out = this.dictionaryText;
-    const starts = new Int32Array(count);
-    const lengths = new Int32Array(count);
-    let at = 0;
-    let offset = 0;
-    for (let i = 0; i < count; i++) {
-      starts[i] = at;
-      let length: number;
-      if (type === 'BYTE_ARRAY') {
-        const size = view.getUint32(offset, true);
-        length = copyText(out, at, bytes, offset + 4, size);
-        offset += 4 + size;
-      } else if (type === 'INT32') {
-        const value = view.getInt32(offset, true);
-        offset += 4;
-        const target = out.ensure(at, 24);
-        length =
-          (value >= 0
-            ? writeDigits(target, at, value)
-            : writeAscii(target, at, String(value))) - at;
-      } else {
-        const low = view.getUint32(offset, true);
-        const high = view.getInt32(offset + 4, true);
-        const target = out.ensure(at, 24);
-        length =
-          (high >= 0 && high < SAFE_HIGH_WORDS
-            ? writeDigits(target, at, high * TWO_TO_32 + low)
-            : writeAscii(target, at, String(view.getBigInt64(offset, true)))) -
-          at;
-        offset += 8;
-      }
-      lengths[i] = length;
-      at += length >= 0 ? length : ODD_VALUE - length;
-    }
-    this.dictionary = inSlots(
-      { text: out.bytes, starts, lengths, slotWidth: 0 },
+    this.dictionary = dictionaryText(
+      this.decompress(body, header.uncompressed_page_size),
+      header.dictionary_page_header?.num_values ?? 0,
+      type,
+      this.dictionaryText,
       this.dictionarySlots
     );
   }
