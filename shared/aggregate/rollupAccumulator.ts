@@ -355,6 +355,13 @@ class RollupAccumulator {
     }
   }
 
+  /** The (ENI, window) items held (a walk over the ENIs: not per record). */
+  itemCount(): number {
+    let items = 0;
+    for (const eni of this.enis.values()) items += eni.windows.size;
+    return items;
+  }
+
   /** The rollups, sorted by interfaceId then windowStart. */
   finish(): Rollup[] {
     const rollups: Rollup[] = [];

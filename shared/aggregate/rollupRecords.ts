@@ -120,6 +120,11 @@ class RecordRollup {
     this.accumulate(interfaceId, record, facts);
   }
 
+  /** The (ENI, window) items held so far (a walk over the ENIs). */
+  itemCount(): number {
+    return this.accumulator.itemCount();
+  }
+
   finish(): { rollups: Rollup[]; stats: IngestStats } {
     return {
       rollups: this.accumulator.finish(),

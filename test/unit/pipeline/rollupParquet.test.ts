@@ -76,6 +76,31 @@ const nestedColumnTable = (): Uint8Array =>
     { name: 'tags', type: 'VARIANT', data: [{ a: 1 }, null] },
   ]);
 
+/**
+ * The 20,000 rows of fleetLines(15) as Parquet, the ENI id of row `row`
+ * holding a space (a value the text cannot carry: the typed path reads
+ * the rows from that row's part on).
+ */
+function spacedEniTable(row: number): Uint8Array {
+  const lines = fleetLines(15);
+  const eniColumn = DEFAULT_FORMAT.fields.findIndex(
+    (field) => field.name === 'interface-id'
+  );
+  return parquetTable(
+    DEFAULT_FORMAT.fields.map((field, i) => ({
+      name: field.name.replace(/-/g, '_'),
+      type: field.type === 'integer' ? 'INT64' : 'STRING',
+      data: lines.map((line, at) => {
+        const value = line.split(' ')[i] ?? '-';
+        if (i === eniColumn && at === row) return 'eni spaced';
+        if (value === '-') return null;
+        return field.type === 'integer' ? BigInt(value) : value;
+      }),
+    })),
+    { rowGroupSize: 2000 }
+  );
+}
+
 /** A part as `rollupParquetInParts` applied it, its rollups read. */
 interface AppliedPart {
   readonly index: number;
@@ -392,25 +417,9 @@ describe('rollupParquetFile', () => {
     released.mockRestore();
   });
 
-  it('rolls up the rest through the typed path, as one last part, when a row the text cannot carry comes after parts', async () => {
-    // Prepare: an ENI id with a space in row 15,000 of 20,000.
-    const lines = fleetLines(15);
-    const eniColumn = DEFAULT_FORMAT.fields.findIndex(
-      (field) => field.name === 'interface-id'
-    );
-    const base = parquetTable(
-      DEFAULT_FORMAT.fields.map((field, i) => ({
-        name: field.name.replace(/-/g, '_'),
-        type: field.type === 'integer' ? 'INT64' : 'STRING',
-        data: lines.map((line, row) => {
-          const value = line.split(' ')[i] ?? '-';
-          if (i === eniColumn && row === 15_000) return 'eni spaced';
-          if (value === '-') return null;
-          return field.type === 'integer' ? BigInt(value) : value;
-        }),
-      })),
-      { rowGroupSize: 2000 }
-    );
+  it('rolls up the rest through the typed path in parts of its own when a row the text cannot carry comes after parts', async () => {
+    // Prepare: an ENI id with a space in row 15,000 of 20,000 (line 15,001).
+    const base = spacedEniTable(15_000);
     const typed = await rollupParquetRecords(randomAccessBytes(base), LABEL, {
       windowMode: 'prorate',
     });
@@ -418,28 +427,95 @@ describe('rollupParquetFile', () => {
 
     // Act
     const cut = await inParts(base, SMALL_INPUT_ITEMS + 1);
-    const retry = await inParts(
-      base,
-      SMALL_INPUT_ITEMS + 1,
-      cut.ends.map((endLine, index) => ({
-        endLine,
-        isDone: index < cut.parts.length - 1,
-      }))
-    );
 
     // Assess
-    const last = cut.parts.at(-1);
-    expect(cut.parts.length).toBeGreaterThanOrEqual(3);
-    expect(last?.isRecorded).toBe(true);
+    const typedParts = cut.parts.filter(
+      (part) => (cut.ends[part.index] ?? Number.POSITIVE_INFINITY) > 15_001
+    );
+    expect(cut.parts.length - typedParts.length).toBeGreaterThanOrEqual(2);
+    expect(typedParts.length).toBeGreaterThanOrEqual(2);
+    for (const part of typedParts.slice(0, -1)) {
+      expect(part.items).toBeGreaterThan(SMALL_INPUT_ITEMS);
+      expect(part.items).toBeLessThan(2 * (SMALL_INPUT_ITEMS + 1));
+    }
+    expect(cut.parts.every((part) => part.isRecorded)).toBe(true);
     expect(cut.ends.at(-1)).toBeNull();
     expect(sumParts(cut.parts)).toEqual(typed.rollups.map(exact));
     expect(cut.stats.records).toBe(20_000);
     expect(
       sumParts(cut.parts).some((r) => r.interfaceId === 'eni spaced')
     ).toBe(true);
-    // The retry applies only the typed part again, and the same rows.
-    expect(retry.parts.map((part) => part.index)).toEqual([last?.index]);
-    expect(sumParts(retry.parts)).toEqual(sumParts([last as AppliedPart]));
+  });
+
+  it('resumes the typed parts after a crash, following their recorded cuts with another budget', async () => {
+    // Prepare: the first attempt applied its parts up to the first typed
+    // one, recorded the next cut and died before applying that part.
+    const base = spacedEniTable(15_000);
+    const first = await inParts(base, SMALL_INPUT_ITEMS + 1);
+    const firstTyped = first.parts.findIndex(
+      (part) => (first.ends[part.index] ?? Number.POSITIVE_INFINITY) > 15_001
+    );
+    const applied = firstTyped + 1;
+    const recorded = first.ends
+      .slice(0, applied + 1)
+      .map((endLine, index) => ({ endLine, isDone: index < applied }));
+
+    // Act: a retry whose parts could hold every item at once.
+    const retry = await inParts(base, 1_000_000, recorded);
+
+    // Assess
+    expect(retry.parts[0]?.index).toBe(applied);
+    expect(retry.ends.slice(0, applied + 1)).toEqual(
+      first.ends.slice(0, applied + 1)
+    );
+    expect(retry.parts[0]?.items).toBe(first.parts[applied]?.items);
+    // Past the recorded cuts, the retry's own budget: one last part.
+    expect(retry.parts.length).toBe(2);
+    expect(retry.ends.at(-1)).toBeNull();
+    expect(
+      sumParts([...first.parts.slice(0, applied), ...retry.parts])
+    ).toEqual(sumParts(first.parts));
+    // A redelivery once every part is done applies nothing.
+    const again = await inParts(
+      base,
+      SMALL_INPUT_ITEMS + 1,
+      retry.ends.map((endLine) => ({ endLine, isDone: true }))
+    );
+    expect(again.parts).toEqual([]);
+  });
+
+  it('cuts the typed parts by memory as well as by items', async () => {
+    // Prepare: a row the text cannot carry first, so the typed path reads all.
+    const base = spacedEniTable(0);
+
+    // Act: parts of at most 40 MiB (a few thousand typed items).
+    const parts: AppliedPart[] = [];
+    const outcome = await rollupParquetInParts(
+      randomAccessBytes(base),
+      LABEL,
+      { windowMode: 'prorate' },
+      {
+        recorded: [],
+        maxPartItems: Number.POSITIVE_INFINITY,
+        maxPartBytes: 40 * 1024 * 1024,
+        recordEnd: async (_, endLine) => endLine,
+        applyPart: async (part) => {
+          parts.push({ ...part, rollups: [...part.rollups] });
+        },
+      }
+    );
+
+    // Assess
+    if (outcome.kind !== 'scanned') throw new Error('expected a scan');
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    for (const part of parts) {
+      expect(part.items * (14 * 1024)).toBeLessThan(40 * 1024 * 1024);
+    }
+    const typed = await rollupParquetRecords(randomAccessBytes(base), LABEL, {
+      windowMode: 'prorate',
+    });
+    if (typed.kind !== 'rollups') throw new Error('expected rollups');
+    expect(sumParts(parts)).toEqual(typed.rollups.map(exact));
   });
 
   it('equals the text path record for record at a fleet shape: 200k records over 20,000 ENIs', async () => {
