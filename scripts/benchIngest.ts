@@ -13,7 +13,8 @@
  * sum of the `ConsumedCapacity` dynalite returned for them), index units
  * (by DynamoDB's rules: the table's one index, `catalog`, is sparse and
  * holds no rollup item, so 0), units per
- * item, items/s, and what the writes cost per million records and per GB
+ * item, items/s, the handler's CPU seconds (and per item) and peak RSS,
+ * and what the writes cost per million records and per GB
  * of flow-log text at on-demand prices, next to CloudWatch Logs' price for
  * ingesting the same text. Prints the target (<= 1.5 WRU per item, index
  * writes included) as met or MISSED. A report, not a test.
@@ -493,6 +494,7 @@ function report(results: readonly ObjectFigures[]): void {
     ['ingest s', 8, (r) => r.ingestSeconds.toFixed(1)],
     ['items/s', 7, (r) => Math.round(r.items / r.ingestSeconds).toString()],
     ['CPU s', 6, (r) => r.cpuSeconds.toFixed(1)],
+    ['CPU ms/item', 11, (r) => ((r.cpuSeconds * 1000) / r.items).toFixed(2)],
     ['RSS MiB', 7, (r) => r.maxRssMiB.toFixed(0)],
   ];
   console.log(
