@@ -6,11 +6,8 @@ import {
   emptyStats,
 } from '../aggregate/statsCollector.js';
 import { TEXT_SLOT_BYTES, TEXT_SLOTS } from '../decode/flowLogText.js';
-import {
-  cellText,
-  type OddRow,
-  type ParquetText,
-} from '../decode/parquetText.js';
+import { cellText } from '../decode/parquetCells.js';
+import type { OddRow, ParquetText } from '../decode/parquetText.js';
 import { ParseError, spanTooLongError } from '../errors.js';
 import { MAX_LINE_BYTES, MAX_RECORD_SECONDS } from '../flowLogRules.js';
 import { parseFlowLogRow } from '../parse/parseFlowLogLine.js';

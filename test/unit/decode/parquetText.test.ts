@@ -1,8 +1,8 @@
 import { parquetMetadata } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
+import { cellText } from '../../../shared/decode/parquetCells.js';
 import { openParquetFile } from '../../../shared/decode/parquetFlowLog.js';
 import {
-  cellText,
   type OddRow,
   openParquetText,
   type ParquetTextSink,
