@@ -256,22 +256,21 @@ function isTypedFull(
 }
 
 /**
- * Rolls up a Parquet file through the typed path (a FlowRecord per row;
- * the reference `rollupParquetFile` is checked against, and its fallback),
- * from row (line) `fromLine` on: the rows before it are read and skipped.
- * Same contract as `rollupParquetFile`.
+ * Rolls up a Parquet file through the typed path (a FlowRecord per row),
+ * whole: the reference `rollupParquetFile` is checked against (its
+ * fallback goes in parts, `rollupRecordsInParts`). Same contract as
+ * `rollupParquetFile`.
  */
 async function rollupParquetRecords(
   file: RandomAccessObject,
   label: string,
-  options: RollupOptions,
-  fromLine = 0
+  options: RollupOptions
 ): Promise<RollupOutcome> {
   const { format, records } = await openParquetFlowLog(file, label);
   if (format.isTransitGateway) return notPerEni(format);
   const rollup = new RecordRollup(format, options);
   for await (const { lineNumber, result } of records) {
-    if (lineNumber >= fromLine) rollup.add(result, lineNumber);
+    rollup.add(result, lineNumber);
   }
   return { kind: 'rollups', format, ...rollup.finish() };
 }
