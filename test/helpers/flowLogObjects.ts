@@ -138,14 +138,28 @@ const INT64_FIELDS = new Set(['packets', 'bytes', 'start', 'end']);
 /**
  * A Parquet flow log of text lines, as VPC Flow Logs writes `.log.parquet`:
  * one row per line, columns named with underscores (`interface_id`), GZIP
- * pages, `-` as null.
+ * pages, `-` as null. `cell` replaces one row's value of one field (a
+ * value no text line can hold, such as one with a space).
  */
 function parquetFlowLog(
   format: 'v2' | 'v5',
   lines: readonly string[],
-  rowGroupSize = 1000
+  rowGroupSize = 1000,
+  cell?: {
+    readonly row: number;
+    readonly field: string;
+    readonly value: string;
+  }
 ): Uint8Array {
-  const rows = lines.map((line) => line.split(' '));
+  const rows = lines.map((line, row) => {
+    const values = line.split(' ');
+    if (row !== cell?.row) return values;
+    const at = resolveFormat(format).fields.findIndex(
+      (field) => field.name === cell.field
+    );
+    values[at] = cell.value;
+    return values;
+  });
   const columnData = resolveFormat(format).fields.map(
     (field, i): ColumnSource => {
       const type: BasicType =

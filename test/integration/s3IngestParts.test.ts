@@ -246,6 +246,57 @@ describe('ingestS3Object in parts', () => {
     expect(again.writeCalls).toBe(0);
   }, 300_000);
 
+  it('reads a Parquet object the text cannot carry through the typed path in parts, and a crash at any write, retried with other budgets, still counts every row once', async () => {
+    // Prepare: an ENI id with a space in an early OK row: the text cannot
+    // carry it, so the typed path reads every row, cut into parts.
+    const file = generateFlowLogFile({
+      records: 12_000,
+      enis: 12_000,
+      seed: 27,
+    });
+    const row = file.lines.findIndex((line) => line.endsWith(' OK'));
+    const key = flowLogKey('partstyped', { suffix: '.log.parquet' });
+    const body = parquetFlowLog('v2', file.lines, 2000, {
+      row,
+      field: 'interface-id',
+      value: 'eni spaced',
+    });
+    await upload(env.stack.s3, env.bucket, key, body);
+    const ref: S3ObjectRef = { bucket: env.bucket, key };
+    const rest = file.lines.filter((_, at) => at !== row);
+    const attempts = [
+      { crashAfter: 1500, maxPartItems: SMALL_INPUT_ITEMS + 1 },
+      { crashAfter: 2500, maxPartItems: 3000 },
+    ];
+
+    // Act
+    const crashes = await crashingAttempts(ref, attempts);
+    const summary = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+    const again = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+
+    // Assess
+    expect(crashes.filter(isInjectedCrash)).toHaveLength(2);
+    expect(summary.fileFormat).toBe('parquet');
+    expect(summary.parts).toBeGreaterThan(2);
+    expect(summary.partsSkipped).toBeGreaterThan(0);
+    const storedRest = await storedRollups(
+      env.stack.dynamo,
+      env.tableName,
+      interfaceIdsOf(file.fieldNames, rest)
+    );
+    expect(storedRest.map(exact)).toEqual(
+      expectedRollups(file.fieldNames, rest)
+    );
+    const spaced = await storedRollups(
+      env.stack.dynamo,
+      env.tableName,
+      new Set(['eni spaced'])
+    );
+    expect(spaced.reduce((flows, rollup) => flows + rollup.flows, 0)).toBe(1);
+    expect(again.partsSkipped).toBe(again.parts);
+    expect(again.writeCalls).toBe(0);
+  }, 300_000);
+
   it('places the ENIs of a v2 Parquet object from the catalog, as it places text', async () => {
     // Prepare: the store is the real one; the ingest is watched for the
     // placements it hands over with each part.
