@@ -119,6 +119,20 @@ describe('ingestS3Object in parts', () => {
     return crashes;
   };
 
+  /**
+   * Two attempts that die (after 1,500 UpdateItems with parts of 1,025
+   * items, after 2,500 with parts of 3,000), a clean one, and a redelivery.
+   */
+  const crashedTwiceThenDone = async (ref: S3ObjectRef) => {
+    const crashes = await crashingAttempts(ref, [
+      { crashAfter: 1500, maxPartItems: SMALL_INPUT_ITEMS + 1 },
+      { crashAfter: 2500, maxPartItems: 3000 },
+    ]);
+    const summary = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+    const again = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+    return { crashes, summary, again };
+  };
+
   const isInjectedCrash = (error: unknown): boolean =>
     error instanceof Error && error.cause instanceof InjectedCrash;
 
@@ -225,15 +239,9 @@ describe('ingestS3Object in parts', () => {
       12_000,
       '.log.parquet'
     );
-    const attempts = [
-      { crashAfter: 1500, maxPartItems: SMALL_INPUT_ITEMS + 1 },
-      { crashAfter: 2500, maxPartItems: 3000 },
-    ];
 
     // Act
-    const crashes = await crashingAttempts(ref, attempts);
-    const summary = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
-    const again = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+    const { crashes, summary, again } = await crashedTwiceThenDone(ref);
 
     // Assess
     const died = crashes.filter(isInjectedCrash);
@@ -264,15 +272,9 @@ describe('ingestS3Object in parts', () => {
     await upload(env.stack.s3, env.bucket, key, body);
     const ref: S3ObjectRef = { bucket: env.bucket, key };
     const rest = file.lines.filter((_, at) => at !== row);
-    const attempts = [
-      { crashAfter: 1500, maxPartItems: SMALL_INPUT_ITEMS + 1 },
-      { crashAfter: 2500, maxPartItems: 3000 },
-    ];
 
     // Act
-    const crashes = await crashingAttempts(ref, attempts);
-    const summary = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
-    const again = await ingestS3Object(ref, depsWith(SMALL_INPUT_ITEMS + 1));
+    const { crashes, summary, again } = await crashedTwiceThenDone(ref);
 
     // Assess
     expect(crashes.filter(isInjectedCrash)).toHaveLength(2);
