@@ -73,7 +73,7 @@ const MASK = 15;
 const BASE = 16;
 const BYTES = 17;
 /** readHybrid's locals past its three parameters. */
-export const READ_HYBRID_LOCALS = BYTES - COUNT;
+const READ_HYBRID_LOCALS = BYTES - COUNT;
 
 /** state field `at` (a byte offset in the state struct): store. */
 const storeState = (offset: number, value: number[]) => [
@@ -118,7 +118,7 @@ const keepMax = () => [
  * @see https://parquet.apache.org/docs/file-format/data-pages/encodings/
  */
 // biome-ignore format: one WebAssembly instruction (and its operands) per line
-export const READ_HYBRID_BODY: number[] = [
+const READ_HYBRID_BODY: number[] = [
   ...get(STATE), ...load(8), ...set(BITS),
   ...i32(1), ...get(BITS), I32_SHL, ...i32(1), I32_SUB,
   ...i32(-1),
@@ -219,7 +219,7 @@ export const READ_HYBRID_BODY: number[] = [
 
 // sumInts(at, count) -> the sum of `count` 32-bit integers from `at`.
 // biome-ignore format: one WebAssembly instruction (and its operands) per line
-export const SUM_INTS_BODY: number[] = [
+const SUM_INTS_BODY: number[] = [
   BLOCK, VOID,
   LOOP, VOID,
   ...get(1), I32_EQZ, BR_IF, 1,
@@ -236,7 +236,7 @@ export const SUM_INTS_BODY: number[] = [
 // spread(levels, values, out, rows) -> 0: out[r] = the next of `values`
 // where levels[r] is not 0, else -1 (a row's entry, or null).
 // biome-ignore format: one WebAssembly instruction (and its operands) per line
-export const SPREAD_BODY: number[] = [
+const SPREAD_BODY: number[] = [
   BLOCK, VOID,
   LOOP, VOID,
   ...get(3), I32_EQZ, BR_IF, 1,
@@ -314,7 +314,7 @@ const isNullRow = (levels: number, row: number) => [
  * and lengths. `digits`: 24 bytes of scratch.
  */
 // biome-ignore format: one WebAssembly instruction (and its operands) per line
-export const WRITE_INTEGERS_BODY: number[] = [
+const WRITE_INTEGERS_BODY: number[] = [
   ...i32(0), ...set(R),
   BLOCK, VOID,
   LOOP, VOID,
@@ -392,7 +392,7 @@ const CHECK_ROW = 10;
  * a byte beyond ASCII), checked eight bytes at a time: then -1.
  */
 // biome-ignore format: one WebAssembly instruction (and its operands) per line
-export const CHECK_TEXT_BODY: number[] = [
+const CHECK_TEXT_BODY: number[] = [
   ...i32(0), ...set(CHECK_ROW),
   BLOCK, VOID,
   LOOP, VOID,
@@ -442,3 +442,12 @@ export const CHECK_TEXT_BODY: number[] = [
   ...get(PAGE),
   END,
 ];
+
+export {
+  CHECK_TEXT_BODY,
+  READ_HYBRID_BODY,
+  READ_HYBRID_LOCALS,
+  SPREAD_BODY,
+  SUM_INTS_BODY,
+  WRITE_INTEGERS_BODY,
+};

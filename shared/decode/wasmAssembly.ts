@@ -4,7 +4,7 @@
 // https://webassembly.github.io/spec/core/binary/index.html
 
 /** Unsigned LEB128. */
-export function uleb(value: number): number[] {
+function uleb(value: number): number[] {
   const bytes: number[] = [];
   let rest = value;
   do {
@@ -16,7 +16,7 @@ export function uleb(value: number): number[] {
 }
 
 /** Signed LEB128 (small values). */
-export function sleb(value: number): number[] {
+function sleb(value: number): number[] {
   const bytes: number[] = [];
   let rest = value;
   for (;;) {
@@ -31,7 +31,7 @@ export function sleb(value: number): number[] {
 }
 
 /** Signed LEB128 of a 64-bit value. */
-export function sleb64(value: bigint): number[] {
+function sleb64(value: bigint): number[] {
   const bytes: number[] = [];
   let rest = BigInt.asIntN(64, value);
   for (;;) {
@@ -45,79 +45,132 @@ export function sleb64(value: bigint): number[] {
   }
 }
 
-export const section = (id: number, body: number[]): number[] => [
+const section = (id: number, body: number[]): number[] => [
   id,
   ...uleb(body.length),
   ...body,
 ];
-export const name = (text: string): number[] => [
+const name = (text: string): number[] => [
   ...uleb(text.length),
   ...[...text].map((char) => char.charCodeAt(0)),
 ];
 
 // Opcodes (WebAssembly core spec, binary format).
-export const BLOCK = 0x02;
-export const LOOP = 0x03;
-export const IF = 0x04;
-export const ELSE = 0x05;
-export const END = 0x0b;
-export const BR = 0x0c;
-export const BR_IF = 0x0d;
-export const VOID = 0x40;
-export const GET = 0x20;
-export const SET = 0x21;
-export const TEE = 0x22;
-export const I32_LOAD = 0x28;
-export const I64_LOAD = 0x29;
-export const I32_LOAD8_U = 0x2d;
-export const I32_STORE = 0x36;
-export const I64_STORE = 0x37;
-export const I32_STORE8 = 0x3a;
-export const I32_CONST = 0x41;
-export const I32_EQZ = 0x45;
-export const I32_EQ = 0x46;
-export const I32_NE = 0x47;
-export const I32_LT_S = 0x48;
-export const I32_GT_S = 0x4a;
-export const I32_GE_S = 0x4e;
-export const I32_ADD = 0x6a;
-export const I32_SUB = 0x6b;
-export const I32_MUL = 0x6c;
-export const I32_AND = 0x71;
-export const I32_SHL = 0x74;
-export const I32_OR = 0x72;
-export const I32_SHR_U = 0x76;
-export const I32_LT_U = 0x49;
-export const I32_GT_U = 0x4b;
-export const I32_WRAP_I64 = 0xa7;
-export const I64_EXTEND_I32_U = 0xad;
-export const I64_SHR_U = 0x88;
-export const SELECT = 0x1b;
-export const RETURN = 0x0f;
-export const I64_CONST = 0x42;
-export const I64_LOAD32_S = 0x34;
-export const I64_EQZ = 0x50;
-export const I64_LT_S = 0x53;
-export const I64_SUB = 0x7d;
-export const I64_MUL = 0x7e;
-export const I64_DIV_U = 0x80;
-export const I64_AND = 0x83;
-export const I64_OR = 0x84;
-export const I64_XOR = 0x85;
-export const I32_WRAP = I32_WRAP_I64;
+const BLOCK = 0x02;
+const LOOP = 0x03;
+const IF = 0x04;
+const ELSE = 0x05;
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const VOID = 0x40;
+const GET = 0x20;
+const SET = 0x21;
+const TEE = 0x22;
+const I32_LOAD = 0x28;
+const I64_LOAD = 0x29;
+const I32_LOAD8_U = 0x2d;
+const I32_STORE = 0x36;
+const I64_STORE = 0x37;
+const I32_STORE8 = 0x3a;
+const I32_CONST = 0x41;
+const I32_EQZ = 0x45;
+const I32_EQ = 0x46;
+const I32_NE = 0x47;
+const I32_LT_S = 0x48;
+const I32_GT_S = 0x4a;
+const I32_GE_S = 0x4e;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_MUL = 0x6c;
+const I32_AND = 0x71;
+const I32_SHL = 0x74;
+const I32_OR = 0x72;
+const I32_SHR_U = 0x76;
+const I32_LT_U = 0x49;
+const I32_GT_U = 0x4b;
+const I32_WRAP_I64 = 0xa7;
+const I64_EXTEND_I32_U = 0xad;
+const I64_SHR_U = 0x88;
+const SELECT = 0x1b;
+const RETURN = 0x0f;
+const I64_CONST = 0x42;
+const I64_LOAD32_S = 0x34;
+const I64_EQZ = 0x50;
+const I64_LT_S = 0x53;
+const I64_SUB = 0x7d;
+const I64_MUL = 0x7e;
+const I64_DIV_U = 0x80;
+const I64_AND = 0x83;
+const I64_OR = 0x84;
+const I64_XOR = 0x85;
+const I32_WRAP = I32_WRAP_I64;
 
-export const get = (local: number) => [GET, local];
-export const set = (local: number) => [SET, local];
-export const i32 = (value: number) => [I32_CONST, ...sleb(value)];
-export const load = (offset: number) => [I32_LOAD, 2, ...uleb(offset)];
+const get = (local: number) => [GET, local];
+const set = (local: number) => [SET, local];
+const i32 = (value: number) => [I32_CONST, ...sleb(value)];
+const load = (offset: number) => [I32_LOAD, 2, ...uleb(offset)];
 /** `local += value`. */
-export const add = (local: number, value: number) => [
+const add = (local: number, value: number) => [
   ...get(local),
   ...i32(value),
   I32_ADD,
   ...set(local),
 ];
-export const i64 = (value: number | bigint) => [
-  I64_CONST,
-  ...sleb64(BigInt(value)),
-];
+const i64 = (value: number | bigint) => [I64_CONST, ...sleb64(BigInt(value))];
+
+export {
+  add,
+  BLOCK,
+  BR,
+  BR_IF,
+  ELSE,
+  END,
+  get,
+  I32_ADD,
+  I32_AND,
+  I32_EQ,
+  I32_EQZ,
+  I32_GE_S,
+  I32_GT_S,
+  I32_GT_U,
+  I32_LOAD8_U,
+  I32_LT_S,
+  I32_LT_U,
+  I32_MUL,
+  I32_NE,
+  I32_OR,
+  I32_SHL,
+  I32_SHR_U,
+  I32_STORE,
+  I32_STORE8,
+  I32_SUB,
+  I32_WRAP,
+  I32_WRAP_I64,
+  I64_AND,
+  I64_DIV_U,
+  I64_EQZ,
+  I64_EXTEND_I32_U,
+  I64_LOAD,
+  I64_LOAD32_S,
+  I64_LT_S,
+  I64_MUL,
+  I64_OR,
+  I64_SHR_U,
+  I64_STORE,
+  I64_SUB,
+  I64_XOR,
+  IF,
+  i32,
+  i64,
+  LOOP,
+  load,
+  name,
+  RETURN,
+  SELECT,
+  section,
+  set,
+  TEE,
+  uleb,
+  VOID,
+};

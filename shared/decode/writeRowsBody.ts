@@ -57,9 +57,9 @@ const TARGET = 17;
 const WIDTH = 18;
 
 /** Bytes per column in the table writeRows reads. */
-export const ENTRY_BYTES = 20;
+const ENTRY_BYTES = 20;
 /** writeRows's locals past its nine parameters. */
-export const WRITE_ROWS_LOCALS = WIDTH - HEADER_LENGTH;
+const WRITE_ROWS_LOCALS = WIDTH - HEADER_LENGTH;
 
 /** out[at] = byte; at += 1. */
 const putByte = (byte: number) => [
@@ -88,7 +88,7 @@ const putByte = (byte: number) => [
  * bytes of slack after them.
  */
 // biome-ignore format: one WebAssembly instruction (and its operands) per line
-export const WRITE_ROWS_BODY: number[] = [
+const WRITE_ROWS_BODY: number[] = [
   BLOCK, VOID, // exit
   LOOP, VOID, // rows
   ...get(ROW), ...get(ROWS), I32_GE_S, BR_IF, 1,
@@ -169,3 +169,5 @@ export const WRITE_ROWS_BODY: number[] = [
   ...get(ROW),
   END,
 ];
+
+export { ENTRY_BYTES, WRITE_ROWS_BODY, WRITE_ROWS_LOCALS };
