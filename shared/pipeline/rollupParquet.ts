@@ -23,6 +23,7 @@ import {
   type PartsOutcome,
   partsDone,
   ROLLUP_BYTES_PER_ITEM,
+  reachesBudget,
   sumStats,
 } from './scanInParts.js';
 import { scanParquetText } from './scanParquetText.js';
@@ -175,6 +176,8 @@ async function rollupParquetInParts(
  * garbage the typed path makes per row.
  */
 const TYPED_BYTES_PER_ITEM = 4 * 1024;
+/** A typed part's bytes per item: its accumulator, then its rollups. */
+const TYPED_PART_BYTES_PER_ITEM = TYPED_BYTES_PER_ITEM + ROLLUP_BYTES_PER_ITEM;
 /** Rows the typed path adds between two looks at its part's size. */
 const TYPED_CHECK_ROWS = 1024;
 
@@ -217,9 +220,15 @@ async function rollupRecordsInParts(
     if (typeof recordedEnd === 'number' && lineNumber >= recordedEnd) {
       await endPart(recordedEnd);
       handlers.beforePart?.(index);
-    } else if (recordedEnd === undefined && rows % TYPED_CHECK_ROWS === 0) {
-      const items = rows === 0 ? 0 : rollup.itemCount();
-      if (items > 0 && isTypedFull(items, items - itemsAtCheck, handlers)) {
+    } else if (
+      recordedEnd === undefined &&
+      rows > 0 &&
+      rows % TYPED_CHECK_ROWS === 0
+    ) {
+      // The bytes after another TYPED_CHECK_ROWS rows like the last.
+      const items = rollup.itemCount();
+      const projected = (2 * items - itemsAtCheck) * TYPED_PART_BYTES_PER_ITEM;
+      if (reachesBudget(handlers, items, projected)) {
         await endPart(lineNumber);
         handlers.beforePart?.(index);
       } else {
@@ -237,22 +246,6 @@ async function rollupRecordsInParts(
   }
   await endPart(null);
   return { parts: index, stats: sumStats(totals) };
-}
-
-/**
- * Whether a typed part of `items` items has reached its budget, or would
- * pass its bytes with another `addedItems` (what the last rows added).
- */
-function isTypedFull(
-  items: number,
-  addedItems: number,
-  { maxPartItems, maxPartBytes }: PartHandlers
-): boolean {
-  if (items >= maxPartItems) return true;
-  const perItem = TYPED_BYTES_PER_ITEM + ROLLUP_BYTES_PER_ITEM;
-  return (
-    maxPartBytes !== undefined && (items + addedItems) * perItem >= maxPartBytes
-  );
 }
 
 /**

@@ -232,12 +232,27 @@ function isFull(
   handlers: PartHandlers,
   sliceItems: number
 ): boolean {
-  if (scanner.itemCount() >= handlers.maxPartItems) return true;
-  const { maxPartBytes } = handlers;
-  return (
-    maxPartBytes !== undefined &&
-    partBytes(scanner) + sliceItems * ROLLUP_BYTES_PER_ITEM >= maxPartBytes
+  return reachesBudget(
+    handlers,
+    scanner.itemCount(),
+    partBytes(scanner) + sliceItems * ROLLUP_BYTES_PER_ITEM
   );
+}
+
+/**
+ * Whether a part of `items` items has reached `handlers`' budget: its
+ * items, or its bytes once `projectedBytes` (what it would take after
+ * another step like its last) is counted. Text (isFull) and the typed
+ * path (rollupRecordsInParts) cut by this one rule.
+ */
+function reachesBudget(
+  handlers: PartHandlers,
+  items: number,
+  projectedBytes: number
+): boolean {
+  if (items >= handlers.maxPartItems) return true;
+  const { maxPartBytes } = handlers;
+  return maxPartBytes !== undefined && projectedBytes >= maxPartBytes;
 }
 
 /** Whether the scanner has reached the recorded end of the current part. */
@@ -275,6 +290,7 @@ export {
   partsDone,
   pushAll,
   ROLLUP_BYTES_PER_ITEM,
+  reachesBudget,
   SMALL_INPUT_ITEMS,
   scanInParts,
   sumStats,
