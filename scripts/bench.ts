@@ -100,20 +100,20 @@ interface Phases {
   readonly readOut: number;
 }
 
+/** What the bench reads of `flowlogs rollup`'s summary (its last stderr line). */
+interface RollupSummary {
+  readonly rollups: number;
+  readonly seconds?: Phases;
+}
+
 /** The summary line `flowlogs rollup` ends with (on stderr). */
-function rollupSummary(measure: Measure): {
-  rollups: number;
-  seconds?: Phases;
-} {
+function rollupSummary(measure: Measure): RollupSummary {
   const line = measure.stderr
     .trimEnd()
     .split('\n')
     .reverse()
     .find((text) => text.startsWith('{'));
-  return JSON.parse(line ?? '{"rollups":0}') as {
-    rollups: number;
-    seconds?: Phases;
-  };
+  return JSON.parse(line ?? '{"rollups":0}') as RollupSummary;
 }
 
 interface FileResult {
