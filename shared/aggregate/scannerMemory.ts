@@ -32,6 +32,8 @@ interface ScannerExports {
   setPartLines(skipUntil: number, stopBefore: number): void;
   windowAt(index: number): number;
   eniAt(index: number): number;
+  rankTalkers(sketch: number): number;
+  rankingResult(): number;
 }
 
 /** Room before each ring slot for the unfinished line carried into it. */

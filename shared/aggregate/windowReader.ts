@@ -3,6 +3,7 @@ import type {
   RejectedPort,
   RejectedSource,
   Rollup,
+  TopTalker,
 } from '../types.js';
 import {
   COUNTERS,
@@ -10,11 +11,7 @@ import {
   mergeRollups,
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
-import {
-  addressBytes,
-  PackedAddresses,
-  PackedTalkerRanking,
-} from './packedTalkers.js';
+import { addressBytes, PackedAddresses } from './packedAddresses.js';
 import type { RollupShape } from './rollupAccumulator.js';
 import {
   compareText,
@@ -58,6 +55,16 @@ const N_FLOWS = 28;
 const N_SIZE = 32;
 /** A label's length byte with this bit set holds packed addresses. */
 const PACKED = 0x80;
+// The result of wasm/rankTalkers.ts (R_*).
+const R_SELF = 0;
+const R_ENTRIES = 8;
+const R_PEER = 0;
+const R_PORT = 4;
+const R_PROTOCOL = 8;
+const R_FLOWS = 16;
+const R_PACKETS = 24;
+const R_BYTES = 32;
+const R_SIZE = 40;
 
 const utf8 = new TextDecoder();
 
@@ -70,6 +77,10 @@ interface ScannedWindows {
   getWindowCount(): number;
   windowAt(index: number): number;
   eniAt(index: number): number;
+  /** Ranks a talker sketch whose labels are packed (-1 when one is text). */
+  rankTalkers(sketch: number): number;
+  /** Where rankTalkers writes its result. */
+  rankingResult(): number;
 }
 
 /**
@@ -85,7 +96,6 @@ class WindowReader {
   private readonly shape: RollupShape;
   /** Keys and texts of packed addresses (IPv4 texts cached). */
   private readonly addresses = new PackedAddresses();
-  private readonly ranking = new PackedTalkerRanking(this.addresses);
 
   constructor(shape: RollupShape) {
     this.shape = shape;
@@ -103,6 +113,8 @@ class WindowReader {
       bytes: memory,
       floats: new Float64Array(wasm.memory.buffer),
       text: (at, length) => utf8.decode(memory.subarray(at, at + length)),
+      rankTalkers: (sketch) => wasm.rankTalkers(sketch),
+      ranked: wasm.rankingResult(),
     };
     const { view, text } = views;
     const ids: string[] = [];
@@ -207,7 +219,8 @@ class WindowReader {
       at + W_REJECTED_PORT_SKETCH
     );
     const talkerSketch = at + W_TALKER_SKETCH;
-    if (!this.addPackedTalkers(views, talkerSketch)) {
+    const kept = views.rankTalkers(talkerSketch);
+    if (kept < 0) {
       return toRollup(
         interfaceId,
         counters,
@@ -218,44 +231,47 @@ class WindowReader {
         rejectedPorts
       );
     }
-    const { talkers, self } = this.ranking.finish(this.shape.hasTalkers);
     return toRankedRollup(
       interfaceId,
       counters,
       this.shape,
-      talkers,
-      self,
+      this.shape.hasTalkers ? this.rankedTalkers(views, kept) : [],
+      this.rankedSelf(views),
       sources,
       rejectedFlows,
       rejectedPorts
     );
   }
 
-  /**
-   * Adds the entries of a talker sketch to the ranking when every label is
-   * packed (no string per entry); false, and nothing added, otherwise.
-   */
-  private addPackedTalkers(views: MemoryViews, sketch: number): boolean {
-    const { view, bytes: memory, floats } = views;
-    const count = view.getUint8(sketch + S_COUNT);
-    const entries = view.getUint32(sketch + S_ENTRIES, true);
-    const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
-    for (let entry = 0; entry < count; entry++) {
-      if (((memory[lengths + entry * 2] as number) & PACKED) === 0) {
-        return false;
-      }
+  /** The `kept` top talkers rankTalkers wrote, best first. */
+  private rankedTalkers(views: MemoryViews, kept: number): TopTalker[] {
+    const { view, bytes: memory, floats, ranked } = views;
+    const talkers: TopTalker[] = [];
+    for (let rank = 0; rank < kept; rank++) {
+      const at = ranked + R_ENTRIES + rank * R_SIZE;
+      const port = view.getInt32(at + R_PORT, true);
+      const protocol = view.getInt32(at + R_PROTOCOL, true);
+      talkers.push({
+        peer: this.addresses.textAt(memory, view.getUint32(at + R_PEER, true)),
+        port: port < 0 ? null : port,
+        protocol: protocol < 0 ? null : protocol,
+        flows: floats[(at + R_FLOWS) / 8] as number,
+        packets: floats[(at + R_PACKETS) / 8] as number,
+        bytes: floats[(at + R_BYTES) / 8] as number,
+      });
     }
-    for (let entry = 0; entry < count; entry++) {
-      const at = entries + entry * N_SIZE;
-      this.ranking.add(
-        memory,
-        view.getUint32(at + N_LABEL, true),
-        view.getUint32(at + N_FLOWS, true),
-        floats[(at + N_PACKETS) / 8] as number,
-        floats[(at + N_BYTES) / 8] as number
-      );
+    return talkers;
+  }
+
+  /** The ENI's own addresses rankTalkers inferred, as text. */
+  private rankedSelf(views: MemoryViews): Set<string> {
+    const { view, bytes: memory, ranked } = views;
+    const self = new Set<string>();
+    for (const family of [0, 1]) {
+      const at = view.getUint32(ranked + R_SELF + family * 4, true);
+      if (at !== 0) self.add(this.addresses.textAt(memory, at));
     }
-    return true;
+    return self;
   }
 
   /**
@@ -362,6 +378,9 @@ interface MemoryViews {
   readonly floats: Float64Array;
   /** The UTF-8 text of `length` bytes at `at`. */
   readonly text: (at: number, length: number) => string;
+  /** The scanner's rankTalkers, and where it writes its result. */
+  readonly rankTalkers: (sketch: number) => number;
+  readonly ranked: number;
 }
 
 /** Each id's slot in a window struct's ids (W_IDS), in IDS order. */

@@ -1,6 +1,6 @@
 // AssemblyScript: packs the addresses of top-list labels
 // (topListUpdates.ts) into 5 or 17 bytes, when the host's PackedAddresses
-// (../packedTalkers.ts) gives the same text back; other text stays text.
+// (../packedAddresses.ts) gives the same text back; other text stays text.
 
 import { alloc } from './heap';
 

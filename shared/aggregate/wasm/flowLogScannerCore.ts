@@ -52,6 +52,7 @@ import {
   WINDOW_SECONDS,
   windowStartOf,
 } from './prorate';
+import { initRanking } from './rankTalkers';
 import {
   applyBatch,
   commitUpdate,
@@ -101,6 +102,7 @@ import {
 
 // The host reads the items through these (see ../windowReader.ts).
 export { eniAt, getWindowCount, windowAt } from './itemTables';
+export { rankingResult, rankTalkers } from './rankTalkers';
 
 const SPACE: i32 = 0x20;
 const NEWLINE: i32 = 0x0a;
@@ -265,6 +267,7 @@ export function init(
   initProrate();
   initAddresses();
   initUpdates();
+  initRanking();
   input = alloc(INPUT_BYTES);
   skipBelow = 0;
   stopAt = -1;
