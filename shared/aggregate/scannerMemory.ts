@@ -34,6 +34,8 @@ interface ScannerExports {
   eniAt(index: number): number;
   rankTalkers(sketch: number): number;
   rankingResult(): number;
+  rankRejected(sketch: number, list: number): number;
+  rejectedResult(): number;
 }
 
 /** Room before each ring slot for the unfinished line carried into it. */

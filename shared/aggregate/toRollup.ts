@@ -28,6 +28,32 @@ type WindowCounters = Omit<
   'talkers' | 'rejected' | 'rejectedFlows' | 'rejectedPorts'
 >;
 
+/** A rollup's rejected lists, ranked and cut. */
+interface RankedRejections {
+  sources: RejectedSource[];
+  flows: RejectedFlow[];
+  ports: RejectedPort[];
+}
+
+/**
+ * Ranks and cuts the rejected lists of one window, each in any order;
+ * sources and flows from the ENI's own addresses (`self`) are left out.
+ */
+function rankRejections(
+  self: ReadonlySet<string>,
+  sources: RejectedSource[],
+  flows: RejectedFlow[],
+  ports: RejectedPort[]
+): RankedRejections {
+  return {
+    sources: rankRejected(
+      sources.filter((source) => !self.has(source.address))
+    ),
+    flows: rankRejectedFlows(flows.filter((flow) => !self.has(flow.address))),
+    ports: rankRejectedPorts(ports),
+  };
+}
+
 /** Sorts rollups by interfaceId, then windowStart. */
 function sortRollups(rollups: Rollup[]): Rollup[] {
   return rollups.sort(
@@ -55,27 +81,22 @@ function toRollup(
     w,
     shape,
     shape.hasTalkers ? toTopTalkers(talkers, self) : [],
-    self,
-    rejected,
-    rejectedFlows,
-    rejectedPorts
+    shape.hasRejected
+      ? rankRejections(self, rejected, rejectedFlows, rejectedPorts)
+      : null
   );
 }
 
 /**
- * toRollup with the top talkers already ranked and the ENI's own
- * addresses (`self`, inferSelf) already inferred; the rejected lists are
- * ranked here, without `self`'s addresses.
+ * toRollup with the top lists already ranked (`rejections` null when the
+ * shape has none).
  */
 function toRankedRollup(
   interfaceId: string,
   w: WindowCounters,
   shape: RollupShape,
   topTalkers: TopTalker[],
-  self: ReadonlySet<string>,
-  rejected: RejectedSource[],
-  rejectedFlows: RejectedFlow[],
-  rejectedPorts: RejectedPort[]
+  rejections: RankedRejections | null
 ): Rollup {
   const rollup: Rollup = {
     interfaceId,
@@ -110,17 +131,13 @@ function toRankedRollup(
   if (w.subnetId !== null) rollup.subnetId = w.subnetId;
   if (w.instanceId !== null) rollup.instanceId = w.instanceId;
   if (shape.hasTalkers) rollup.topTalkers = topTalkers;
-  if (shape.hasRejected) {
-    rollup.topRejectedSources = rankRejected(
-      rejected.filter((source) => !self.has(source.address))
-    );
-    rollup.topRejectedFlows = rankRejectedFlows(
-      rejectedFlows.filter((flow) => !self.has(flow.address))
-    );
-    rollup.topRejectedPorts = rankRejectedPorts(rejectedPorts);
+  if (shape.hasRejected && rejections !== null) {
+    rollup.topRejectedSources = rejections.sources;
+    rollup.topRejectedFlows = rejections.flows;
+    rollup.topRejectedPorts = rejections.ports;
   }
   return rollup;
 }
 
-export type { WindowCounters };
-export { sortRollups, toRankedRollup, toRollup };
+export type { RankedRejections, WindowCounters };
+export { rankRejections, sortRollups, toRankedRollup, toRollup };

@@ -11,23 +11,20 @@ import {
   mergeRollups,
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
-import { addressBytes, PackedAddresses } from './packedAddresses.js';
+import { PackedAddresses } from './packedAddresses.js';
 import type { RollupShape } from './rollupAccumulator.js';
+import { SketchTexts } from './sketchTexts.js';
+import { compareText } from './topLists.js';
 import {
-  compareText,
-  type DecodedTalker,
-  decodeRejectedFlow,
-  decodeRejectedPort,
-  decodeSource,
-  decodeTalker,
-  rejectedFlowOf,
-  talkerOf,
-} from './topLists.js';
-import type { SketchEntry } from './topSketch.js';
-import { toRankedRollup, toRollup, type WindowCounters } from './toRollup.js';
+  type RankedRejections,
+  rankRejections,
+  toRankedRollup,
+  toRollup,
+  type WindowCounters,
+} from './toRollup.js';
 
-// The layouts of wasm/windowLayout.ts (W_*), wasm/itemTables.ts (E_*) and
-// wasm/sketch.ts (S_*, N_*), as far as the rollups are read from them.
+// The layouts of wasm/windowLayout.ts (W_*) and wasm/itemTables.ts (E_*),
+// as far as the rollups are read from them.
 /** The counters of a window struct, in layout order. */
 const COUNTER_NAMES = [...COUNTERS, ...OPTIONAL_COUNTERS];
 const W_START = 0;
@@ -45,17 +42,7 @@ const COUNTER_AT = Object.fromEntries(
 ) as Record<CounterName, number>;
 const E_KEY = 4;
 const E_LENGTH = 8;
-const S_COUNT = 2;
-const S_ENTRIES = 8;
-const S_LABEL_LENGTHS = 16;
-const N_PACKETS = 8;
-const N_BYTES = 16;
-const N_LABEL = 24;
-const N_FLOWS = 28;
-const N_SIZE = 32;
-/** A label's length byte with this bit set holds packed addresses. */
-const PACKED = 0x80;
-// The result of wasm/rankTalkers.ts (R_*).
+// The result of wasm/rankTalkers.ts and wasm/rankRejected.ts (R_*).
 const R_SELF = 0;
 const R_ENTRIES = 8;
 const R_PEER = 0;
@@ -65,6 +52,10 @@ const R_FLOWS = 16;
 const R_PACKETS = 24;
 const R_BYTES = 32;
 const R_SIZE = 40;
+/** The lists of wasm/rankRejected.ts. */
+const LIST_SOURCES = 0;
+const LIST_FLOWS = 1;
+const LIST_PORTS = 2;
 
 const utf8 = new TextDecoder();
 
@@ -81,13 +72,19 @@ interface ScannedWindows {
   rankTalkers(sketch: number): number;
   /** Where rankTalkers writes its result. */
   rankingResult(): number;
+  /** Ranks a rejected list (LIST_*) after rankTalkers (-1 when an address is text). */
+  rankRejected(sketch: number, list: number): number;
+  /** Where rankRejected writes its result. */
+  rejectedResult(): number;
 }
 
 /**
  * Reads a scan's (ENI, window) structs out of WebAssembly memory as
  * Rollups, in order, one at a time: the counters as they lie, the top lists
- * decoded from the sketches' entries and packed labels, ranked as the typed
- * path ranks them (toRollup). One reader serves a scanner's parts; it keeps
+ * ranked in WebAssembly (wasm/rankTalkers.ts, wasm/rankRejected.ts) as the
+ * typed path ranks them, only the entries kept read out; a window with
+ * text labels is decoded (SketchTexts) and ranked by toRollup. One reader
+ * serves a scanner's parts; it keeps
  * the texts of packed IPv4 addresses, which recur across windows. Reads
  * memory only: a window struct that is not what the core wrote gives wrong
  * rollups, never an error.
@@ -115,6 +112,9 @@ class WindowReader {
       text: (at, length) => utf8.decode(memory.subarray(at, at + length)),
       rankTalkers: (sketch) => wasm.rankTalkers(sketch),
       ranked: wasm.rankingResult(),
+      rankRejected: (sketch, list) => wasm.rankRejected(sketch, list),
+      rejected: wasm.rejectedResult(),
+      texts: new SketchTexts(wasm.memory.buffer, this.addresses),
     };
     const { view, text } = views;
     const ids: string[] = [];
@@ -209,15 +209,6 @@ class WindowReader {
       subnetId: id(ID_AT.subnetId),
       instanceId: id(ID_AT.instanceId),
     };
-    const sources = this.sources(views, at + W_REJECTED_SKETCH);
-    const rejectedFlows = this.rejectedFlows(
-      views,
-      at + W_REJECTED_FLOW_SKETCH
-    );
-    const rejectedPorts = this.rejectedPorts(
-      views,
-      at + W_REJECTED_PORT_SKETCH
-    );
     const talkerSketch = at + W_TALKER_SKETCH;
     const kept = views.rankTalkers(talkerSketch);
     if (kept < 0) {
@@ -225,42 +216,83 @@ class WindowReader {
         interfaceId,
         counters,
         this.shape,
-        this.talkers(views, talkerSketch),
-        sources,
-        rejectedFlows,
-        rejectedPorts
+        views.texts.talkers(talkerSketch),
+        views.texts.sources(at + W_REJECTED_SKETCH),
+        views.texts.rejectedFlows(at + W_REJECTED_FLOW_SKETCH),
+        views.texts.rejectedPorts(at + W_REJECTED_PORT_SKETCH)
       );
     }
     return toRankedRollup(
       interfaceId,
       counters,
       this.shape,
-      this.shape.hasTalkers ? this.rankedTalkers(views, kept) : [],
-      this.rankedSelf(views),
-      sources,
-      rejectedFlows,
-      rejectedPorts
+      this.shape.hasTalkers
+        ? this.readRanked(views, views.ranked, kept, talkerAt)
+        : [],
+      this.shape.hasRejected ? this.rankedRejections(views, at) : null
     );
   }
 
-  /** The `kept` top talkers rankTalkers wrote, best first. */
-  private rankedTalkers(views: MemoryViews, kept: number): TopTalker[] {
-    const { view, bytes: memory, floats, ranked } = views;
-    const talkers: TopTalker[] = [];
+  /**
+   * The rejected lists of the window at `at`, ranked by rankRejected
+   * after rankTalkers (which inferred the own addresses they leave out);
+   * as text when an address in them is text.
+   */
+  private rankedRejections(views: MemoryViews, at: number): RankedRejections {
+    const { rankRejected, rejected } = views;
+    const keptSources = rankRejected(at + W_REJECTED_SKETCH, LIST_SOURCES);
+    const sources =
+      keptSources < 0
+        ? null
+        : this.readRanked(views, rejected, keptSources, sourceAt);
+    const keptFlows = rankRejected(at + W_REJECTED_FLOW_SKETCH, LIST_FLOWS);
+    const flows =
+      keptFlows < 0
+        ? null
+        : this.readRanked(views, rejected, keptFlows, flowAt);
+    if (sources === null || flows === null) {
+      return rankRejections(
+        this.rankedSelf(views),
+        views.texts.sources(at + W_REJECTED_SKETCH),
+        views.texts.rejectedFlows(at + W_REJECTED_FLOW_SKETCH),
+        views.texts.rejectedPorts(at + W_REJECTED_PORT_SKETCH)
+      );
+    }
+    const keptPorts = rankRejected(at + W_REJECTED_PORT_SKETCH, LIST_PORTS);
+    const ports = this.readRanked(views, rejected, keptPorts, portAt);
+    return { sources, flows, ports };
+  }
+
+  /**
+   * The `kept` entries a ranking wrote at `result`, best first, each made
+   * by `make` from its address's text ('' for none), port and protocol
+   * (null for none) and counts.
+   */
+  private readRanked<T>(
+    views: MemoryViews,
+    result: number,
+    kept: number,
+    make: RankedEntry<T>
+  ): T[] {
+    const { view, bytes: memory, floats } = views;
+    const entries: T[] = [];
     for (let rank = 0; rank < kept; rank++) {
-      const at = ranked + R_ENTRIES + rank * R_SIZE;
+      const at = result + R_ENTRIES + rank * R_SIZE;
+      const address = view.getUint32(at + R_PEER, true);
       const port = view.getInt32(at + R_PORT, true);
       const protocol = view.getInt32(at + R_PROTOCOL, true);
-      talkers.push({
-        peer: this.addresses.textAt(memory, view.getUint32(at + R_PEER, true)),
-        port: port < 0 ? null : port,
-        protocol: protocol < 0 ? null : protocol,
-        flows: floats[(at + R_FLOWS) / 8] as number,
-        packets: floats[(at + R_PACKETS) / 8] as number,
-        bytes: floats[(at + R_BYTES) / 8] as number,
-      });
+      entries.push(
+        make(
+          address === 0 ? '' : this.addresses.textAt(memory, address),
+          port < 0 ? null : port,
+          protocol < 0 ? null : protocol,
+          floats[(at + R_FLOWS) / 8] as number,
+          floats[(at + R_PACKETS) / 8] as number,
+          floats[(at + R_BYTES) / 8] as number
+        )
+      );
     }
-    return talkers;
+    return entries;
   }
 
   /** The ENI's own addresses rankTalkers inferred, as text. */
@@ -272,102 +304,6 @@ class WindowReader {
       if (at !== 0) self.add(this.addresses.textAt(memory, at));
     }
     return self;
-  }
-
-  /**
-   * The talkers of a sketch, as they arrived (toRollup ranks them).
-   * Packed labels are read as addresses straight from memory; text labels
-   * as the typed path reads its keys.
-   */
-  private talkers(views: MemoryViews, sketch: number): DecodedTalker[] {
-    const talkers: DecodedTalker[] = [];
-    const { view, bytes: memory } = views;
-    this.eachEntry(view, sketch, (label, length, entry) => {
-      if ((length & PACKED) === 0) {
-        const key = memory.subarray(label, label + length);
-        talkers.push(decodeTalker({ key, weight: 0, ...entry }));
-        return;
-      }
-      const dst = label + addressBytes(memory, label);
-      const tail = dst + addressBytes(memory, dst);
-      const src = this.addresses.textAt(memory, label);
-      talkers.push(
-        talkerOf(src, this.addresses.textAt(memory, dst), memory, tail, entry)
-      );
-    });
-    return talkers;
-  }
-
-  /** The rejected sources of a sketch, as they arrived. */
-  private sources(views: MemoryViews, sketch: number): RejectedSource[] {
-    const sources: RejectedSource[] = [];
-    const { view, bytes: memory } = views;
-    this.eachEntry(view, sketch, (label, length, entry) => {
-      sources.push(
-        (length & PACKED) === 0
-          ? decodeSource({
-              key: memory.subarray(label, label + length),
-              weight: 0,
-              ...entry,
-            })
-          : { address: this.addresses.textAt(memory, label), ...entry }
-      );
-    });
-    return sources;
-  }
-
-  /** The rejected flows (source, port, protocol) of a sketch, as they arrived. */
-  private rejectedFlows(views: MemoryViews, sketch: number): RejectedFlow[] {
-    const flows: RejectedFlow[] = [];
-    const { view, bytes: memory } = views;
-    this.eachEntry(view, sketch, (label, length, entry) => {
-      if ((length & PACKED) === 0) {
-        const key = memory.subarray(label, label + length);
-        flows.push(decodeRejectedFlow({ key, weight: 0, ...entry }));
-        return;
-      }
-      const tail = label + addressBytes(memory, label);
-      flows.push(
-        rejectedFlowOf(
-          this.addresses.textAt(memory, label),
-          memory,
-          tail,
-          entry
-        )
-      );
-    });
-    return flows;
-  }
-
-  /** The rejected ports of a sketch (labels: the tail alone), as they arrived. */
-  private rejectedPorts(views: MemoryViews, sketch: number): RejectedPort[] {
-    const ports: RejectedPort[] = [];
-    const { view, bytes: memory } = views;
-    this.eachEntry(view, sketch, (label, length, entry) => {
-      const key = memory.subarray(label, label + length);
-      ports.push(decodeRejectedPort({ key, weight: 0, ...entry }));
-    });
-    return ports;
-  }
-
-  /** Calls `visit` with the label and counts of each entry of a sketch. */
-  private eachEntry(
-    view: DataView,
-    sketch: number,
-    visit: (label: number, length: number, entry: EntryCounts) => void
-  ): void {
-    const count = view.getUint8(sketch + S_COUNT);
-    const entries = view.getUint32(sketch + S_ENTRIES, true);
-    const lengths = view.getUint32(sketch + S_LABEL_LENGTHS, true);
-    for (let entry = 0; entry < count; entry++) {
-      const at = entries + entry * N_SIZE;
-      const label = view.getUint32(at + N_LABEL, true);
-      visit(label, view.getUint8(lengths + entry * 2), {
-        flows: view.getUint32(at + N_FLOWS, true),
-        packets: view.getFloat64(at + N_PACKETS, true),
-        bytes: view.getFloat64(at + N_BYTES, true),
-      });
-    }
   }
 }
 
@@ -381,6 +317,11 @@ interface MemoryViews {
   /** The scanner's rankTalkers, and where it writes its result. */
   readonly rankTalkers: (sketch: number) => number;
   readonly ranked: number;
+  /** The scanner's rankRejected, and where it writes its result. */
+  readonly rankRejected: (sketch: number, list: number) => number;
+  readonly rejected: number;
+  /** The sketches' entries as text, where a window's labels are not packed. */
+  readonly texts: SketchTexts;
 }
 
 /** Each id's slot in a window struct's ids (W_IDS), in IDS order. */
@@ -388,8 +329,47 @@ const ID_AT = Object.fromEntries(
   IDS.map((name, index) => [name, index])
 ) as Record<(typeof IDS)[number], number>;
 
-/** The counts of a sketch entry. */
-type EntryCounts = Omit<SketchEntry, 'key' | 'weight'>;
+/** Makes a ranked entry (the keys in the order rollups carry them). */
+type RankedEntry<T> = (
+  address: string,
+  port: number | null,
+  protocol: number | null,
+  flows: number,
+  packets: number,
+  bytes: number
+) => T;
+const talkerAt: RankedEntry<TopTalker> = (
+  peer,
+  port,
+  protocol,
+  flows,
+  packets,
+  bytes
+) => ({ peer, port, protocol, flows, packets, bytes });
+const sourceAt: RankedEntry<RejectedSource> = (
+  address,
+  _port,
+  _protocol,
+  flows,
+  packets,
+  bytes
+) => ({ address, flows, packets, bytes });
+const flowAt: RankedEntry<RejectedFlow> = (
+  address,
+  port,
+  protocol,
+  flows,
+  packets,
+  bytes
+) => ({ address, port, protocol, flows, packets, bytes });
+const portAt: RankedEntry<RejectedPort> = (
+  _address,
+  port,
+  protocol,
+  flows,
+  packets,
+  bytes
+) => ({ port, protocol, flows, packets, bytes });
 
 export type { ScannedWindows };
 export { WindowReader };

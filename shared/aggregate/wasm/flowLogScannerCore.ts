@@ -52,6 +52,7 @@ import {
   WINDOW_SECONDS,
   windowStartOf,
 } from './prorate';
+import { initRejectedRanking } from './rankRejected';
 import { initRanking } from './rankTalkers';
 import {
   applyBatch,
@@ -102,6 +103,7 @@ import {
 
 // The host reads the items through these (see ../windowReader.ts).
 export { eniAt, getWindowCount, windowAt } from './itemTables';
+export { rankRejected, rejectedResult } from './rankRejected';
 export { rankingResult, rankTalkers } from './rankTalkers';
 
 const SPACE: i32 = 0x20;
@@ -268,6 +270,7 @@ export function init(
   initAddresses();
   initUpdates();
   initRanking();
+  initRejectedRanking();
   input = alloc(INPUT_BYTES);
   skipBelow = 0;
   stopAt = -1;

@@ -6,6 +6,12 @@
 // (../topLists.ts) give for the same entries as text; a test holds both
 // to it. Addresses are compared as their texts only where counts tie.
 
+import {
+  addressBytes,
+  compareAddresses,
+  hashAddress,
+  isSameAddress,
+} from './addresses';
 import { DIRECTION_EGRESS, DIRECTION_INGRESS } from './bytes';
 import { alloc } from './heap';
 import {
@@ -20,7 +26,6 @@ import {
   S_LABEL_LENGTHS,
 } from './sketch';
 
-const COLON: i32 = 0x3a;
 /** TOP_LIST_SIZE (../../flowLogRules.ts). */
 const TOP: i32 = 20;
 /** Entries a sketch holds at most (its count is a u8). */
@@ -57,9 +62,6 @@ let groupBytes: usize = 0;
 let slots: usize = 0;
 /** The groups kept, best first. */
 let top: usize = 0;
-/** Two addresses' texts, where counts tie. */
-let textA: usize = 0;
-let textB: usize = 0;
 
 /** Allocates the scratch (at each init: the heap starts anew). */
 export function initRanking(): void {
@@ -75,8 +77,6 @@ export function initRanking(): void {
   groupBytes = alloc(<usize>MAX_ENTRIES * 8);
   slots = alloc(<usize>MAX_SLOTS * 2);
   top = alloc(<usize>(TOP + 1) * 4);
-  textA = alloc(64);
-  textB = alloc(64);
 }
 
 /** Where rankTalkers writes its result. */
@@ -84,127 +84,9 @@ export function rankingResult(): usize {
   return result;
 }
 
-/** Bytes of the packed address at `at`, its tag included. */
-function addressBytes(at: usize): usize {
-  return load<u8>(at) === 4 ? 5 : 17;
-}
-
-/** Whether two packed addresses are the same (so are their texts). */
-function isSameAddress(a: usize, b: usize): bool {
-  const tag = load<u8>(a);
-  if (tag !== load<u8>(b)) return false;
-  if (tag === 4) return load<u32>(a + 1) === load<u32>(b + 1);
-  return (
-    load<u64>(a + 1) === load<u64>(b + 1) &&
-    load<u64>(a + 9) === load<u64>(b + 9)
-  );
-}
-
-function hashAddress(at: usize): u32 {
-  let h = load<u32>(at + 1);
-  if (load<u8>(at) !== 4) {
-    h ^= rotl<u32>(load<u32>(at + 5), 7);
-    h ^= rotl<u32>(load<u32>(at + 9), 13);
-    h ^= rotl<u32>(load<u32>(at + 13), 19) ^ 0x5bd1e995;
-  }
-  return h;
-}
-
 /** The first slot of a hash in a table of `mask` + 1 slots. */
 function slotOf(hash: u32, mask: u32): u32 {
   return ((hash * 0x9e3779b1) >> 16) & mask;
-}
-
-/** Writes a value below 256 in decimal; returns the digits written. */
-function writeDecimal(value: i32, out: usize): usize {
-  if (value >= 100) {
-    store<u8>(out, <u8>(0x30 + value / 100));
-    store<u8>(out + 1, <u8>(0x30 + ((value / 10) % 10)));
-    store<u8>(out + 2, <u8>(0x30 + (value % 10)));
-    return 3;
-  }
-  if (value >= 10) {
-    store<u8>(out, <u8>(0x30 + value / 10));
-    store<u8>(out + 1, <u8>(0x30 + (value % 10)));
-    return 2;
-  }
-  store<u8>(out, <u8>(0x30 + value));
-  return 1;
-}
-
-/** Writes a 16-bit group in lower-case hex, no leading zeros. */
-function writeHex(value: i32, out: usize): usize {
-  let digits: usize = 1;
-  while (digits < 4 && value >> (<i32>digits * 4) !== 0) digits++;
-  for (let k: usize = 0; k < digits; k++) {
-    const d = (value >> (<i32>(digits - 1 - k) * 4)) & 0xf;
-    store<u8>(out + k, <u8>(d < 10 ? 0x30 + d : 0x61 + d - 10));
-  }
-  return digits;
-}
-
-/**
- * Writes the text of the packed address at `at` (the host's PackedAddresses
- * gives the same: a dotted quad, or IPv6 as RFC 5952 writes it); returns
- * its length.
- */
-function addressText(at: usize, out: usize): usize {
-  let n: usize = 0;
-  if (load<u8>(at) === 4) {
-    for (let k: usize = 0; k < 4; k++) {
-      if (k > 0) {
-        store<u8>(out + n, 0x2e);
-        n++;
-      }
-      n += writeDecimal(<i32>load<u8>(at + 1 + k), out + n);
-    }
-    return n;
-  }
-  // The longest run of zero groups (the first of equals), if of two or more.
-  let bestStart: i32 = -1;
-  let bestLength: i32 = 0;
-  let runStart: i32 = 0;
-  for (let k: i32 = 0; k < 8; k++) {
-    if (load<u16>(at + 1 + <usize>k * 2) !== 0) {
-      runStart = k + 1;
-    } else if (k + 1 - runStart > bestLength) {
-      bestStart = runStart;
-      bestLength = k + 1 - runStart;
-    }
-  }
-  if (bestLength < 2) bestStart = 8;
-  for (let k: i32 = 0; k < 8; k++) {
-    if (k === bestStart) {
-      store<u8>(out + n, COLON);
-      store<u8>(out + n + 1, COLON);
-      n += 2;
-      k += bestLength - 1;
-      continue;
-    }
-    if (n > 0 && <i32>load<u8>(out + n - 1) !== COLON) {
-      store<u8>(out + n, COLON);
-      n++;
-    }
-    const group =
-      ((<i32>load<u8>(at + 1 + <usize>k * 2)) << 8) |
-      <i32>load<u8>(at + 2 + <usize>k * 2);
-    n += writeHex(group, out + n);
-  }
-  return n;
-}
-
-/** The code-unit order of two packed addresses' texts (-1, 0, 1). */
-function compareAddresses(a: usize, b: usize): i32 {
-  if (isSameAddress(a, b)) return 0;
-  const lengthA = addressText(a, textA);
-  const lengthB = addressText(b, textB);
-  const length = min(lengthA, lengthB);
-  for (let k: usize = 0; k < length; k++) {
-    const x = <i32>load<u8>(textA + k);
-    const y = <i32>load<u8>(textB + k);
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return lengthA < lengthB ? -1 : lengthA > lengthB ? 1 : 0;
 }
 
 /** Slots for `items` keys: a power of two, at least twice as many. */
@@ -282,8 +164,11 @@ function inferSelf(entries: usize, count: i32): void {
   }
 }
 
-/** Whether the address at `at` is one of the own addresses inferred. */
-function isSelf(at: usize): bool {
+/**
+ * Whether the address at `at` is one of the own addresses the last
+ * rankTalkers inferred.
+ */
+export function isSelf(at: usize): bool {
   const a = <usize>load<u32>(result + R_SELF);
   const b = <usize>load<u32>(result + R_SELF + 4);
   return (a !== 0 && isSameAddress(at, a)) || (b !== 0 && isSameAddress(at, b));
@@ -306,7 +191,7 @@ function isBefore(a: usize, b: usize): bool {
 }
 
 /** The port (3 bytes) at `at` of a label's tail; -1 for none (all ones). */
-function portAt(at: usize): i32 {
+export function portAt(at: usize): i32 {
   const port =
     ((<i32>load<u8>(at)) << 16) |
     ((<i32>load<u8>(at + 1)) << 8) |
@@ -315,7 +200,7 @@ function portAt(at: usize): i32 {
 }
 
 /** The protocol (2 bytes) at `at` of a label's tail; -1 for none. */
-function protocolAt(at: usize): i32 {
+export function protocolAt(at: usize): i32 {
   const protocol = ((<i32>load<u8>(at)) << 8) | <i32>load<u8>(at + 1);
   return protocol === 0xffff ? -1 : protocol;
 }

@@ -592,6 +592,35 @@ describe('FlowLogScanner', () => {
     expect(rollup?.topTalkers?.[0]?.peer).toBe(source);
   });
 
+  it('leaves the own address out of rejected lists it ranks as text, the talkers ranked packed', async () => {
+    // Prepare: 10.0.0.5 is in every flow (the own address). A text source
+    // (01.2.3.4, not canonical) is rejected once with 1 byte; 200 larger
+    // talkers evict its talker entry, so the talkers are all packed while
+    // the rejected sources hold a text label.
+    const line = (src: string, dst: string, bytes: number, action: string) =>
+      `2 1 eni-a ${src} ${dst} 1 443 6 1 ${bytes} 1793491200 1793491260 ${action} OK`;
+    const lines = [
+      line('01.2.3.4', '10.0.0.5', 1, 'REJECT'),
+      line('10.0.0.5', '10.0.0.9', 50, 'REJECT'),
+      ...Array.from({ length: 200 }, (_, k) =>
+        line('10.0.0.5', `52.0.${k >> 8}.${k & 0xff}`, 1000 + k, 'ACCEPT')
+      ),
+    ];
+    // Act
+    const { scanned, typed } = await bothPaths(
+      encode(withHeader(DEFAULT_FORMAT, lines)),
+      { windowMode: 'start' }
+    );
+    // Assess
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    const [rollup] = scanned.rollups;
+    expect(rollup?.topTalkers?.map((t) => t.peer)).not.toContain('01.2.3.4');
+    expect(rollup?.topRejectedSources?.map((s) => s.address)).toEqual([
+      '01.2.3.4',
+    ]);
+  });
+
   it('reads every integer the typed path reads, digit runs of any length', async () => {
     // Prepare
     const digits = fc.oneof(

@@ -1,192 +1,37 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PackedAddresses } from '../../../../shared/aggregate/packedAddresses.js';
-import { instantiate } from '../../../../shared/aggregate/scannerMemory.js';
 import {
-  type DecodedTalker,
   inferSelf,
   toTopTalkers,
 } from '../../../../shared/aggregate/topLists.js';
 import type { TopTalker } from '../../../../shared/types.js';
-import { wasmApi } from '../../../../shared/wasmApi.js';
-
-/** An address as packAddress writes it: a tag, 4 or 6, then its bytes. */
-type Address = { v4: readonly number[] } | { v6: readonly number[] };
-
-/** The text of an address, by an independent formatter (WHATWG URL). */
-function textOf(address: Address): string {
-  if ('v4' in address) return address.v4.join('.');
-  const groups = address.v6.map((group) => group.toString(16)).join(':');
-  return new URL(`http://[${groups}]/`).hostname.slice(1, -1);
-}
-
-function packed(address: Address): number[] {
-  if ('v4' in address) return [4, ...address.v4];
-  return [6, ...address.v6.flatMap((group) => [group >> 8, group & 0xff])];
-}
-
-/** A talker as the text path decodes it, its addresses still to be packed. */
-type Entry = Omit<DecodedTalker, 'src' | 'dst'> & {
-  src: Address;
-  dst: Address;
-};
-
-/**
- * Addresses from small pools, so that keys meet and counts tie; IPv4 texts
- * whose order differs from their values' (10.0.0.10 < 10.0.0.9).
- */
-const address: fc.Arbitrary<Address> = fc.oneof(
-  {
-    weight: 4,
-    arbitrary: fc
-      .constantFrom(
-        [10, 0, 0, 9],
-        [10, 0, 0, 10],
-        [9, 255, 0, 1],
-        [100, 0, 0, 1],
-        [2, 0, 0, 1],
-        [1, 2, 3, 4]
-      )
-      .map((v4) => ({ v4 })),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .array(fc.constantFrom(0, 0, 1, 0x2a05, 0xd018, 0xffff), {
-        minLength: 8,
-        maxLength: 8,
-      })
-      .map((v6) => ({ v6 })),
-  }
-);
-const entry: fc.Arbitrary<Entry> = fc.record({
-  src: address,
-  dst: address,
-  direction: fc.constantFrom(0, 0, 1, 2),
-  port: fc.constantFrom(null, 22, 443, 65535),
-  protocol: fc.constantFrom(null, 6, 17),
-  flows: fc.integer({ min: 0, max: 3 }),
-  packets: fc.integer({ min: 0, max: 5 }),
-  bytes: fc.integer({ min: 0, max: 4 }),
-});
-
-/** A label's bytes: the packed source and destination, then the tail. */
-function label(e: Entry): number[] {
-  const port = e.port ?? 0xffffff;
-  const protocol = e.protocol ?? 0xffff;
-  return [
-    ...packed(e.src),
-    ...packed(e.dst),
-    e.direction,
-    (port >> 16) & 0xff,
-    (port >> 8) & 0xff,
-    port & 0xff,
-    protocol >> 8,
-    protocol & 0xff,
-  ];
-}
-
-// The layouts of wasm/sketch.ts (S_*, N_*) and wasm/rankTalkers.ts (R_*).
-const S_COUNT = 2;
-const S_ENTRIES = 8;
-const S_LABEL_LENGTHS = 16;
-const N_PACKETS = 8;
-const N_BYTES = 16;
-const N_LABEL = 24;
-const N_FLOWS = 28;
-const N_SIZE = 32;
-const PACKED = 0x80;
-const R_ENTRIES = 8;
-const R_SIZE = 40;
-
-/** A scanner instance over a memory with room past its heap for sketches. */
-function scanner() {
-  const memory = new wasmApi.Memory({
-    initial: 1,
-    maximum: 65_536,
-    shared: true,
-  });
-  const wasm = instantiate(memory);
-  wasm.init(14, true, 0, 1);
-  const free = memory.grow(8) * 65_536;
-  return { wasm, memory, free };
-}
-
-/**
- * Lays out a talker sketch of `entries` at `at`, as the scanner does (a
- * header, the entries, their label lengths, the labels); `textAt` marks
- * one label as text, not packed.
- */
-function layOutSketch(
-  buffer: ArrayBufferLike,
-  at: number,
-  entries: readonly Entry[],
-  textAt = -1
-): void {
-  const view = new DataView(buffer);
-  const bytes = new Uint8Array(buffer);
-  const block = at + 64;
-  const lengths = block + entries.length * N_SIZE;
-  let labelAt = lengths + entries.length * 2 + 8;
-  view.setUint8(at + S_COUNT, entries.length);
-  view.setUint32(at + S_ENTRIES, block, true);
-  view.setUint32(at + S_LABEL_LENGTHS, lengths, true);
-  entries.forEach((e, k) => {
-    const entry = block + k * N_SIZE;
-    const labelBytes = label(e);
-    bytes.set(labelBytes, labelAt);
-    view.setFloat64(entry + N_PACKETS, e.packets, true);
-    view.setFloat64(entry + N_BYTES, e.bytes, true);
-    view.setUint32(entry + N_LABEL, labelAt, true);
-    view.setUint32(entry + N_FLOWS, e.flows, true);
-    const length = labelBytes.length | (k === textAt ? 0 : PACKED);
-    view.setUint8(lengths + k * 2, length);
-    labelAt += labelBytes.length;
-  });
-}
-
-/** The ranking rankTalkers wrote: the top talkers and the own addresses. */
-function readRanking(
-  buffer: ArrayBufferLike,
-  result: number,
-  kept: number
-): { talkers: TopTalker[]; self: string[] } {
-  const view = new DataView(buffer);
-  const bytes = new Uint8Array(buffer);
-  const addresses = new PackedAddresses();
-  const self = [0, 4]
-    .map((offset) => view.getUint32(result + offset, true))
-    .filter((at) => at !== 0)
-    .map((at) => addresses.textAt(bytes, at));
-  const talkers = Array.from({ length: kept }, (_, rank) => {
-    const at = result + R_ENTRIES + rank * R_SIZE;
-    const port = view.getInt32(at + 4, true);
-    const protocol = view.getInt32(at + 8, true);
-    return {
-      peer: addresses.textAt(bytes, view.getUint32(at, true)),
-      port: port < 0 ? null : port,
-      protocol: protocol < 0 ? null : protocol,
-      flows: view.getFloat64(at + 16, true),
-      packets: view.getFloat64(at + 24, true),
-      bytes: view.getFloat64(at + 32, true),
-    };
-  });
-  return { talkers, self };
-}
-
-const asText = (e: Entry): DecodedTalker => ({
-  src: textOf(e.src),
-  dst: textOf(e.dst),
-  direction: e.direction,
-  port: e.port,
-  protocol: e.protocol,
-  flows: e.flows,
-  packets: e.packets,
-  bytes: e.bytes,
-});
+import {
+  type Address,
+  asText,
+  type Entry,
+  entry,
+  layOutSketch,
+  readRanked,
+  readSelf,
+  scanner,
+  talkerEntry,
+} from '../../../helpers/scannerSketches.js';
 
 describe('rankTalkers', () => {
   const { wasm, memory, free } = scanner();
+
+  /** Ranks `entries` in wasm: the top talkers and the own addresses. */
+  function rank(entries: readonly Entry[]): {
+    talkers: TopTalker[];
+    self: string[];
+  } {
+    layOutSketch(memory.buffer, free, entries.map(talkerEntry));
+    const kept = wasm.rankTalkers(free);
+    const talkers = readRanked(memory.buffer, wasm.rankingResult(), kept).map(
+      ({ address, ...rest }) => ({ peer: address, ...rest })
+    );
+    return { talkers, self: readSelf(memory.buffer, wasm.rankingResult()) };
+  }
 
   it('ranks packed labels as the text path ranks their texts', () => {
     fc.assert(
@@ -194,15 +39,13 @@ describe('rankTalkers', () => {
         fc.array(entry, { maxLength: 64, size: 'medium' }),
         (entries) => {
           // Prepare
-          layOutSketch(memory.buffer, free, entries);
           const talkers = entries.map(asText);
           const self = inferSelf(talkers);
           // Act
-          const kept = wasm.rankTalkers(free);
+          const ranked = rank(entries);
           // Assess
-          const ranked = readRanking(memory.buffer, wasm.rankingResult(), kept);
           expect(ranked.talkers).toEqual(toTopTalkers(talkers, self));
-          expect([...new Set(ranked.self)].sort()).toEqual([...self].sort());
+          expect(ranked.self).toEqual([...self].sort());
         }
       ),
       { numRuns: 1000 }
@@ -215,15 +58,13 @@ describe('rankTalkers', () => {
         fc.array(entry, { minLength: 200, maxLength: 255 }),
         (entries) => {
           // Prepare
-          layOutSketch(memory.buffer, free, entries);
           const talkers = entries.map(asText);
           const self = inferSelf(talkers);
           // Act
-          const kept = wasm.rankTalkers(free);
+          const ranked = rank(entries);
           // Assess
-          const ranked = readRanking(memory.buffer, wasm.rankingResult(), kept);
           expect(ranked.talkers).toEqual(toTopTalkers(talkers, self));
-          expect([...new Set(ranked.self)].sort()).toEqual([...self].sort());
+          expect(ranked.self).toEqual([...self].sort());
         }
       ),
       { numRuns: 50 }
@@ -242,15 +83,13 @@ describe('rankTalkers', () => {
       packets: 1,
       bytes: 7,
     });
-    layOutSketch(memory.buffer, free, [
+    // Act
+    const { talkers } = rank([
       e({ v6: [0x2a05, 0, 0, 0, 0, 0, 0, 1] }),
       e({ v4: [10, 0, 0, 9] }),
       e({ v4: [10, 0, 0, 10] }),
     ]);
-    // Act
-    const kept = wasm.rankTalkers(free);
     // Assess
-    const { talkers } = readRanking(memory.buffer, wasm.rankingResult(), kept);
     expect(talkers.map((t) => t.peer)).toEqual([
       '10.0.0.10',
       '10.0.0.9',
@@ -270,7 +109,8 @@ describe('rankTalkers', () => {
       packets: 3,
       bytes: 4,
     };
-    layOutSketch(memory.buffer, free, [e, e], 1);
+    const text = { ...talkerEntry(e), isPacked: false };
+    layOutSketch(memory.buffer, free, [talkerEntry(e), text]);
     // Act
     const kept = wasm.rankTalkers(free);
     // Assess
