@@ -9,7 +9,8 @@
 // hands out zeroed memory that lives as long as the instance (one per input):
 // heap.ts. Its helpers: bytes.ts (hashes, digits, enumerations), prorate.ts
 // (windows and proration), topListUpdates.ts with sketch.ts and addresses.ts
-// (the top lists), windowLayout.ts (the struct the host reads).
+// (the top lists), windowLayout.ts (the struct the host reads), and for the
+// read-out rankTalkers.ts and rankRejected.ts (the top lists ranked).
 //
 // Layouts (byte offsets) are mirrored in ../flowLogScanner.ts and
 // ../windowReader.ts.
