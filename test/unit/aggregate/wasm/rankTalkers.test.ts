@@ -33,43 +33,30 @@ describe('rankTalkers', () => {
     return { talkers, self: readSelf(memory.buffer, wasm.rankingResult()) };
   }
 
-  it('ranks packed labels as the text path ranks their texts', () => {
-    fc.assert(
-      fc.property(
-        fc.array(entry, { maxLength: 64, size: 'medium' }),
-        (entries) => {
-          // Prepare
-          const talkers = entries.map(asText);
-          const self = inferSelf(talkers);
-          // Act
-          const ranked = rank(entries);
-          // Assess
-          expect(ranked.talkers).toEqual(toTopTalkers(talkers, self));
-          expect(ranked.self).toEqual([...self].sort());
-        }
-      ),
-      { numRuns: 1000 }
-    );
-  });
-
-  it('ranks a full sketch of 255 entries as the text path does', () => {
-    fc.assert(
-      fc.property(
-        fc.array(entry, { minLength: 200, maxLength: 255 }),
-        (entries) => {
-          // Prepare
-          const talkers = entries.map(asText);
-          const self = inferSelf(talkers);
-          // Act
-          const ranked = rank(entries);
-          // Assess
-          expect(ranked.talkers).toEqual(toTopTalkers(talkers, self));
-          expect(ranked.self).toEqual([...self].sort());
-        }
-      ),
-      { numRuns: 50 }
-    );
-  });
+  it.each([
+    ['up to 64 entries', 0, 64, 1000],
+    ['a full sketch of 200 to 255 entries', 200, 255, 50],
+  ])(
+    'ranks packed labels as the text path ranks their texts: %s',
+    (_, minLength, maxLength, numRuns) => {
+      fc.assert(
+        fc.property(
+          fc.array(entry, { minLength, maxLength, size: 'medium' }),
+          (entries) => {
+            // Prepare
+            const talkers = entries.map(asText);
+            const self = inferSelf(talkers);
+            // Act
+            const ranked = rank(entries);
+            // Assess
+            expect(ranked.talkers).toEqual(toTopTalkers(talkers, self));
+            expect(ranked.self).toEqual([...self].sort());
+          }
+        ),
+        { numRuns }
+      );
+    }
+  );
 
   it('orders peers of equal bytes by their texts, not their values', () => {
     // Prepare: 10.0.0.10 sorts before 10.0.0.9 as text; IPv6 after both.
