@@ -217,6 +217,8 @@ export function rankTalkers(sketch: usize): i32 {
   const count = <i32>load<u8>(sketch + S_COUNT);
   const entries = <usize>load<u32>(sketch + S_ENTRIES);
   const lengths = <usize>load<u32>(sketch + S_LABEL_LENGTHS);
+  // No own address until inferred: a -1 leaves none for rankRejected.
+  store<u64>(result + R_SELF, 0);
   let hasUnknown = false;
   for (let k: i32 = 0; k < count; k++) {
     if ((<i32>load<u8>(lengths + <usize>k * 2) & PACKED) === 0) return -1;
@@ -224,7 +226,6 @@ export function rankTalkers(sketch: usize): i32 {
     const dst = src + addressBytes(src);
     if (load<u8>(dst + addressBytes(dst)) === 0) hasUnknown = true;
   }
-  store<u64>(result + R_SELF, 0);
   if (hasUnknown) inferSelf(entries, count);
   // Group by (peer, port, protocol), in the order groups first appear.
   const mask = maskFor(count);

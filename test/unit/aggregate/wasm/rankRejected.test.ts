@@ -6,6 +6,7 @@ import {
   type Address,
   address,
   asText,
+  type Entry,
   entry,
   layOutSketch,
   packed,
@@ -31,9 +32,17 @@ const rejected: fc.Arbitrary<Rejected> = fc.record({
   address,
   port: fc.constantFrom(null, 22, 443, 65535),
   protocol: fc.constantFrom(null, 6, 17),
-  flows: fc.integer({ min: 1, max: 3 }),
+  // Mostly small, so that counts tie; some flows past 2^31 (a u32 read as
+  // signed would misorder them) and bytes past 2^32 or fractional (f64s).
+  flows: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) },
+    fc.constantFrom(0x7fffffff, 0x80000000, 0xffffffff)
+  ),
   packets: fc.integer({ min: 0, max: 5 }),
-  bytes: fc.integer({ min: 0, max: 4 }),
+  bytes: fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) },
+    fc.constantFrom(0.5, 2.5, 2 ** 40)
+  ),
 });
 
 /** The port (3 bytes) and protocol (2 bytes) tail; all ones for none. */
@@ -143,6 +152,32 @@ describe('rankRejected', () => {
       ),
       { numRuns: 1000 }
     );
+  });
+
+  it('filters by no own address after a rankTalkers that returned -1', () => {
+    // Prepare: a window that infers 10.0.0.5, then one with a text label.
+    const own: Entry = {
+      src: { v4: [10, 0, 0, 5] },
+      dst: { v4: [10, 0, 0, 9] },
+      direction: 0,
+      port: 443,
+      protocol: 6,
+      flows: 2,
+      packets: 3,
+      bytes: 4,
+    };
+    layOutSketch(memory.buffer, free, [talkerEntry(own)]);
+    wasm.rankTalkers(free);
+    layOutSketch(memory.buffer, free, [
+      { ...talkerEntry(own), isPacked: false },
+    ]);
+    const r: Rejected = { ...own, address: own.src };
+    // Act
+    const kept = wasm.rankTalkers(free);
+    const sources = rank([sourceEntry(r)], SOURCES);
+    // Assess
+    expect(kept).toBe(-1);
+    expect(sources?.map((s) => s.address)).toEqual(['10.0.0.5']);
   });
 
   it('returns -1 for sources and flows whose address is text', () => {
