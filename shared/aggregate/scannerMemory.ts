@@ -32,9 +32,13 @@ interface ScannerExports {
   setPartLines(skipUntil: number, stopBefore: number): void;
   windowAt(index: number): number;
   eniAt(index: number): number;
+  /** Ranks a talker sketch whose labels are packed (-1 when one is text). */
   rankTalkers(sketch: number): number;
+  /** Where rankTalkers writes its result. */
   rankingResult(): number;
+  /** Ranks a rejected list after rankTalkers (-1 when an address is text). */
   rankRejected(sketch: number, list: number): number;
+  /** Where rankRejected writes its result. */
   rejectedResult(): number;
 }
 

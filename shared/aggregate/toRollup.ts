@@ -131,7 +131,7 @@ function toRankedRollup(
   if (w.subnetId !== null) rollup.subnetId = w.subnetId;
   if (w.instanceId !== null) rollup.instanceId = w.instanceId;
   if (shape.hasTalkers) rollup.topTalkers = topTalkers;
-  if (shape.hasRejected && rejections !== null) {
+  if (rejections !== null) {
     rollup.topRejectedSources = rejections.sources;
     rollup.topRejectedFlows = rejections.flows;
     rollup.topRejectedPorts = rejections.ports;

@@ -13,6 +13,7 @@ import {
 } from './mergeRollups.js';
 import { PackedAddresses } from './packedAddresses.js';
 import type { RollupShape } from './rollupAccumulator.js';
+import type { ScannerExports } from './scannerMemory.js';
 import { SketchTexts } from './sketchTexts.js';
 import { compareText } from './topLists.js';
 import {
@@ -60,23 +61,20 @@ const LIST_PORTS = 2;
 const utf8 = new TextDecoder();
 
 /**
- * What the read-out needs of a scanner's WebAssembly instance: its memory
- * and where its windows and ENIs lie (FlowLogScanner's exports).
+ * What the read-out needs of a scanner's WebAssembly instance: its memory,
+ * where its windows and ENIs lie, and its rankings of their top lists.
  */
-interface ScannedWindows {
-  readonly memory: { readonly buffer: ArrayBufferLike };
-  getWindowCount(): number;
-  windowAt(index: number): number;
-  eniAt(index: number): number;
-  /** Ranks a talker sketch whose labels are packed (-1 when one is text). */
-  rankTalkers(sketch: number): number;
-  /** Where rankTalkers writes its result. */
-  rankingResult(): number;
-  /** Ranks a rejected list (LIST_*) after rankTalkers (-1 when an address is text). */
-  rankRejected(sketch: number, list: number): number;
-  /** Where rankRejected writes its result. */
-  rejectedResult(): number;
-}
+type ScannedWindows = Pick<
+  ScannerExports,
+  | 'memory'
+  | 'getWindowCount'
+  | 'windowAt'
+  | 'eniAt'
+  | 'rankTalkers'
+  | 'rankingResult'
+  | 'rankRejected'
+  | 'rejectedResult'
+>;
 
 /**
  * Reads a scan's (ENI, window) structs out of WebAssembly memory as
