@@ -74,7 +74,12 @@ class Output {
     const text = `${this.buffer.join('\n')}\n`;
     this.buffer = [];
     this.size = 0;
-    if (!this.stream.write(text)) {
+    await this.bytes(text);
+  }
+
+  /** Writes bytes (after a flush), waiting while the stream is full. */
+  async bytes(chunk: Uint8Array | string): Promise<void> {
+    if (!this.stream.write(chunk)) {
       await new Promise((resolve) => this.stream.once('drain', resolve));
     }
   }
@@ -223,16 +228,22 @@ async function rollupCommand(
   const commandAt = performance.now();
   let scannedAt = commandAt;
   const out = new Output(process.stdout);
-  const write = async (rollups: Iterable<Rollup>) => {
-    for (const rollup of rollups) await out.line(JSON.stringify(rollup));
-    await out.flush();
-  };
   let items = 0;
-  // Each rollup is written as it is built, none kept (text and Parquet).
-  const consume = async (rollups: Iterable<Rollup>, count: number) => {
+  // Each rollup is written as it is built, none kept (text and Parquet);
+  // the text path hands its rollups over as JSON lines already.
+  const consume = async (
+    rollups: Iterable<Rollup>,
+    count: number,
+    jsonLines?: () => Iterable<Uint8Array>
+  ) => {
     items = count;
     scannedAt = performance.now();
-    await write(rollups);
+    if (jsonLines) {
+      for (const chunk of jsonLines()) await out.bytes(chunk);
+      return;
+    }
+    for (const rollup of rollups) await out.line(JSON.stringify(rollup));
+    await out.flush();
   };
   const scanned = (await isParquetFile(file))
     ? await rollupParquetPath(file, windowMode, consume)

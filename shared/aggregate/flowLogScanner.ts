@@ -9,6 +9,7 @@ import {
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup, TextRing } from '../types.js';
 import { type RollupShape, rollupShapeOf } from './rollupAccumulator.js';
+import { rollupJsonLines } from './rollupJsonLines.js';
 import { assertRollupFormat, type RollupOptions } from './rollupRecords.js';
 import {
   instantiate,
@@ -245,7 +246,7 @@ class FlowLogScanner {
    * statistics of those lines. Read the rollups before the next `push`,
    * `takeRollups` or `finish`, which start the next part in their memory.
    */
-  takeRollups(): TakenRollups {
+  takeRollups(): ScannerRollups {
     this.beginIfTaken();
     this.isTaken = true;
     const total = this.stats();
@@ -254,6 +255,7 @@ class FlowLogScanner {
     return {
       items: this.wasm.getWindowCount(),
       rollups: this.reader.rollupsInOrder(this.wasm),
+      jsonLines: () => rollupJsonLines(this.reader, this.wasm, this.shape),
       stats: base === null ? total : subtractStats(total, base),
     };
   }
@@ -268,7 +270,7 @@ class FlowLogScanner {
    * Ends the input, as `finish`, with the rollups built as they are read
    * (read them before the scanner's memory serves another input).
    */
-  finishLazily(): TakenRollups {
+  finishLazily(): ScannerRollups {
     this.beginIfTaken();
     if (this.isOverlong) {
       this.tooLong();
@@ -424,6 +426,15 @@ interface TakenRollups {
   readonly stats: IngestStats;
 }
 
+/** A scanner's TakenRollups, which it can also write as JSON lines. */
+interface ScannerRollups extends TakenRollups {
+  /**
+   * The same rollups as JSON lines (rollupJsonLines), for a reader that
+   * writes them out: read either this or `rollups`, once.
+   */
+  readonly jsonLines: () => Iterable<Uint8Array>;
+}
+
 /** The statistics of the lines between two snapshots of the running totals. */
 function subtractStats(total: IngestStats, base: IngestStats): IngestStats {
   const badRecordsByReason: Record<string, number> = {};
@@ -444,5 +455,5 @@ function subtractStats(total: IngestStats, base: IngestStats): IngestStats {
   };
 }
 
-export type { TakenRollups };
+export type { ScannerRollups, TakenRollups };
 export { FlowLogScanner, ROLE_FIELDS };

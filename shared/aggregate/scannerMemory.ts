@@ -40,6 +40,16 @@ interface ScannerExports {
   rankRejected(sketch: number, list: number): number;
   /** Where rankRejected writes its result. */
   rejectedResult(): number;
+  /** Room for the JSON read-out of `count` windows: where their order goes. */
+  beginJson(count: number): number;
+  /**
+   * Writes the JSON lines of the windows at order positions `from` to `to`
+   * at jsonOut (jsonLength bytes); returns where it stopped, -(position +
+   * 1) for a window it leaves to the host.
+   */
+  writeJson(from: number, to: number, shape: number): number;
+  jsonOut(): number;
+  jsonLength(): number;
 }
 
 /** Room before each ring slot for the unfinished line carried into it. */

@@ -101,6 +101,27 @@ class WindowReader {
    * a Rollup only when read: no array of every rollup is built.
    */
   *rollupsInOrder(wasm: ScannedWindows): Generator<Rollup> {
+    const windows = this.windowsInOrder(wasm);
+    let held: Rollup | null = null;
+    for (let position = 0; position < windows.count; position++) {
+      const rollup = windows.rollupAt(position);
+      if (held !== null && isSameItem(held, rollup)) {
+        held = mergeRollups(held, rollup);
+        continue;
+      }
+      if (held !== null) yield held;
+      held = rollup;
+    }
+    if (held !== null) yield held;
+  }
+
+  /**
+   * The scan's windows in order: by ENI id (as text), then start. ENIs
+   * interned by bytes may decode to one id (invalid UTF-8): their windows
+   * are adjacent, and `isSameItem` tells which to merge (as the typed path
+   * keys them). Views of the memory are taken here: allocate before.
+   */
+  windowsInOrder(wasm: ScannedWindows): WindowsInOrder {
     const count = wasm.getWindowCount();
     const memory = new Uint8Array(wasm.memory.buffer);
     const views: MemoryViews = {
@@ -144,24 +165,15 @@ class WindowReader {
       (a, b) =>
         rankOf(a) - rankOf(b) || (starts[a] as number) - (starts[b] as number)
     );
-    // ENIs interned by bytes may decode to one id (invalid UTF-8): their
-    // rollups are adjacent here and merged, as the typed path keys them.
-    let held: Rollup | null = null;
-    for (const k of order) {
-      const id = ids[eniOf[k] as number] as string;
-      const rollup = this.rollupAt(wasm.windowAt(k), id, views);
-      if (
-        held !== null &&
-        held.interfaceId === rollup.interfaceId &&
-        held.windowStart === rollup.windowStart
-      ) {
-        held = mergeRollups(held, rollup);
-        continue;
-      }
-      if (held !== null) yield held;
-      held = rollup;
-    }
-    if (held !== null) yield held;
+    return {
+      count,
+      order,
+      rollupAt: (position) => {
+        const k = order[position] as number;
+        const id = ids[eniOf[k] as number] as string;
+        return this.rollupAt(wasm.windowAt(k), id, views);
+      },
+    };
   }
 
   /** The rollup of the window struct at `at`. */
@@ -305,6 +317,19 @@ class WindowReader {
   }
 }
 
+/** A scan's windows in output order (WindowReader.windowsInOrder). */
+interface WindowsInOrder {
+  readonly count: number;
+  /** The window index at each position. */
+  readonly order: Uint32Array;
+  /** The rollup of the window at a position, built on each call. */
+  readonly rollupAt: (position: number) => Rollup;
+}
+
+/** Whether two rollups are of one (ENI, window), to be merged. */
+const isSameItem = (a: Rollup, b: Rollup): boolean =>
+  a.interfaceId === b.interfaceId && a.windowStart === b.windowStart;
+
 /** Views of the scanner's memory, made once for all the rollups read. */
 interface MemoryViews {
   readonly view: DataView;
@@ -369,5 +394,5 @@ const portAt: RankedEntry<RejectedPort> = (
   bytes
 ) => ({ port, protocol, flows, packets, bytes });
 
-export type { ScannedWindows };
-export { WindowReader };
+export type { ScannedWindows, WindowsInOrder };
+export { isSameItem, WindowReader };

@@ -185,7 +185,9 @@ async function rollupFlowLog(
 /**
  * The hot path as `rollupFlowLog`, with the rollups handed to `consume`
  * one at a time as they are built (no array of them all: memory stays
- * the scanner's). Resolves to the statistics, or `not-per-eni`.
+ * the scanner's), or, for a consumer that writes them out, as JSON lines
+ * (`jsonLines`, read instead of `rollups`). Resolves to the statistics,
+ * or `not-per-eni`.
  * @example
  * await rollupFlowLogLazily(input, options, async (rollups) => {
  *   for (const rollup of rollups) await out.line(JSON.stringify(rollup));
@@ -194,12 +196,16 @@ async function rollupFlowLog(
 async function rollupFlowLogLazily(
   input: FlowLogInput,
   options: RollupOptions,
-  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>
+  consume: (
+    rollups: IterableIterator<Rollup>,
+    items: number,
+    jsonLines: () => Iterable<Uint8Array>
+  ) => Promise<void>
 ): Promise<ScannedInput<IngestStats>> {
   return withScanner(input, options, async (scanner, text) => {
     await pushAll(scanner, text);
-    const { rollups, items, stats } = scanner.finishLazily();
-    await consume(rollups, items);
+    const { rollups, items, jsonLines, stats } = scanner.finishLazily();
+    await consume(rollups, items, jsonLines);
     return stats;
   });
 }

@@ -196,7 +196,7 @@ function writeHex(value: i32, out: usize): usize {
  * gives the same: a dotted quad, or IPv6 as RFC 5952 writes it); returns
  * its length.
  */
-function addressText(at: usize, out: usize): usize {
+export function addressText(at: usize, out: usize): usize {
   let n: usize = 0;
   if (load<u8>(at) === 4) {
     for (let k: usize = 0; k < 4; k++) {

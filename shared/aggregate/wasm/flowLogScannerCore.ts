@@ -10,7 +10,8 @@
 // heap.ts. Its helpers: bytes.ts (hashes, digits, enumerations), prorate.ts
 // (windows and proration), topListUpdates.ts with sketch.ts and addresses.ts
 // (the top lists), windowLayout.ts (the struct the host reads), and for the
-// read-out rankTalkers.ts and rankRejected.ts (the top lists ranked).
+// read-out rankTalkers.ts and rankRejected.ts (the top lists ranked) and
+// rollupJson.ts (the rollups as JSON lines).
 //
 // Layouts (byte offsets) are mirrored in ../flowLogScanner.ts and
 // ../windowReader.ts.
@@ -106,6 +107,7 @@ import {
 export { eniAt, getWindowCount, windowAt } from './itemTables';
 export { rankRejected, rejectedResult } from './rankRejected';
 export { rankingResult, rankTalkers } from './rankTalkers';
+export { beginJson, jsonLength, jsonOut, writeJson } from './rollupJson';
 
 const SPACE: i32 = 0x20;
 const NEWLINE: i32 = 0x0a;

@@ -1,0 +1,89 @@
+import type { Rollup } from '../types.js';
+import { mergeRollups } from './mergeRollups.js';
+import type { RollupShape } from './rollupAccumulator.js';
+import type { ScannerExports } from './scannerMemory.js';
+import {
+  isSameItem,
+  type ScannedWindows,
+  type WindowReader,
+} from './windowReader.js';
+
+// What a rollup carries besides the counters every rollup has, a bit each
+// (J_* of wasm/rollupJson.ts).
+const J_DIRECTION = 1;
+const J_PROTOCOL = 2;
+const J_TCP_FLAGS = 4;
+const J_TALKERS = 8;
+const J_REJECTED = 16;
+
+/** What the JSON read-out needs of a scanner's WebAssembly instance. */
+type JsonWindows = ScannedWindows &
+  Pick<ScannerExports, 'beginJson' | 'writeJson' | 'jsonOut' | 'jsonLength'>;
+
+const utf8 = new TextEncoder();
+const lineOf = (rollup: Rollup): Uint8Array =>
+  utf8.encode(`${JSON.stringify(rollup)}\n`);
+
+/** The shape bits wasm/rollupJson.ts writes by. */
+function jsonShape(shape: RollupShape): number {
+  return (
+    (shape.hasDirection ? J_DIRECTION : 0) |
+    (shape.hasProtocol ? J_PROTOCOL : 0) |
+    (shape.hasTcpFlags ? J_TCP_FLAGS : 0) |
+    (shape.hasTalkers ? J_TALKERS : 0) |
+    (shape.hasRejected ? J_REJECTED : 0)
+  );
+}
+
+/**
+ * The rollups of `reader.rollupsInOrder(wasm)` as JSON lines (each one's
+ * `JSON.stringify` and a newline, UTF-8), in chunks of up to 256 KiB, each
+ * a copy the caller may keep. WebAssembly (wasm/rollupJson.ts) writes the
+ * windows whose JSON it writes byte for byte as JSON.stringify does, with
+ * no object or string per rollup; the windows it leaves (a text to escape
+ * or not ASCII, a number not whole, a top list with a text label) are
+ * built as rollups, merged where adjacent ones are one item, and
+ * stringified. Reads memory only, as WindowReader does.
+ */
+function* rollupJsonLines(
+  reader: WindowReader,
+  wasm: JsonWindows,
+  shape: RollupShape
+): Generator<Uint8Array> {
+  // Allocates (the memory may grow): before the reader takes its views.
+  const orderAt = wasm.beginJson(wasm.getWindowCount());
+  const windows = reader.windowsInOrder(wasm);
+  new Uint32Array(wasm.memory.buffer, orderAt, windows.count).set(
+    windows.order
+  );
+  const bits = jsonShape(shape);
+  let held: Rollup | null = null;
+  let position = 0;
+  while (position < windows.count) {
+    const stopped = wasm.writeJson(position, windows.count, bits);
+    const length = wasm.jsonLength();
+    if (length > 0) {
+      if (held !== null) yield lineOf(held);
+      held = null;
+      yield new Uint8Array(wasm.memory.buffer, wasm.jsonOut(), length).slice();
+    }
+    if (stopped >= 0) {
+      position = stopped;
+      continue;
+    }
+    // The window at -stopped - 1 is the host's.
+    position = -stopped - 1;
+    const rollup = windows.rollupAt(position);
+    position++;
+    if (held !== null && isSameItem(held, rollup)) {
+      held = mergeRollups(held, rollup);
+      continue;
+    }
+    if (held !== null) yield lineOf(held);
+    held = rollup;
+  }
+  if (held !== null) yield lineOf(held);
+}
+
+export type { JsonWindows };
+export { rollupJsonLines };

@@ -1,0 +1,222 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_FORMAT,
+  formatFromString,
+  resolveFormat,
+} from '../../../shared/parse/flowLogFormat.js';
+import { rollupFlowLogLazily } from '../../../shared/pipeline/rollupFlowLog.js';
+import type { FlowLogFormat } from '../../../shared/types.js';
+import { chunked, encode, sampleLines } from '../../helpers/flowLogInput.js';
+
+/** What the scanner hands over for one input, read both ways. */
+interface BothWays {
+  /** JSON.stringify of each rollup, a line each (what the CLI wrote before). */
+  stringified: string;
+  /** The bytes of jsonLines, decoded. */
+  written: string;
+  /** How many chunks jsonLines gave. */
+  chunks: number;
+}
+
+/** Scans the bytes twice, reading the rollups once as objects, once as JSON lines. */
+async function bothWays(
+  bytes: Uint8Array,
+  format?: FlowLogFormat
+): Promise<BothWays> {
+  let stringified = '';
+  const input = () => ({ chunks: chunked(bytes), label: 'test', format });
+  await rollupFlowLogLazily(
+    input(),
+    { windowMode: 'prorate' },
+    async (rollups) => {
+      for (const rollup of rollups)
+        stringified += `${JSON.stringify(rollup)}\n`;
+    }
+  );
+  const parts: Uint8Array[] = [];
+  await rollupFlowLogLazily(
+    input(),
+    { windowMode: 'prorate' },
+    async (_rollups, _items, jsonLines) => {
+      for (const chunk of jsonLines()) parts.push(chunk);
+    }
+  );
+  const written = Buffer.concat(parts).toString('utf8');
+  return { stringified, written, chunks: parts.length };
+}
+
+const withHeader = (format: FlowLogFormat, lines: string[]): string =>
+  `${format.header}\n${lines.join('\n')}\n`;
+
+/** Every id field, with direction, TCP flags and the v2 fields. */
+const WITH_IDS = formatFromString(
+  '${version} ${account-id} ${vpc-id} ${subnet-id} ${instance-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${flow-direction} ${tcp-flags}'
+);
+
+/** A v2 line in the first window, on port 443. */
+const line = (
+  eni: string,
+  src: string,
+  dst: string,
+  bytes: number,
+  action: string
+) =>
+  `2 123456789012 ${eni} ${src} ${dst} 1 443 6 1 ${bytes} 1793491200 1793491260 ${action} OK`;
+/** A window WebAssembly writes, after the host's. */
+const plainLine = line('eni-b', '10.0.0.1', '10.0.0.2', 10, 'ACCEPT');
+
+describe('rollupJsonLines', () => {
+  it.each([
+    ['v2', DEFAULT_FORMAT, 2_000, 40],
+    ['v5', resolveFormat('v5'), 2_000, 40],
+    ['v2 at fleet shape', DEFAULT_FORMAT, 20_000, 3_000],
+  ])(
+    'writes the JSON.stringify of every rollup, byte for byte (%s)',
+    async (_name, format, records, enis) => {
+      // Prepare
+      const lines = sampleLines(format, records, 11, enis);
+
+      // Act
+      const { stringified, written, chunks } = await bothWays(
+        encode(withHeader(format, lines))
+      );
+
+      // Assess
+      expect(stringified.length).toBeGreaterThan(0);
+      expect(written).toBe(stringified);
+      // The fleet shape fills the 256 KiB output area again and again.
+      if (records === 20_000) expect(chunks).toBeGreaterThan(4);
+    }
+  );
+
+  it('leaves to the host what it cannot write the same: texts to escape or not ASCII, numbers past 2^53, text labels', async () => {
+    // Prepare: texts that JSON escapes, non-ASCII and invalid UTF-8 ids,
+    // totals past 2^53, peers that are not addresses; among plain ones.
+    const text = fc.constantFrom(
+      'eni-0a',
+      'eni-0b',
+      'acct-"quoted"',
+      'back\\slash',
+      'tab\there',
+      'é-unicode',
+      '\u007f-del',
+      '-'
+    );
+    const address = fc.constantFrom(
+      '10.0.0.1',
+      '10.0.0.2',
+      '2001:db8::1',
+      'not-an-ip',
+      '01.2.3.4',
+      '-'
+    );
+    const count = fc.oneof(
+      fc.integer({ min: 0, max: 100_000 }),
+      fc.constant(Number.MAX_SAFE_INTEGER)
+    );
+    const line = fc
+      .record({
+        ids: fc.array(text, { minLength: 5, maxLength: 5 }),
+        src: address,
+        dst: address,
+        packets: count,
+        bytes: count,
+        start: fc.integer({ min: 0, max: 900 }),
+        span: fc.integer({ min: 0, max: 400 }),
+        action: fc.constantFrom('ACCEPT', 'REJECT'),
+        direction: fc.constantFrom('ingress', 'egress', '-'),
+      })
+      .map(
+        ({ ids, src, dst, packets, bytes, start, span, action, direction }) =>
+          // biome-ignore lint/style/noNonNullAssertion: five ids drawn.
+          `2 ${ids[0]!} ${ids[1]!} ${ids[2]!} ${ids[3]!} ${ids[4] === '-' ? 'eni-0c' : ids[4]!} ${src} ${dst} 443 ${40_000 + start} 6 ${packets} ${bytes} ${1_793_491_200 + start} ${1_793_491_200 + start + span} ${action} OK ${direction} 2`
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(line, { minLength: 1, maxLength: 40 }),
+        async (lines) => {
+          // Act
+          const { stringified, written } = await bothWays(
+            encode(withHeader(WITH_IDS, lines))
+          );
+
+          // Assess
+          expect(written).toBe(stringified);
+        }
+      ),
+      { numRuns: 200 }
+    );
+  });
+
+  it.each([
+    [
+      // 200 larger talkers evict the text source's talker entry: the
+      // talkers rank packed, the rejected sources hold a text label.
+      'a rejected list with a text label, the talkers packed',
+      [
+        line('eni-a', '01.2.3.4', '10.0.0.5', 1, 'REJECT'),
+        line('eni-a', '10.0.0.5', '10.0.0.9', 50, 'REJECT'),
+        ...Array.from({ length: 200 }, (_, k) =>
+          line('eni-a', '10.0.0.5', `52.0.0.${k}`, 1000 + k, 'ACCEPT')
+        ),
+      ],
+    ],
+    [
+      // 40 records of 2^53 - 1 bytes: JSON.stringify writes 3.6e17 with
+      // trailing zeros (its shortest digits), not the exact integer.
+      'totals past 2^53',
+      Array.from({ length: 40 }, () =>
+        line('eni-a', '10.0.0.1', '10.0.0.2', Number.MAX_SAFE_INTEGER, 'ACCEPT')
+      ),
+    ],
+  ])('leaves to the host %s', async (_name, lines) => {
+    // Prepare
+    const bytes = encode(withHeader(DEFAULT_FORMAT, [...lines, plainLine]));
+
+    // Act
+    const { stringified, written } = await bothWays(bytes);
+
+    // Assess
+    expect(written).toBe(stringified);
+    expect(written.split('\n')).toHaveLength(3);
+  });
+
+  it('merges the windows of ENI ids that decode to one text, as the rollups do', async () => {
+    // Prepare: two invalid UTF-8 ids (both decode to "eni-\uFFFD") around
+    // a plain one, so that written and host windows alternate.
+    const of = (eni: string, bytes: number) =>
+      line(eni, '10.0.0.1', '10.0.0.2', bytes, 'ACCEPT');
+    const text = withHeader(DEFAULT_FORMAT, [
+      of('eni-\udc80', 100),
+      of('eni-0a', 200),
+      of('eni-\udc81', 300),
+      of('eni-zz', 400),
+    ]);
+    const bytes = Buffer.from(
+      text.replace('\udc80', '\u0001').replace('\udc81', '\u0002'),
+      'latin1'
+    );
+    bytes[bytes.indexOf(0x01)] = 0xff;
+    bytes[bytes.indexOf(0x02)] = 0xfe;
+
+    // Act
+    const { stringified, written } = await bothWays(bytes);
+
+    // Assess
+    expect(written).toBe(stringified);
+    const rollups = written
+      .trim()
+      .split('\n')
+      .map(
+        (json) => JSON.parse(json) as { interfaceId: string; bytes: number }
+      );
+    expect(
+      rollups.map(({ interfaceId, bytes }) => [interfaceId, bytes])
+    ).toEqual([
+      ['eni-0a', 200],
+      ['eni-zz', 400],
+      ['eni-\ufffd', 400],
+    ]);
+  });
+});
