@@ -11,6 +11,7 @@
 import { addressText } from './addresses';
 import { alloc } from './heap';
 import { eniAt, windowAt } from './itemTables';
+import { N_LABEL, N_SIZE, S_COUNT, S_ENTRIES, S_LABEL_LENGTHS } from './sketch';
 import { rankRejected, rejectedResult } from './rankRejected';
 import {
   R_BYTES,
@@ -32,6 +33,7 @@ import {
   W_REJECTED_PORT_SKETCH,
   W_REJECTED_SKETCH,
   W_START,
+  W_SIZE,
   W_TALKER_SKETCH,
 } from './windowLayout';
 
@@ -140,6 +142,7 @@ export function writeJson(from: i32, to: i32, shape: i32): i32 {
     }
     if (need > OUT_BYTES) return -(k + 1);
     if (length + need > OUT_BYTES) return k;
+    touchAhead(k, to);
     cursor = out + length;
     isWritable = true;
     writeWindow(window, eni, shape);
@@ -147,6 +150,52 @@ export function writeJson(from: i32, to: i32, shape: i32): i32 {
     length = cursor - out;
   }
   return to;
+}
+
+// The windows lie scattered in memory, each with its sketches' blocks and
+// labels: loading those of the windows a few positions ahead, a level of
+// pointers at a time, lets their cache misses overlap the writing of this
+// one. The loads stay in the compiled code: they may trap.
+const STRUCT_AHEAD: i32 = 12;
+const BLOCKS_AHEAD: i32 = 6;
+const LABELS_AHEAD: i32 = 3;
+const SKETCHES: StaticArray<usize> = [
+  W_TALKER_SKETCH,
+  W_REJECTED_SKETCH,
+  W_REJECTED_FLOW_SKETCH,
+  W_REJECTED_PORT_SKETCH,
+];
+
+function touchAhead(k: i32, to: i32): void {
+  if (k + STRUCT_AHEAD < to) {
+    const window = windowAt(load<i32>(order + <usize>(k + STRUCT_AHEAD) * 4));
+    for (let line: usize = 0; line < <usize>W_SIZE; line += 64) load<u8>(window + line);
+    load<u8>(eniAt(load<i32>(window + W_ENI)) + E_KEY);
+  }
+  if (k + BLOCKS_AHEAD < to) {
+    const window = windowAt(load<i32>(order + <usize>(k + BLOCKS_AHEAD) * 4));
+    for (let s = 0; s < SKETCHES.length; s++) {
+      const sketch = window + unchecked(SKETCHES[s]);
+      const count = <usize>load<u8>(sketch + S_COUNT);
+      if (count === 0) continue;
+      const entries = <usize>load<u32>(sketch + S_ENTRIES);
+      for (let line: usize = 0; line < count * N_SIZE; line += 64) {
+        load<u8>(entries + line);
+      }
+      load<u8>(<usize>load<u32>(sketch + S_LABEL_LENGTHS));
+    }
+  }
+  if (k + LABELS_AHEAD < to) {
+    const window = windowAt(load<i32>(order + <usize>(k + LABELS_AHEAD) * 4));
+    for (let s = 0; s < SKETCHES.length; s++) {
+      const sketch = window + unchecked(SKETCHES[s]);
+      const count = <usize>load<u8>(sketch + S_COUNT);
+      const entries = <usize>load<u32>(sketch + S_ENTRIES);
+      for (let e: usize = 0; e < count; e++) {
+        load<u8>(<usize>load<u32>(entries + e * N_SIZE + N_LABEL));
+      }
+    }
+  }
 }
 
 function writeWindow(window: usize, eni: usize, shape: i32): void {
