@@ -19,7 +19,7 @@ import {
 import { DEFAULT_SAMPLE_LIMIT } from './statsCollector.js';
 import { WindowReader } from './windowReader.js';
 
-// Mirrors of the constants and layouts in wasm/flowLogScannerCore.ts.
+// Mirrors of the constants and layouts in wasm/scannerLayout.ts.
 const KIND_TEXT = 0;
 const KIND_INTEGER = 1;
 const KIND_HASHED = 2;

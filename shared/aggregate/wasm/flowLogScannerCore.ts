@@ -7,9 +7,11 @@
 // `RollupAccumulator` and `TopSketch`); the test suite holds both to the same
 // output. Only raw memory is used (no managed objects): a bump allocator
 // hands out zeroed memory that lives as long as the instance (one per input):
-// heap.ts. Its helpers: bytes.ts (hashes, digits, enumerations), prorate.ts
-// (windows and proration), topListUpdates.ts with sketch.ts and addresses.ts
-// (the top lists), windowLayout.ts (the struct the host reads), and for the
+// heap.ts. This file reads lines and records; its helpers: bytes.ts (hashes,
+// digits, enumerations), itemTables.ts (ENIs and windows), windowCounters.ts
+// with prorate.ts (the counters, prorated), topListKeys.ts and
+// topListUpdates.ts with sketch.ts and addresses.ts (the top lists),
+// scannerLayout.ts and windowLayout.ts (what the host mirrors), and for the
 // read-out rankTalkers.ts and rankRejected.ts (the top lists ranked) and
 // rollupJson.ts (the rollups as JSON lines).
 //
@@ -19,11 +21,9 @@
 import { initAddresses } from './addresses';
 import {
   ABSENT,
-  ACTION_ACCEPT,
   ACTION_NONE,
   ACTION_REJECT,
   DIRECTION_EGRESS,
-  DIRECTION_INGRESS,
   DIRECTION_UNKNOWN,
   equalBytes,
   hashRange,
@@ -31,7 +31,6 @@ import {
   matchAction,
   matchDirection,
   matchStatus,
-  mixHash,
   otherDigits,
   STATUS_NODATA,
   STATUS_OK,
@@ -46,16 +45,65 @@ import {
   startHeap,
 } from './heap';
 import { lookupEni, startTables, windowOf } from './itemTables';
-import {
-  firstOfTwo,
-  initProrate,
-  MAX_SPAN_WINDOWS,
-  splitByOverlap,
-  WINDOW_SECONDS,
-  windowStartOf,
-} from './prorate';
+import { initProrate, windowStartOf } from './prorate';
 import { initRejectedRanking } from './rankRejected';
 import { initRanking } from './rankTalkers';
+import {
+  B_A,
+  B_B,
+  B_COLUMN,
+  B_LINE,
+  B_REASON,
+  B_SIZE,
+  B_VALUE,
+  B_VALUE_LENGTH,
+  BAD_ACTION,
+  BAD_END_BEFORE_START,
+  BAD_FIELD_COUNT,
+  BAD_INTEGER,
+  BAD_LINE_TOO_LONG,
+  BAD_LOG_STATUS,
+  BAD_MISSING_ENI,
+  BAD_MISSING_TIME,
+  BAD_SPAN,
+  HAS_ACCOUNT,
+  HAS_INSTANCE,
+  HAS_REJECTED,
+  HAS_SUBNET,
+  HAS_TALKERS,
+  HAS_VPC,
+  KIND_HASHED,
+  KIND_INTEGER,
+  KIND_KEY,
+  R_ACCOUNT,
+  R_ACTION,
+  R_BYTES,
+  R_DIRECTION,
+  R_DST,
+  R_DSTPORT,
+  R_END,
+  R_ENI,
+  R_INSTANCE,
+  R_PACKETS,
+  R_PROTOCOL,
+  R_RESOURCE,
+  R_SRC,
+  R_SRCPORT,
+  R_START,
+  R_STATUS,
+  R_SUBNET,
+  R_TCPFLAGS,
+  R_VPC,
+  REASONS,
+  ROLES,
+} from './scannerLayout';
+import {
+  rejectedFlowHash,
+  rejectedFlowTail,
+  rejectedPortHash,
+  talkerHash,
+  talkerTail,
+} from './topListKeys';
 import {
   applyBatch,
   commitUpdate,
@@ -77,31 +125,8 @@ import {
   U_TALKER,
   U_WINDOW,
 } from './topListUpdates';
-import {
-  C_ACCEPT_BYTES,
-  C_ACCEPT_FLOWS,
-  C_ACCEPT_PACKETS,
-  C_BYTES,
-  C_EGRESS_BYTES,
-  C_EGRESS_PACKETS,
-  C_FLOWS,
-  C_ICMP_BYTES,
-  C_INGRESS_BYTES,
-  C_INGRESS_PACKETS,
-  C_NODATA,
-  C_OTHER_BYTES,
-  C_PACKETS,
-  C_REJECT_BYTES,
-  C_REJECT_FLOWS,
-  C_REJECT_PACKETS,
-  C_SKIPDATA,
-  C_SYN_ONLY,
-  C_TCP_BYTES,
-  C_UDP_BYTES,
-  W_COUNTERS,
-  W_IDS,
-  W_START,
-} from './windowLayout';
+import { addRecord, initCounters } from './windowCounters';
+import { W_IDS } from './windowLayout';
 
 // The host reads the items through these (see ../windowReader.ts).
 export { eniAt, getWindowCount, windowAt } from './itemTables';
@@ -118,70 +143,11 @@ const MAX_SAFE: f64 = 9007199254740991;
 const MILLISECONDS_FROM: f64 = 1e12;
 const MAX_RECORD_SECONDS: f64 = 86400;
 const MAX_LINE_BYTES: i32 = 65536;
-const HASH_PRIME: u32 = 0x01000193;
-
-const _KIND_TEXT: i32 = 0;
-const KIND_INTEGER: i32 = 1;
-const KIND_HASHED: i32 = 2;
-const KIND_KEY: i32 = 3;
-
-// Roles: indexes into the role -> column table.
-const R_ENI = 0;
-const R_RESOURCE = 1;
-const R_SRC = 2;
-const R_DST = 3;
-const R_SRCPORT = 4;
-const R_DSTPORT = 5;
-const R_PROTOCOL = 6;
-const R_PACKETS = 7;
-const R_BYTES = 8;
-const R_START = 9;
-const R_END = 10;
-const R_ACTION = 11;
-const R_STATUS = 12;
-const R_TCPFLAGS = 13;
-const R_DIRECTION = 14;
-const R_ACCOUNT = 15;
-const R_VPC = 16;
-const R_SUBNET = 17;
-const R_INSTANCE = 18;
-const ROLES = 19;
-
-// Bad-record reasons (same order as REASONS in ../flowLogScanner.ts).
-const BAD_FIELD_COUNT = 0;
-const BAD_INTEGER = 1;
-const BAD_ACTION = 2;
-const BAD_LOG_STATUS = 3;
-const BAD_END_BEFORE_START = 4;
-const BAD_MISSING_ENI = 5;
-const BAD_MISSING_TIME = 6;
-const BAD_SPAN = 7;
-const BAD_LINE_TOO_LONG = 8;
-const REASONS = 9;
-
-// Shape flags.
-const HAS_TALKERS = 1;
-const HAS_REJECTED = 2;
-const HAS_ACCOUNT = 4;
-const HAS_VPC = 8;
-const HAS_SUBNET = 16;
-const HAS_INSTANCE = 32;
-
-// Sample struct (a bad record the caller turns into a ParseError).
-const B_LINE = 0;
-const B_REASON = 4;
-const B_COLUMN = 8;
-const B_VALUE = 12;
-const B_VALUE_LENGTH = 16;
-const B_A = 24;
-const B_B = 32;
-const B_SIZE = 40;
 
 const INPUT_BYTES: i32 = 512 * 1024 + MAX_LINE_BYTES + 16;
 
 // Configuration and per-line scratch.
 let columns: i32 = 0;
-let isProrate: bool = true;
 let shape: i32 = 0;
 let kinds: usize = 0;
 let roles: usize = 0;
@@ -207,8 +173,6 @@ let input: usize = 0;
 // Record facts.
 /** Some integer column of the line holds no non-negative safe integer. */
 let hasBadInteger: bool = false;
-let fStart: f64 = 0;
-let fEnd: f64 = 0;
 let fPackets: f64 = 0;
 let fBytes: f64 = 0;
 let fAction: i32 = 0;
@@ -238,10 +202,6 @@ let samples: usize = 0;
 let samplesLeft: i32 = 0;
 let samplesWritten: i32 = 0;
 
-// Proration: each window's part of a record's packets and bytes.
-let packetParts: usize = 0;
-let byteParts: usize = 0;
-
 export function init(
   columnCount: i32,
   prorate: bool,
@@ -250,7 +210,6 @@ export function init(
 ): void {
   startHeap();
   columns = columnCount;
-  isProrate = prorate;
   shape = shapeFlags;
   const n = <usize>(columnCount + 1);
   kinds = alloc(n);
@@ -267,8 +226,7 @@ export function init(
   hashes = alloc(n * 4);
   badCounts = alloc(REASONS * 4);
   samples = alloc(<usize>max(sampleLimit, 1) * B_SIZE);
-  packetParts = alloc(MAX_SPAN_WINDOWS * 8);
-  byteParts = alloc(MAX_SPAN_WINDOWS * 8);
+  initCounters(prorate);
   initProrate();
   initAddresses();
   initUpdates();
@@ -715,8 +673,6 @@ function record(): void {
   records++;
   if (fStatus === STATUS_NODATA) nodataRecords++;
   else if (fStatus === STATUS_SKIPDATA) skipdataRecords++;
-  fStart = start;
-  fEnd = end;
   const packets = valueAt(role(R_PACKETS));
   const bytes = valueAt(role(R_BYTES));
   fPackets = Math.max(packets, 0);
@@ -726,7 +682,19 @@ function record(): void {
   fSrcport = valueAt(role(R_SRCPORT));
   fDstport = valueAt(role(R_DSTPORT));
   const window = windowOf(eni, windowStartOf(start));
-  addRecord(eni, window);
+  addRecord(
+    eni,
+    window,
+    fStatus,
+    fAction,
+    fTcpFlags === 2,
+    start,
+    end,
+    fPackets,
+    fBytes,
+    fDirection,
+    fProtocol
+  );
   if ((shape & HAS_ACCOUNT) !== 0) setId(window, 0, role(R_ACCOUNT));
   if ((shape & HAS_VPC) !== 0) setId(window, 1, role(R_VPC));
   if ((shape & HAS_SUBNET) !== 0) setId(window, 2, role(R_SUBNET));
@@ -751,15 +719,28 @@ function record(): void {
   store<f64>(u + U_PACKETS, fPackets);
   store<f64>(u + U_BYTES, fBytes);
   if (isRejected) {
-    store<u32>(u + U_FLOW_HASH, rejectedFlowHash(srcHash));
-    store<u32>(u + U_PORT_HASH, rejectedPortHash());
-    store<u64>(u + U_FLOW_TAIL, rejectedFlowTail());
+    store<u32>(u + U_FLOW_HASH, rejectedFlowHash(srcHash, fDstport, fProtocol));
+    store<u32>(u + U_PORT_HASH, rejectedPortHash(fDstport, fProtocol));
+    store<u64>(u + U_FLOW_TAIL, rejectedFlowTail(fDstport, fProtocol));
   }
   if (isTalker) {
-    store<u32>(u + U_TALKER, talkerHash(srcHash, load<u32>(hashes + cDst * 4)));
+    store<u32>(
+      u + U_TALKER,
+      talkerHash(
+        srcHash,
+        load<u32>(hashes + cDst * 4),
+        fSrcport,
+        fDstport,
+        fDirection,
+        fProtocol
+      )
+    );
     store<u32>(u + U_DST_FROM, <u32>startOf(cDst));
     store<u32>(u + U_DST_TO, <u32>endOf(cDst));
-    store<u64>(u + U_TAIL, talkerTail());
+    store<u64>(
+      u + U_TAIL,
+      talkerTail(fSrcport, fDstport, fDirection, fProtocol)
+    );
   }
   commitUpdate();
 }
@@ -774,156 +755,6 @@ function setId(window: usize, which: i32, column: i32): void {
   memory.copy(copy, from, length);
   store<u32>(at, <u32>copy);
   store<i32>(at + 4, length);
-}
-
-function addTo(window: usize, counter: i32, value: f64): void {
-  const at = window + W_COUNTERS + counter * 8;
-  store<f64>(at, load<f64>(at) + value);
-}
-
-/** As RollupAccumulator.add, given the window of start. */
-function addRecord(eni: usize, first: usize): void {
-  if (fStatus === STATUS_NODATA) {
-    addTo(first, C_NODATA, 1);
-    return;
-  }
-  if (fStatus === STATUS_SKIPDATA) {
-    addTo(first, C_SKIPDATA, 1);
-    return;
-  }
-  addTo(first, C_FLOWS, 1);
-  if (fAction === ACTION_ACCEPT) addTo(first, C_ACCEPT_FLOWS, 1);
-  else if (fAction === ACTION_REJECT) addTo(first, C_REJECT_FLOWS, 1);
-  if (fTcpFlags === 2) addTo(first, C_SYN_ONLY, 1);
-  const firstStart = load<f64>(first + W_START);
-  const lastStart = windowStartOf(fEnd);
-  if (!isProrate || lastStart === firstStart) {
-    addTraffic(first, fPackets, fBytes);
-    return;
-  }
-  if (lastStart === firstStart + WINDOW_SECONDS) {
-    // Two windows (the usual crossing): the first part alone decides both.
-    // record() keeps spans within MAX_RECORD_SECONDS, so they fit a u32.
-    const seconds = <u32>(fEnd - fStart + 1);
-    const overlap = <u32>(firstStart + WINDOW_SECONDS - fStart);
-    const packets = firstOfTwo(fPackets, overlap, seconds);
-    const bytes = firstOfTwo(fBytes, overlap, seconds);
-    if (packets >= 0 && bytes >= 0) {
-      addTraffic(first, packets, bytes);
-      addTraffic(windowOf(eni, lastStart), fPackets - packets, fBytes - bytes);
-      return;
-    }
-  }
-  const count = splitByOverlap(fPackets, packetParts, fStart, fEnd);
-  splitByOverlap(fBytes, byteParts, fStart, fEnd);
-  for (let k: i32 = 0; k < count; k++) {
-    const window =
-      k === 0 ? first : windowOf(eni, firstStart + <f64>k * WINDOW_SECONDS);
-    addTraffic(
-      window,
-      load<f64>(packetParts + k * 8),
-      load<f64>(byteParts + k * 8)
-    );
-  }
-}
-
-function addTraffic(window: usize, packets: f64, bytes: f64): void {
-  addTo(window, C_PACKETS, packets);
-  addTo(window, C_BYTES, bytes);
-  if (fAction === ACTION_ACCEPT) {
-    addTo(window, C_ACCEPT_PACKETS, packets);
-    addTo(window, C_ACCEPT_BYTES, bytes);
-  } else if (fAction === ACTION_REJECT) {
-    addTo(window, C_REJECT_PACKETS, packets);
-    addTo(window, C_REJECT_BYTES, bytes);
-  }
-  if (fDirection === DIRECTION_INGRESS) {
-    addTo(window, C_INGRESS_PACKETS, packets);
-    addTo(window, C_INGRESS_BYTES, bytes);
-  } else if (fDirection === DIRECTION_EGRESS) {
-    addTo(window, C_EGRESS_PACKETS, packets);
-    addTo(window, C_EGRESS_BYTES, bytes);
-  }
-  const protocol = fProtocol;
-  if (protocol === 6) addTo(window, C_TCP_BYTES, bytes);
-  else if (protocol === 17) addTo(window, C_UDP_BYTES, bytes);
-  else if (protocol === 1 || protocol === 58)
-    addTo(window, C_ICMP_BYTES, bytes);
-  else if (protocol >= 0) addTo(window, C_OTHER_BYTES, bytes);
-}
-
-// Top lists -----------------------------------------------------------------
-
-/** ToInt32 of a safe integer held in a double, as JavaScript's bit operators. */
-function toInt32(value: f64): i32 {
-  return <i32>(<i64>value);
-}
-
-/** The service port as talkerHash computes it: lower port, or 0xffffff. */
-function servicePort(): f64 {
-  return fSrcport < 0 || fDstport < 0 ? 0xffffff : Math.min(fSrcport, fDstport);
-}
-
-/** As talkerHash in rollupAccumulator.ts. */
-function talkerHash(srcHash: u32, dstHash: u32): u32 {
-  const port = servicePort();
-  let hash = (srcHash ^ 0x20) * HASH_PRIME;
-  hash = (hash ^ dstHash) * HASH_PRIME;
-  hash = (hash ^ <u32>(fDirection | (toInt32(port) << 2))) * HASH_PRIME;
-  return mixHash((hash ^ protocolKey()) * HASH_PRIME);
-}
-
-/** As rejectedFlowHash in rollupAccumulator.ts: source, destination port, protocol. */
-function rejectedFlowHash(srcHash: u32): u32 {
-  const port: u32 = fDstport < 0 ? 0xffffff : <u32>toInt32(fDstport);
-  let hash = (srcHash ^ 0x52) * HASH_PRIME;
-  hash = (hash ^ port) * HASH_PRIME;
-  return mixHash((hash ^ protocolKey()) * HASH_PRIME);
-}
-
-/** As rejectedPortHash in rollupAccumulator.ts: destination port, protocol. */
-function rejectedPortHash(): u32 {
-  const port: u32 = fDstport < 0 ? 0xffffff : <u32>toInt32(fDstport);
-  const hash = (port ^ 0x50) * HASH_PRIME;
-  return mixHash((hash ^ protocolKey()) * HASH_PRIME);
-}
-
-/**
- * The five bytes that end a rejected-flow label (destination port in three
- * bytes, protocol in two; all ones when absent), in the low bytes of a word.
- */
-function rejectedFlowTail(): u64 {
-  const port: u64 = fDstport < 0 ? 0xffffff : <u64>(<i64>fDstport);
-  const protocol = <u64>protocolKey();
-  return (
-    ((port >> 16) & 0xff) |
-    (((port >> 8) & 0xff) << 8) |
-    ((port & 0xff) << 16) |
-    (((protocol >> 8) & 0xff) << 24) |
-    ((protocol & 0xff) << 32)
-  );
-}
-
-/** The protocol as talker keys hold it: ToInt32 of it, or 0xffff if absent. */
-function protocolKey(): u32 {
-  return fProtocol < 0 ? 0xffff : <u32>toInt32(fProtocol);
-}
-
-/**
- * The six bytes that end a talker label (direction, service port in three
- * bytes, protocol in two), as TopSketch keys do, in the low bytes of a word.
- */
-function talkerTail(): u64 {
-  const port = <u64>(<i64>servicePort());
-  const protocol = <u64>protocolKey();
-  return (
-    <u64>fDirection |
-    (((port >> 16) & 0xff) << 8) |
-    (((port >> 8) & 0xff) << 16) |
-    ((port & 0xff) << 24) |
-    (((protocol >> 8) & 0xff) << 32) |
-    ((protocol & 0xff) << 40)
-  );
 }
 
 /** Bytes of the heap in use (past the ring): what this input's rollups hold. */

@@ -11,7 +11,6 @@
 import { addressText } from './addresses';
 import { alloc } from './heap';
 import { eniAt, windowAt } from './itemTables';
-import { N_LABEL, N_SIZE, S_COUNT, S_ENTRIES, S_LABEL_LENGTHS } from './sketch';
 import { rankRejected, rejectedResult } from './rankRejected';
 import {
   R_BYTES,
@@ -25,6 +24,7 @@ import {
   rankingResult,
   rankTalkers,
 } from './rankTalkers';
+import { N_LABEL, N_SIZE, S_COUNT, S_ENTRIES, S_LABEL_LENGTHS } from './sketch';
 import {
   W_COUNTERS,
   W_ENI,
@@ -32,8 +32,8 @@ import {
   W_REJECTED_FLOW_SKETCH,
   W_REJECTED_PORT_SKETCH,
   W_REJECTED_SKETCH,
-  W_START,
   W_SIZE,
+  W_START,
   W_TALKER_SKETCH,
 } from './windowLayout';
 
@@ -169,7 +169,8 @@ const SKETCHES: StaticArray<usize> = [
 function touchAhead(k: i32, to: i32): void {
   if (k + STRUCT_AHEAD < to) {
     const window = windowAt(load<i32>(order + <usize>(k + STRUCT_AHEAD) * 4));
-    for (let line: usize = 0; line < <usize>W_SIZE; line += 64) load<u8>(window + line);
+    for (let line: usize = 0; line < <usize>W_SIZE; line += 64)
+      load<u8>(window + line);
     load<u8>(eniAt(load<i32>(window + W_ENI)) + E_KEY);
   }
   if (k + BLOCKS_AHEAD < to) {
