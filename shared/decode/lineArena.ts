@@ -1,12 +1,7 @@
 import { type WasmMemory, wasmApi } from '../wasmApi.js';
-import {
-  CHECK_TEXT_BODY,
-  READ_HYBRID_BODY,
-  READ_HYBRID_LOCALS,
-  SPREAD_BODY,
-  SUM_INTS_BODY,
-  WRITE_INTEGERS_BODY,
-} from './parquetValueBodies.js';
+import { SPREAD_BODY, SUM_INTS_BODY } from './levelBodies.js';
+import { CHECK_TEXT_BODY, WRITE_INTEGERS_BODY } from './parquetValueBodies.js';
+import { READ_HYBRID_BODY, READ_HYBRID_LOCALS } from './readHybridBody.js';
 import { name, section, uleb } from './wasmAssembly.js';
 import { WRITE_ROWS_BODY, WRITE_ROWS_LOCALS } from './writeRowsBody.js';
 

@@ -8,9 +8,10 @@ import { DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { getTreePath, isFlatColumn } from 'hyparquet/src/schema.js';
 import { DecodeError, messageOf } from '../errors.js';
 import type { RandomAccessObject } from '../types.js';
+import { type CellWriter, ColumnText } from './columnText.js';
+import { isTextColumn } from './isTextColumn.js';
 import type { LineArena } from './lineArena.js';
 import { PARQUET_COMPRESSORS } from './parquetFlowLog.js';
-import { type CellWriter, ColumnText, isTextColumn } from './parquetPages.js';
 
 /** Text columns keep their bytes: no string per value. */
 const BYTES_PARSERS = {

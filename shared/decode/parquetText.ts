@@ -1,10 +1,10 @@
 import { parquetSchema } from 'hyparquet';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { RandomAccessObject, RawFieldValue } from '../types.js';
+import { BATCH_ROWS, type ColumnText, NULL_VALUE } from './columnText.js';
 import { LineArena } from './lineArena.js';
 import { writeCell } from './parquetCells.js';
 import { readMetadata } from './parquetFlowLog.js';
-import { BATCH_ROWS, type ColumnText, NULL_VALUE } from './parquetPages.js';
 import {
   flatColumns,
   type RowGroupText,

@@ -1,4 +1,4 @@
-// Text written into byte buffers for the Parquet reader (parquetPages.ts):
+// Text written into byte buffers for the Parquet reader (columnText.ts):
 // digits of integers, ASCII, growable buffers, and text values copied as
 // the typed path reads them.
 
