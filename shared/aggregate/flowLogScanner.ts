@@ -8,9 +8,9 @@ import {
 } from '../errors.js';
 import { MAX_LINE_BYTES } from '../flowLogRules.js';
 import type { FlowLogFormat, IngestStats, Rollup, TextRing } from '../types.js';
-import { type RollupShape, rollupShapeOf } from './rollupAccumulator.js';
 import { rollupJsonLines } from './rollupJsonLines.js';
 import { assertRollupFormat, type RollupOptions } from './rollupRecords.js';
+import { type RollupShape, rollupShapeOf } from './rollupShape.js';
 import {
   instantiate,
   type ScannerExports,

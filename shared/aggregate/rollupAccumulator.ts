@@ -1,10 +1,23 @@
 import { WINDOW_SECONDS, windowStartOf } from '../flowLogRules.js';
-import type { FlowLogFormat, Rollup, WindowMode } from '../types.js';
+import type { Rollup, WindowMode } from '../types.js';
+import {
+  ACTION_ACCEPT,
+  ACTION_REJECT,
+  type RecordFacts,
+  STATUS_NODATA,
+  STATUS_SKIPDATA,
+} from './recordFacts.js';
+import type { RollupShape } from './rollupShape.js';
 import { splitByOverlap } from './splitByOverlap.js';
+import {
+  rejectedFlowHash,
+  rejectedFlowTail,
+  rejectedPortHash,
+  talkerTail,
+} from './topListKeys.js';
 import {
   DIRECTION_EGRESS,
   DIRECTION_INGRESS,
-  DIRECTION_UNKNOWN,
   decodeRejectedFlow,
   decodeRejectedPort,
   decodeSource,
@@ -12,185 +25,18 @@ import {
   REJECTED_TAIL_BYTES,
   TAIL_BYTES,
 } from './topLists.js';
-import {
-  MAX_ADDRESS_BYTES,
-  MAX_KEY_BYTES,
-  mixHash,
-  TopSketch,
-} from './topSketch.js';
+import { MAX_ADDRESS_BYTES, MAX_KEY_BYTES, TopSketch } from './topSketch.js';
 import { sortRollups, toRollup } from './toRollup.js';
+import { EniState, type WindowState } from './windowState.js';
 
-/** `RecordFacts.action`: none (`-` or no action field), ACCEPT, REJECT. */
-const ACTION_NONE = 0;
-const ACTION_ACCEPT = 1;
-const ACTION_REJECT = 2;
-/** `RecordFacts.status`: OK (also `-` or no log-status field), NODATA, SKIPDATA. */
-const STATUS_OK = 0;
-const STATUS_NODATA = 1;
-const STATUS_SKIPDATA = 2;
 const PROTOCOL_TCP = 6;
 const PROTOCOL_UDP = 17;
 const PROTOCOL_ICMP = 1;
 const PROTOCOL_ICMPV6 = 58;
 const TCP_FLAGS_SYN_ONLY = 2;
 
-/**
- * The numbers one record contributes, filled in place by either ingest path
- * (typed records or the byte scanner) and reused for every record. Absent
- * integers are -1; absent packets/bytes are 0.
- */
-class RecordFacts {
-  start = 0;
-  end = 0;
-  packets = 0;
-  bytes = 0;
-  action = ACTION_NONE;
-  status = STATUS_OK;
-  protocol = -1;
-  tcpFlags = -1;
-  direction = DIRECTION_UNKNOWN;
-  srcport = -1;
-  dstport = -1;
-}
-
-/** Which optional parts a rollup has, decided once from the format. */
-interface RollupShape {
-  readonly hasDirection: boolean;
-  readonly hasProtocol: boolean;
-  readonly hasTcpFlags: boolean;
-  readonly hasTalkers: boolean;
-  readonly hasRejected: boolean;
-  readonly hasAccountId: boolean;
-  readonly hasVpcId: boolean;
-  readonly hasSubnetId: boolean;
-  readonly hasInstanceId: boolean;
-}
-
-/** Derives the rollup shape from the fields a format carries. */
-function rollupShapeOf(format: FlowLogFormat): RollupShape {
-  const names = new Set(format.fields.map((field) => field.name));
-  const hasAddresses = names.has('srcaddr') && names.has('dstaddr');
-  return {
-    hasDirection: names.has('flow-direction'),
-    hasProtocol: names.has('protocol'),
-    hasTcpFlags: names.has('tcp-flags'),
-    hasTalkers: hasAddresses,
-    hasRejected: names.has('srcaddr') && names.has('action'),
-    hasAccountId: names.has('account-id'),
-    hasVpcId: names.has('vpc-id'),
-    hasSubnetId: names.has('subnet-id'),
-    hasInstanceId: names.has('instance-id'),
-  };
-}
-
-/** Mutable counters of one (ENI, window) while a source is being rolled up. */
-class WindowState {
-  readonly windowStart: number;
-  flows = 0;
-  packets = 0;
-  bytes = 0;
-  acceptFlows = 0;
-  acceptPackets = 0;
-  acceptBytes = 0;
-  rejectFlows = 0;
-  rejectPackets = 0;
-  rejectBytes = 0;
-  nodataRecords = 0;
-  skipdataRecords = 0;
-  ingressPackets = 0;
-  ingressBytes = 0;
-  egressPackets = 0;
-  egressBytes = 0;
-  tcpBytes = 0;
-  udpBytes = 0;
-  icmpBytes = 0;
-  otherBytes = 0;
-  synOnlyFlows = 0;
-  accountId: string | null = null;
-  vpcId: string | null = null;
-  subnetId: string | null = null;
-  instanceId: string | null = null;
-  talkers: TopSketch | null = null;
-  rejected: TopSketch | null = null;
-  rejectedFlows: TopSketch | null = null;
-  rejectedPorts: TopSketch | null = null;
-
-  constructor(windowStart: number) {
-    this.windowStart = windowStart;
-  }
-}
-
-/**
- * One ENI's windows. The typed path is the reference, not the hot path: a
- * plain Map keyed by window start is all it needs.
- */
-class EniState {
-  readonly interfaceId: string;
-  readonly windows = new Map<number, WindowState>();
-
-  constructor(interfaceId: string) {
-    this.interfaceId = interfaceId;
-  }
-
-  window(windowStart: number): WindowState {
-    let state = this.windows.get(windowStart);
-    if (!state) {
-      state = new WindowState(windowStart);
-      this.windows.set(windowStart, state);
-    }
-    return state;
-  }
-}
-
-const HASH_PRIME = 0x01000193;
 /** Sets of a full rejected-flow sketch: 16 (source, port) keys (as the WebAssembly twin). */
 const REJECTED_FLOW_SETS = 8;
-
-/**
- * The hash that identifies a top-talker key: source and destination address
- * hashes (`hashBytes`, a multiply-xorshift hash of their bytes) mixed with direction, service port (the
- * lower of the two ports) and protocol. Both ingest paths call this.
- */
-function talkerHash(srcHash: number, dstHash: number, facts: RecordFacts) {
-  const { srcport, dstport, protocol } = facts;
-  const port =
-    srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
-  let hash = Math.imul(srcHash ^ 0x20, HASH_PRIME);
-  hash = Math.imul(hash ^ dstHash, HASH_PRIME);
-  hash = Math.imul(hash ^ (facts.direction | (port << 2)), HASH_PRIME);
-  return mixHash(
-    Math.imul(hash ^ (protocol < 0 ? 0xffff : protocol), HASH_PRIME)
-  );
-}
-
-/**
- * The hash that identifies a rejected-flow key: the source address hash
- * (`hashBytes`) mixed with the destination port and the protocol (all
- * ones when absent). Both ingest paths compute it.
- */
-function rejectedFlowHash(srcHash: number, facts: RecordFacts): number {
-  const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
-  let hash = Math.imul(srcHash ^ 0x52, HASH_PRIME);
-  hash = Math.imul(hash ^ port, HASH_PRIME);
-  return mixHash(
-    Math.imul(hash ^ (facts.protocol < 0 ? 0xffff : facts.protocol), HASH_PRIME)
-  );
-}
-
-/**
- * The hash that identifies a rejected-port key: destination port and
- * protocol (all ones when absent). Both ingest paths compute it.
- */
-function rejectedPortHash(facts: RecordFacts): number {
-  const port = facts.dstport < 0 ? 0xffffff : facts.dstport;
-  const hash = Math.imul(port ^ 0x50, HASH_PRIME);
-  return mixHash(
-    Math.imul(hash ^ (facts.protocol < 0 ? 0xffff : facts.protocol), HASH_PRIME)
-  );
-}
-
-const TAIL = new Uint8Array(TAIL_BYTES);
-const REJECTED_TAIL = new Uint8Array(REJECTED_TAIL_BYTES);
 const SPACE_BYTE = Uint8Array.of(0x20);
 
 /**
@@ -285,17 +131,7 @@ class RollupAccumulator {
     sketch.appendLabel(slot, src, srcFrom, srcTo, room);
     sketch.appendLabel(slot, SPACE_BYTE, 0, 1, room);
     sketch.appendLabel(slot, dst, dstFrom, dstTo, room);
-    const { srcport, dstport, protocol } = facts;
-    const port =
-      srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
-    const proto = protocol < 0 ? 0xffff : protocol;
-    TAIL[0] = facts.direction;
-    TAIL[1] = (port >>> 16) & 0xff;
-    TAIL[2] = (port >>> 8) & 0xff;
-    TAIL[3] = port & 0xff;
-    TAIL[4] = (proto >>> 8) & 0xff;
-    TAIL[5] = proto & 0xff;
-    sketch.appendLabel(slot, TAIL, 0, TAIL_BYTES);
+    sketch.appendLabel(slot, talkerTail(facts), 0, TAIL_BYTES);
   }
 
   /**
@@ -326,16 +162,10 @@ class RollupAccumulator {
       facts.packets,
       facts.bytes
     );
-    const dstport = facts.dstport < 0 ? 0xffffff : facts.dstport;
-    const proto = facts.protocol < 0 ? 0xffff : facts.protocol;
-    REJECTED_TAIL[0] = (dstport >>> 16) & 0xff;
-    REJECTED_TAIL[1] = (dstport >>> 8) & 0xff;
-    REJECTED_TAIL[2] = dstport & 0xff;
-    REJECTED_TAIL[3] = (proto >>> 8) & 0xff;
-    REJECTED_TAIL[4] = proto & 0xff;
+    const tail = rejectedFlowTail(facts);
     if (entry >= 0) {
       flows.appendLabel(entry, src, srcFrom, srcTo, MAX_ADDRESS_BYTES);
-      flows.appendLabel(entry, REJECTED_TAIL, 0, REJECTED_TAIL_BYTES);
+      flows.appendLabel(entry, tail, 0, REJECTED_TAIL_BYTES);
     }
     window.rejectedPorts ??= new TopSketch(REJECTED_TAIL_BYTES);
     const port = window.rejectedPorts.add(
@@ -346,12 +176,7 @@ class RollupAccumulator {
       facts.bytes
     );
     if (port >= 0) {
-      window.rejectedPorts.appendLabel(
-        port,
-        REJECTED_TAIL,
-        0,
-        REJECTED_TAIL_BYTES
-      );
+      window.rejectedPorts.appendLabel(port, tail, 0, REJECTED_TAIL_BYTES);
     }
   }
 
@@ -414,18 +239,4 @@ function addTraffic(
   } else if (protocol >= 0) window.otherBytes += bytes;
 }
 
-export type { RollupShape, WindowState };
-export {
-  ACTION_ACCEPT,
-  ACTION_NONE,
-  ACTION_REJECT,
-  RecordFacts,
-  RollupAccumulator,
-  rejectedFlowHash,
-  rejectedPortHash,
-  rollupShapeOf,
-  STATUS_NODATA,
-  STATUS_OK,
-  STATUS_SKIPDATA,
-  talkerHash,
-};
+export { RollupAccumulator };

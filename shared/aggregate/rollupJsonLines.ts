@@ -1,6 +1,6 @@
 import type { Rollup } from '../types.js';
 import { mergeRollups } from './mergeRollups.js';
-import type { RollupShape } from './rollupAccumulator.js';
+import type { RollupShape } from './rollupShape.js';
 import type { ScannerExports } from './scannerMemory.js';
 import {
   isSameItem,

@@ -14,14 +14,14 @@ import {
   ACTION_NONE,
   ACTION_REJECT,
   RecordFacts,
-  RollupAccumulator,
-  rollupShapeOf,
   STATUS_NODATA,
   STATUS_OK,
   STATUS_SKIPDATA,
-  talkerHash,
-} from './rollupAccumulator.js';
+} from './recordFacts.js';
+import { RollupAccumulator } from './rollupAccumulator.js';
+import { rollupShapeOf } from './rollupShape.js';
 import { StatsCollector } from './statsCollector.js';
+import { talkerHash } from './topListKeys.js';
 import {
   DIRECTION_EGRESS,
   DIRECTION_INGRESS,

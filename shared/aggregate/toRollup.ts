@@ -5,7 +5,7 @@ import type {
   Rollup,
   TopTalker,
 } from '../types.js';
-import type { RollupShape, WindowState } from './rollupAccumulator.js';
+import type { RollupShape } from './rollupShape.js';
 import {
   compareText,
   type DecodedTalker,
@@ -15,6 +15,7 @@ import {
   rankRejectedPorts,
   toTopTalkers,
 } from './topLists.js';
+import type { WindowState } from './windowState.js';
 
 /**
  * Rollups from what both paths accumulate: a window's counters and ids,

@@ -12,7 +12,7 @@ import {
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
 import { PackedAddresses } from './packedAddresses.js';
-import type { RollupShape } from './rollupAccumulator.js';
+import type { RollupShape } from './rollupShape.js';
 import type { ScannerExports } from './scannerMemory.js';
 import { SketchTexts } from './sketchTexts.js';
 import { compareText } from './topLists.js';

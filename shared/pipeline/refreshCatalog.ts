@@ -14,7 +14,7 @@ import {
   type StoredState,
 } from '../store/catalogStore.js';
 import { forEachBounded } from '../store/dynamoCalls.js';
-import { partitionKey } from '../store/rollupItem.js';
+import { partitionKey } from '../store/rollupLayout.js';
 
 /** What one refresh found and wrote. */
 interface CatalogRefreshSummary {

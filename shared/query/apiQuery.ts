@@ -1,4 +1,4 @@
-import type { SeriesKind, Step } from '../store/rollupItem.js';
+import type { SeriesKind, Step } from '../store/rollupLayout.js';
 
 /** An HTTP request as the API sees it (from an API Gateway v2 event). */
 interface ApiRequest {

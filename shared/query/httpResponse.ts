@@ -1,7 +1,7 @@
 import { QueryError } from '../errors.js';
 import type { ResponseFormat } from './apiQuery.js';
 import { formatCsv } from './formatCsv.js';
-import type { QueryResult } from './queryRollups.js';
+import type { QueryResult } from './queryResult.js';
 
 /** An HTTP response as API Gateway (payload 2.0) takes it from Lambda. */
 interface HttpResponse {

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { QueryError } from '../errors.js';
 import type { PageKey } from '../store/rollupStore.js';
+import type { PageQuery } from './apiQuery.js';
 
 /** What a page token carries: where the page ended, and for which query. */
 interface PageToken {
@@ -68,5 +69,20 @@ function decodePageToken(
   return token;
 }
 
+/**
+ * The page token a series query carries, checked against the series and,
+ * when the request gives one, the range; null on a first page. Throws
+ * `QueryError` 400 as `decodePageToken` does.
+ */
+function tokenOf(query: PageQuery, series: string, secret: string) {
+  if (query.nextToken === null) return null;
+  const { from, to } = query;
+  return decodePageToken(
+    query.nextToken,
+    secret,
+    query.isRangeGiven ? { series, from, to } : { series }
+  );
+}
+
 export type { PageToken };
-export { decodePageToken, encodePageToken };
+export { decodePageToken, encodePageToken, tokenOf };

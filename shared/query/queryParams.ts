@@ -1,5 +1,5 @@
 import { QueryError } from '../errors.js';
-import type { SeriesKind, Step } from '../store/rollupItem.js';
+import type { SeriesKind, Step } from '../store/rollupLayout.js';
 import {
   type ApiRequest,
   type ResponseFormat,

@@ -4,7 +4,7 @@ import { QueryError } from '../errors.js';
 import { isoOfSeconds } from '../flowLogRules.js';
 import type { CatalogReader } from '../store/catalogStore.js';
 import type { RangeRanker } from '../store/rangeRanking.js';
-import { seriesPartitionKey } from '../store/rollupItem.js';
+import { seriesPartitionKey } from '../store/rollupLayout.js';
 import type { ApiQuery } from './apiQuery.js';
 import { catalogsOf } from './attachCatalog.js';
 

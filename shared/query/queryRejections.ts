@@ -6,7 +6,7 @@ import {
 import { isoOfSeconds } from '../flowLogRules.js';
 import type { CatalogReader } from '../store/catalogStore.js';
 import type { RangeRanker } from '../store/rangeRanking.js';
-import { seriesPartitionKey } from '../store/rollupItem.js';
+import { seriesPartitionKey } from '../store/rollupLayout.js';
 import type { RollupReader } from '../store/rollupStore.js';
 import type { RejectedFlow } from '../types.js';
 import type { ApiQuery } from './apiQuery.js';

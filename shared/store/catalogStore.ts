@@ -13,7 +13,7 @@ import {
   type Item,
   queryItems,
 } from './dynamoCalls.js';
-import { partitionKey } from './rollupItem.js';
+import { partitionKey } from './rollupLayout.js';
 
 /** The sort key of catalog items (in the ENI's own partition, and an address's). */
 const CATALOG_SORT_KEY = 'CATALOG';

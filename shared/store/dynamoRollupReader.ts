@@ -8,16 +8,18 @@ import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
 import { BATCH_GET_KEYS, batchGetItems, queryItems } from './dynamoCalls.js';
 import {
+  rankingFromItem,
+  rollupFromItem,
+  rollupsFromItems,
+} from './rollupItem.js';
+import {
   ALL_COUNTERS,
   ATTR,
   COUNTER_ATTR,
   partitionKey,
-  rankingFromItem,
   rankingPartitionKey,
-  rollupFromItem,
-  rollupsFromItems,
   sortKey,
-} from './rollupItem.js';
+} from './rollupLayout.js';
 import type { RollupReader, WindowTop } from './rollupStore.js';
 import { createSeriesReader } from './seriesReader.js';
 import { candidatesOf, type RankingMetric } from './windowRanking.js';

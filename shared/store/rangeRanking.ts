@@ -6,17 +6,17 @@ import {
 import { COUNTERS } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import { queryBetween } from './dynamoCalls.js';
+import { rollupFromItem } from './rollupItem.js';
 import {
   ACCOUNTS_KEY,
   ATTR,
   lastWindowRankingKey,
   partitionKey,
-  rollupFromItem,
   STEP_SECONDS,
   scopeRankingSortKey,
   sortKey,
   startOfSortKey,
-} from './rollupItem.js';
+} from './rollupLayout.js';
 import {
   type Bounds,
   combineRankings,

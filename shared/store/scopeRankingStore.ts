@@ -20,7 +20,7 @@ import {
   type Step,
   scopeRankingSortKey,
   stepStartOf,
-} from './rollupItem.js';
+} from './rollupLayout.js';
 import type { Contribution } from './rollupStore.js';
 import {
   combineRankings,

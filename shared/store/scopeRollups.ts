@@ -9,7 +9,7 @@ import {
   type Step,
   seriesPartitionKey,
   stepStartOf,
-} from './rollupItem.js';
+} from './rollupLayout.js';
 import type { Contribution } from './rollupStore.js';
 
 /** The scopes rollups are kept for, beside ENIs. */

@@ -2,15 +2,15 @@ import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IDS, mergeRollups } from '../aggregate/mergeRollups.js';
 import type { Rollup } from '../types.js';
 import { putNewerVersion, queryBetween } from './dynamoCalls.js';
+import { rollupFromItem } from './rollupItem.js';
 import {
   ALL_COUNTERS,
   ATTR,
   COUNTER_ATTR,
-  rollupFromItem,
   STEP_SECONDS,
   type Step,
   stepSortKey,
-} from './rollupItem.js';
+} from './rollupLayout.js';
 import type { TierKey } from './scopeRollups.js';
 
 type Item = Record<string, AttributeValue>;

@@ -3,12 +3,10 @@ import { emptyRollup, mergeRollups } from '../aggregate/mergeRollups.js';
 import { messageOf, StoreError } from '../errors.js';
 import type { Rollup } from '../types.js';
 import { queryBetween } from './dynamoCalls.js';
+import { checkPageKey, fromPageKey, pageKeyOf } from './pageKeys.js';
+import { rollupFromItem } from './rollupItem.js';
 import {
   ATTR,
-  checkPageKey,
-  fromPageKey,
-  pageKeyOf,
-  rollupFromItem,
   type SeriesKind,
   STEP_SECONDS,
   type Step,
@@ -16,7 +14,7 @@ import {
   startOfSortKey,
   stepSortKey,
   stepStartOf,
-} from './rollupItem.js';
+} from './rollupLayout.js';
 import type { PageKey, RollupPage } from './rollupStore.js';
 
 type Item = Record<string, AttributeValue>;

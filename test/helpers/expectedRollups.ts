@@ -5,18 +5,22 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { COUNTERS, emptyRollup } from '../../shared/aggregate/mergeRollups.js';
 import {
+  rankingFromItem,
+  rollupFromItem,
+  rollupsFromItems,
+} from '../../shared/store/rollupItem.js';
+import {
   ALL_COUNTERS,
   ATTR,
   COUNTER_ATTR,
+  partitionKey,
+  rankingPartitionKey,
+} from '../../shared/store/rollupLayout.js';
+import {
   isTopListAttribute,
   MAX_INLINE_TOP_LISTS,
-  partitionKey,
-  rankingFromItem,
-  rankingPartitionKey,
-  rollupFromItem,
-  rollupsFromItems,
   topListAttribute,
-} from '../../shared/store/rollupItem.js';
+} from '../../shared/store/topListAttributes.js';
 import type { WindowRanking } from '../../shared/store/windowRanking.js';
 import type { Rollup } from '../../shared/types.js';
 import { type ReferenceCounters, referenceRollup } from './referenceRollup.js';

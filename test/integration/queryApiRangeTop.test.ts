@@ -43,7 +43,7 @@ import {
   createDynamoRollupStore,
 } from '../../shared/store/dynamoRollupStore.js';
 import { WINDOW_READ_BUDGET } from '../../shared/store/rangeRanking.js';
-import { ACCOUNTS_KEY, ATTR } from '../../shared/store/rollupItem.js';
+import { ACCOUNTS_KEY, ATTR } from '../../shared/store/rollupLayout.js';
 import { SCOPE_RANKING_SIZE } from '../../shared/store/scopeRanking.js';
 import type { Rollup } from '../../shared/types.js';
 import { importS3Handler } from '../helpers/cloudwatchBatches.js';

@@ -24,7 +24,7 @@ import {
   partitionKey,
   rankingPartitionKey,
   sortKey,
-} from '../../shared/store/rollupItem.js';
+} from '../../shared/store/rollupLayout.js';
 import type { S3ObjectRef } from '../../shared/types.js';
 import { createIngestDeps } from '../../shared/wiring.js';
 import { itemBytes } from '../helpers/applyUpdateItem.js';

@@ -1,5 +1,5 @@
 // AssemblyScript: the keys of a record in the top-list sketches
-// (topListUpdates.ts), as the typed path's rollupAccumulator.ts computes
+// (topListUpdates.ts), as the typed path's ../topListKeys.ts computes
 // them: the hashes of a talker, a rejected flow and a rejected port, and
 // the tails their labels end with (port and protocol, packed).
 
@@ -17,7 +17,7 @@ function servicePort(srcport: f64, dstport: f64): f64 {
   return srcport < 0 || dstport < 0 ? 0xffffff : Math.min(srcport, dstport);
 }
 
-/** As talkerHash in rollupAccumulator.ts. */
+/** As talkerHash in ../topListKeys.ts. */
 export function talkerHash(
   srcHash: u32,
   dstHash: u32,
@@ -33,7 +33,7 @@ export function talkerHash(
   return mixHash((hash ^ protocolKey(protocol)) * HASH_PRIME);
 }
 
-/** As rejectedFlowHash in rollupAccumulator.ts: source, destination port, protocol. */
+/** As rejectedFlowHash in ../topListKeys.ts: source, destination port, protocol. */
 export function rejectedFlowHash(
   srcHash: u32,
   dstport: f64,
@@ -45,7 +45,7 @@ export function rejectedFlowHash(
   return mixHash((hash ^ protocolKey(protocol)) * HASH_PRIME);
 }
 
-/** As rejectedPortHash in rollupAccumulator.ts: destination port, protocol. */
+/** As rejectedPortHash in ../topListKeys.ts: destination port, protocol. */
 export function rejectedPortHash(dstport: f64, protocol: f64): u32 {
   const port: u32 = dstport < 0 ? 0xffffff : <u32>toInt32(dstport);
   const hash = (port ^ 0x50) * HASH_PRIME;

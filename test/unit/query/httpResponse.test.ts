@@ -5,7 +5,7 @@ import {
   errorResponse,
   resultResponse,
 } from '../../../shared/query/httpResponse.js';
-import type { QueryResult } from '../../../shared/query/queryRollups.js';
+import type { QueryResult } from '../../../shared/query/queryResult.js';
 
 const RESULT: QueryResult = {
   statusCode: 200,

@@ -1,100 +1,35 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../../../shared/errors.js';
+import {
+  rankingFromItem,
+  rollupFromItem,
+  rollupsFromItems,
+} from '../../../shared/store/rollupItem.js';
 import {
   compactionFor,
   rankingPutsFor,
   updateFor,
-} from '../../../shared/store/dynamoRollupStore.js';
-import {
-  ATTR,
-  COUNTER_ATTR,
-  partitionKey,
-  rankingFromItem,
-  rankingPartitionKey,
-  rollupFromItem,
-  rollupsFromItems,
-  sortKey,
-  topListAttribute,
-  topListsOf,
-} from '../../../shared/store/rollupItem.js';
-import { decodeTopLists } from '../../../shared/store/topListCodec.js';
-import type {
-  RejectedSource,
-  Rollup,
-  TopTalker,
-} from '../../../shared/types.js';
+} from '../../../shared/store/rollupWrites.js';
+import { topListAttribute } from '../../../shared/store/topListAttributes.js';
+import type { Rollup } from '../../../shared/types.js';
 import {
   applyUpdateItem,
   ConditionFailed,
   itemBytes,
   MemoryTable,
 } from '../../helpers/applyUpdateItem.js';
+import {
+  counters,
+  fullRollup,
+  type Item,
+  plainRollup,
+  rejected,
+  talker,
+  WINDOW,
+} from '../../helpers/storeFixtures.js';
 
-type Item = Record<string, AttributeValue>;
-
-/** 2026-11-01T00:05:00Z */
-const WINDOW = 1793491500;
+/** Options of its own: table 'rollups', not the shared OPTIONS table. */
 const OPTIONS = { tableName: 'rollups', retentionDays: 30, concurrency: 4 };
-
-const talker = (peer: string, bytes: number, flows = 1): TopTalker => ({
-  peer,
-  port: 443,
-  protocol: 6,
-  flows,
-  packets: flows * 10,
-  bytes,
-});
-
-const rejected = (address: string, flows: number): RejectedSource => ({
-  address,
-  flows,
-  packets: flows,
-  bytes: flows * 40,
-});
-
-const counters = (scale: number) => ({
-  flows: 3 * scale,
-  packets: 30 * scale,
-  bytes: 3000 * scale,
-  acceptFlows: 2 * scale,
-  acceptPackets: 20 * scale,
-  acceptBytes: 2000 * scale,
-  rejectFlows: 1 * scale,
-  rejectPackets: 10 * scale,
-  rejectBytes: 1000 * scale,
-  nodataRecords: 0,
-  skipdataRecords: 1 * scale,
-});
-
-/** A rollup with every field a v5 format can fill. */
-const fullRollup = (): Rollup => ({
-  interfaceId: 'eni-0a1b2c3d4e5f67890',
-  windowStart: WINDOW,
-  ...counters(1),
-  ingressPackets: 12,
-  ingressBytes: 1200,
-  egressPackets: 18,
-  egressBytes: 1800,
-  tcpBytes: 2500,
-  udpBytes: 400,
-  icmpBytes: 100,
-  otherBytes: 0,
-  synOnlyFlows: 1,
-  accountId: '123456789012',
-  vpcId: 'vpc-0abc',
-  subnetId: 'subnet-0abc',
-  instanceId: 'i-0abc',
-  topTalkers: [talker('10.0.1.5', 2000), talker('10.0.2.9', 1000)],
-  topRejectedSources: [rejected('198.51.100.7', 1)],
-});
-
-/** A v2 rollup: no optional counters, no VPC ids, no top lists. */
-const plainRollup = (): Rollup => ({
-  interfaceId: 'eni-0a1b2c3d4e5f67890',
-  windowStart: WINDOW,
-  ...counters(2),
-});
 
 const keyItem = (): Item => ({
   pk: { S: 'ENI#eni-0a1b2c3d4e5f67890' },
@@ -110,111 +45,6 @@ const itemOf = (
       applyUpdateItem(item, updateFor(rollup, id, OPTIONS)),
     {} as Item
   );
-
-describe('partitionKey', () => {
-  it('prefixes the interface id with ENI#', () => {
-    // Act
-    const key = partitionKey('eni-0a1b2c3d4e5f67890');
-
-    // Assess
-    expect(key).toBe('ENI#eni-0a1b2c3d4e5f67890');
-  });
-});
-
-describe('sortKey', () => {
-  it('writes the window start as W# and ISO-8601 UTC without milliseconds', () => {
-    // Act
-    const key = sortKey(WINDOW);
-
-    // Assess
-    expect(key).toBe('W#2026-11-01T00:05:00Z');
-  });
-
-  it('writes the epoch as W#1970-01-01T00:00:00Z', () => {
-    // Act
-    const key = sortKey(0);
-
-    // Assess
-    expect(key).toBe('W#1970-01-01T00:00:00Z');
-  });
-
-  it('sorts as text in the order of the window starts', () => {
-    // Prepare
-    const starts = [0, 299_700, WINDOW - 300, WINDOW, 4102444500];
-
-    // Act
-    const keys = starts.map(sortKey);
-
-    // Assess
-    expect([...keys].sort()).toEqual(keys);
-    expect(new Set(keys).size).toBe(starts.length);
-  });
-});
-
-describe('rankingPartitionKey', () => {
-  it('writes TOP# and the window start, apart from every ENI partition', () => {
-    // Act
-    const key = rankingPartitionKey(WINDOW);
-
-    // Assess
-    expect(key).toBe('TOP#2026-11-01T00:05:00Z');
-    expect(key.startsWith('ENI#')).toBe(false);
-  });
-});
-
-describe('topListAttribute', () => {
-  it('names t: and the first 8 characters of the contribution id', () => {
-    // Act
-    const name = topListAttribute('M9Azh3Jg2LLmCVKILSxkmH');
-
-    // Assess
-    expect(name).toBe('t:M9Azh3Jg');
-  });
-
-  it('never equals a counter or id attribute', () => {
-    // Act
-    const name = topListAttribute('');
-
-    // Assess
-    expect(Object.values(COUNTER_ATTR)).not.toContain(name);
-  });
-});
-
-describe('topListsOf', () => {
-  it('returns null for a rollup without top lists', () => {
-    // Act
-    const stored = topListsOf(plainRollup());
-
-    // Assess
-    expect(stored).toBeNull();
-  });
-
-  it('returns null when both top lists are empty', () => {
-    // Prepare
-    const rollup = { ...plainRollup(), topTalkers: [], topRejectedSources: [] };
-
-    // Act
-    const stored = topListsOf(rollup);
-
-    // Assess
-    expect(stored).toBeNull();
-  });
-
-  it('stores both lists in binary, read back as they were', () => {
-    // Prepare
-    const rollup = fullRollup();
-
-    // Act
-    const stored = topListsOf(rollup);
-
-    // Assess
-    expect(stored).toBeInstanceOf(Uint8Array);
-    expect(decodeTopLists(stored ?? new Uint8Array())).toStrictEqual({
-      topTalkers: rollup.topTalkers,
-      topRejectedSources: rollup.topRejectedSources,
-    });
-  });
-});
 
 describe('rollupFromItem', () => {
   it('reads back a rollup written by updateFor to an empty table, top lists included', () => {
@@ -585,14 +415,5 @@ describe('rankingFromItem', () => {
     // Assess
     expect(read).toThrow(StoreError);
     expect(read).toThrow(message);
-  });
-});
-
-describe('the item layout', () => {
-  it('gives every attribute its own short name (a review finding: the hour version once overwrote vpcId)', () => {
-    // Act
-    const names = [...Object.values(ATTR), ...Object.values(COUNTER_ATTR)];
-    // Assess
-    expect(new Set(names).size).toBe(names.length);
   });
 });
