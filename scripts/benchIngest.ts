@@ -57,33 +57,25 @@ import { readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createGunzip } from 'node:zlib';
-import {
-  type AttributeValue,
-  DescribeTableCommand,
-  type DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DEFAULT_START_SECONDS } from '../shared/generate/generateFlowLogLines.js';
 import {
-  data,
-  ensureFile,
-  type FileSpec,
-  MIB,
-  root,
-  run,
-} from './benchProcess.js';
+  FLEETS,
+  type Fleet,
+  keyOf,
+  objectsOf,
+  QUICK_FLEETS,
+  textOf,
+} from './benchIngest/fleet.js';
+import { type ObjectFigures, report } from './benchIngest/report.js';
+import {
+  contributionsByItem,
+  tallyWrites,
+  type WriteTally,
+} from './benchIngest/tallyWrites.js';
+import { data, ensureFile, MIB, root, run } from './benchProcess.js';
 import { ensureRollupTable, startLocalStack } from './local/localStack.js';
 
-/** USD per write request unit, DynamoDB on demand, us-east-1. */
-const DYNAMODB_WRU_USD = 0.625 / 1e6;
-/** USD per GB ingested, CloudWatch Logs vended logs, us-east-1, first 10 TB. */
-const CLOUDWATCH_LOGS_GB_USD = 0.5;
-/** The target of issue #13: write units per (ENI, window) item, index writes included. */
-const TARGET_WRU_PER_ITEM = 1.5;
-const GB = 1024 ** 3;
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 /** The function's memory the handler is run as (s3Ingest's in serverless.yml). */
 const FUNCTION_MEMORY_MB = Number(
@@ -104,201 +96,12 @@ const LAMBDA_HEAP_FLAGS = [
   `--max-old-space-size=${FUNCTION_MEMORY_MB - YOUNG_MB}`,
 ];
 const BUCKET = 'flowlog-rollups-bench';
-const WRITE_TARGETS = new Set([
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'BatchWriteItem',
-]);
-
-interface Fleet {
-  readonly name: string;
-  readonly records: number;
-  readonly enis: number;
-  readonly seed: number;
-  /** v2 (no VPC or subnet: account scopes only) or v5 (every scope). */
-  readonly format: 'v2' | 'v5';
-  /** How the objects are delivered (default gzip text). */
-  readonly fileFormat?: 'text' | 'parquet';
-}
 
 const isQuick = process.argv.includes('--quick');
 const only = process.argv[process.argv.indexOf('--only') + 1];
-const fleets: Fleet[] = (
-  isQuick
-    ? [
-        {
-          name: '2k',
-          records: 200_000,
-          enis: 2000,
-          seed: 3,
-          format: 'v2' as const,
-        },
-        {
-          name: '2k-v5',
-          records: 200_000,
-          enis: 2000,
-          seed: 3,
-          format: 'v5' as const,
-        },
-      ]
-    : [
-        {
-          name: '2k',
-          records: 2_000_000,
-          enis: 2000,
-          seed: 3,
-          format: 'v2' as const,
-        },
-        {
-          name: '20k',
-          records: 2_000_000,
-          enis: 20_000,
-          seed: 3,
-          format: 'v2' as const,
-        },
-        {
-          name: '20k-v5',
-          records: 2_000_000,
-          enis: 20_000,
-          seed: 3,
-          format: 'v5' as const,
-        },
-        {
-          // The 20k fleet's records again, delivered as Parquet.
-          name: '20k-parquet',
-          records: 2_000_000,
-          enis: 20_000,
-          seed: 3,
-          format: 'v2' as const,
-          fileFormat: 'parquet' as const,
-        },
-      ]
-).filter((fleet) => !process.argv.includes('--only') || fleet.name === only);
-
-/** The two objects of a fleet: the first, and the same fleet 300 s later. */
-const objectsOf = (fleet: Fleet): FileSpec[] =>
-  [0, 300].map((offset) => ({
-    name: `${fleet.format}-${fleet.records >= 1e6 ? `${fleet.records / 1e6}m` : `${fleet.records / 1000}k`}-${fleet.enis}enis-s${fleet.seed}${offset ? `-plus${offset}s` : ''}`,
-    format: fleet.format,
-    records: fleet.records,
-    enis: fleet.enis,
-    seed: fleet.seed,
-    start: DEFAULT_START_SECONDS + offset,
-  }));
-
-interface WriteTally {
-  requests: number;
-  capacityUnits: number;
-  conditionFailures: number;
-  /** Writes that asked for no capacity report (the ingest's part checkpoints). */
-  unreported: number;
-}
-
-interface ObjectFigures {
-  fleet: string;
-  object: string;
-  records: number;
-  enis: number;
-  /** Distinct (ENI, window) items the object added to. */
-  items: number;
-  /** Items per part summed (the same item in two parts of an object counts twice). */
-  itemWrites: number;
-  parts: number;
-  textBytes: number;
-  gzipMiB: number;
-  writeRequests: number;
-  tableWriteUnits: number;
-  /** Write units the ingest summed from the responses it got, when its summary has them. */
-  storeWriteUnits: number | null;
-  conditionFailures: number;
-  unreportedWrites: number;
-  indexWriteUnits: number;
-  ingestSeconds: number;
-  cpuSeconds: number;
-  maxRssMiB: number;
-}
-
-const keyOf = (index: number, suffix: '.log.gz' | '.log.parquet') =>
-  `AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/01/123456789012_vpcflowlogs_us-east-1_fl-0123456789abcdef0_20261101T0000Z_${String(index).padStart(8, '0')}${suffix}`;
-
-/** Bytes of flow-log text (what CloudWatch Logs would ingest) and distinct ENIs of a gzip file. */
-async function textOf(path: string): Promise<{ bytes: number; enis: number }> {
-  const gunzip = createReadStream(path).pipe(createGunzip());
-  let bytes = 0;
-  gunzip.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-  });
-  const enis = new Set<string>();
-  let column = -1;
-  for await (const line of createInterface({ input: gunzip })) {
-    const fields = line.split(' ');
-    if (column < 0) {
-      column = fields.indexOf('interface-id');
-      continue;
-    }
-    enis.add(fields[column] ?? '');
-  }
-  return { bytes, enis: enis.size };
-}
-
-/** Contribution ids held by each counters item of a table (`pk sk` -> count). */
-async function contributionsByItem(
-  client: DynamoDBClient,
-  tableName: string
-): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await client.send(
-      new ScanCommand({
-        TableName: tableName,
-        ProjectionExpression: 'pk, sk, c',
-        ExclusiveStartKey: startKey,
-      })
-    );
-    for (const item of page.Items ?? []) {
-      if (!item.pk?.S?.startsWith('ENI#')) continue;
-      counts.set(`${item.pk.S} ${item.sk?.S}`, item.c?.SS?.length ?? 0);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return counts;
-}
-
-/**
- * Sums what dynalite answers to write requests: requests, the
- * `ConsumedCapacity` of each, and the writes whose condition failed.
- */
-function tallyWrites(
-  request: IncomingMessage,
-  response: ServerResponse,
-  tally: WriteTally
-): void {
-  const target = String(request.headers['x-amz-target'] ?? '')
-    .split('.')
-    .pop();
-  if (!WRITE_TARGETS.has(target ?? '')) return;
-  const end = response.end.bind(response) as (...args: unknown[]) => unknown;
-  response.end = ((...args: unknown[]) => {
-    const [body] = args;
-    tally.requests++;
-    if (typeof body === 'string' && body.length > 0) {
-      const answer = JSON.parse(body) as {
-        __type?: string;
-        ConsumedCapacity?: { CapacityUnits?: number };
-      };
-      if (answer.__type?.endsWith('ConditionalCheckFailedException')) {
-        tally.conditionFailures++;
-      } else if (answer.ConsumedCapacity?.CapacityUnits === undefined) {
-        tally.unreported++;
-      } else {
-        tally.capacityUnits += answer.ConsumedCapacity.CapacityUnits;
-      }
-    }
-    return end(...args);
-  }) as typeof response.end;
-}
+const fleets: Fleet[] = (isQuick ? QUICK_FLEETS : FLEETS).filter(
+  (fleet) => !process.argv.includes('--only') || fleet.name === only
+);
 
 async function main(): Promise<void> {
   mkdirSync(data, { recursive: true });
@@ -470,88 +273,6 @@ async function main(): Promise<void> {
   writeFileSync(
     join(data, 'ingest-results.json'),
     `${JSON.stringify(results, null, 2)}\n`
-  );
-}
-
-const usd = (value: number) =>
-  value >= 1 ? `$${value.toFixed(2)}` : `$${value.toFixed(4)}`;
-
-function report(results: readonly ObjectFigures[]): void {
-  const columns: [string, number, (r: ObjectFigures) => string][] = [
-    ['object', 36, (r) => r.object],
-    ['records', 9, (r) => r.records.toLocaleString('en-US')],
-    ['ENIs', 7, (r) => r.enis.toLocaleString('en-US')],
-    ['items', 7, (r) => r.items.toLocaleString('en-US')],
-    ['parts', 5, (r) => String(r.parts)],
-    ['write req', 9, (r) => r.writeRequests.toLocaleString('en-US')],
-    ['table WRU', 9, (r) => r.tableWriteUnits.toLocaleString('en-US')],
-    ['index WRU', 9, (r) => String(r.indexWriteUnits)],
-    [
-      'WRU/item',
-      8,
-      (r) => ((r.tableWriteUnits + r.indexWriteUnits) / r.items).toFixed(3),
-    ],
-    ['ingest s', 8, (r) => r.ingestSeconds.toFixed(1)],
-    ['items/s', 7, (r) => Math.round(r.items / r.ingestSeconds).toString()],
-    ['CPU s', 6, (r) => r.cpuSeconds.toFixed(1)],
-    ['CPU ms/item', 11, (r) => ((r.cpuSeconds * 1000) / r.items).toFixed(2)],
-    ['RSS MiB', 7, (r) => r.maxRssMiB.toFixed(0)],
-  ];
-  console.log(
-    `\n${columns.map(([name, width], i) => (i === 0 ? name.padEnd(width) : name.padStart(width))).join(' ')}`
-  );
-  for (const r of results) {
-    console.log(
-      columns
-        .map(([, width, cell], i) =>
-          i === 0 ? cell(r).padEnd(width) : cell(r).padStart(width)
-        )
-        .join(' ')
-    );
-  }
-  console.log(
-    "\nindex WRU: 0, no rollup item is in an index (the one index, catalog, is sparse; a window's top ENIs come from ranking items, written once per window and object)."
-  );
-  for (const r of results) {
-    const units = r.tableWriteUnits + r.indexWriteUnits;
-    const cost = units * DYNAMODB_WRU_USD;
-    const textGB = r.textBytes / GB;
-    console.log(
-      `${r.object}: ${units.toLocaleString('en-US')} WRU = ${usd(cost)}; ` +
-        `${usd((cost / r.records) * 1e6)} per million records, ` +
-        `${usd(cost / textGB)} per GB of flow-log text (${textGB.toFixed(3)} GB; ` +
-        `CloudWatch Logs would charge ${usd(CLOUDWATCH_LOGS_GB_USD * textGB)} = ${usd(CLOUDWATCH_LOGS_GB_USD)} per GB to ingest it)` +
-        (r.conditionFailures
-          ? `; ${r.conditionFailures} failed conditions counted at 1 WRU`
-          : '') +
-        (r.unreportedWrites
-          ? `; ${r.unreportedWrites} part-checkpoint writes counted at 1 WRU`
-          : '') +
-        (r.parts > 1
-          ? `; ${r.parts} parts wrote ${r.itemWrites.toLocaleString('en-US')} item updates for ${r.items.toLocaleString('en-US')} items`
-          : '') +
-        (r.storeWriteUnits === null ||
-        r.storeWriteUnits ===
-          r.tableWriteUnits - r.conditionFailures - r.unreportedWrites
-          ? ''
-          : `; MISMATCH: the store summed ${r.storeWriteUnits} WRU`)
-    );
-  }
-  const items = results.reduce((sum, r) => sum + r.items, 0);
-  const units = results.reduce(
-    (sum, r) => sum + r.tableWriteUnits + r.indexWriteUnits,
-    0
-  );
-  console.log('');
-  for (const r of results) {
-    const perItem = (r.tableWriteUnits + r.indexWriteUnits) / r.items;
-    console.log(
-      `target <= ${TARGET_WRU_PER_ITEM} WRU per item (index writes included), ${r.object}: ${perItem.toFixed(3)} ${perItem <= TARGET_WRU_PER_ITEM ? 'met' : 'MISSED'}`
-    );
-  }
-  const overall = units / items;
-  console.log(
-    `target <= ${TARGET_WRU_PER_ITEM} WRU per item (index writes included), all objects: ${overall.toFixed(3)} ${overall <= TARGET_WRU_PER_ITEM ? 'met' : 'MISSED'}`
   );
 }
 

@@ -42,4 +42,29 @@ class StatsCollector {
   }
 }
 
-export { DEFAULT_SAMPLE_LIMIT, emptyStats, StatsCollector };
+/**
+ * The statistics of the lines between two snapshots of the running totals.
+ * `base` must be an earlier snapshot of the same totals as `total`: a
+ * reason whose count did not grow since is left out, and the samples are
+ * those kept after `base`'s.
+ */
+function subtractStats(total: IngestStats, base: IngestStats): IngestStats {
+  const badRecordsByReason: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(total.badRecordsByReason)) {
+    const part = count - (base.badRecordsByReason[reason] ?? 0);
+    if (part > 0) badRecordsByReason[reason] = part;
+  }
+  return {
+    lines: total.lines - base.lines,
+    records: total.records - base.records,
+    nodataRecords: total.nodataRecords - base.nodataRecords,
+    skipdataRecords: total.skipdataRecords - base.skipdataRecords,
+    badRecords: total.badRecords - base.badRecords,
+    badRecordsByReason,
+    badRecordSamples: total.badRecordSamples.slice(
+      base.badRecordSamples.length
+    ),
+  };
+}
+
+export { DEFAULT_SAMPLE_LIMIT, emptyStats, StatsCollector, subtractStats };

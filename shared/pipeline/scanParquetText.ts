@@ -1,4 +1,5 @@
-import { FlowLogScanner, ROLE_FIELDS } from '../aggregate/flowLogScanner.js';
+import { ROLE_FIELDS } from '../aggregate/configureScanner.js';
+import { FlowLogScanner } from '../aggregate/flowLogScanner.js';
 import type { RollupOptions } from '../aggregate/rollupRecords.js';
 import { ScannerMemory } from '../aggregate/scannerMemory.js';
 import {

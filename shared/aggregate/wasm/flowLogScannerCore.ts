@@ -15,8 +15,8 @@
 // read-out rankTalkers.ts and rankRejected.ts (the top lists ranked) and
 // rollupJson.ts (the rollups as JSON lines).
 //
-// Layouts (byte offsets) are mirrored in ../flowLogScanner.ts and
-// ../windowReader.ts.
+// Layouts (byte offsets) are mirrored in ../configureScanner.ts,
+// ../scannerStats.ts, ../flowLogScanner.ts and ../windowReader.ts.
 
 import { initAddresses } from './addresses';
 import {

@@ -1,7 +1,8 @@
-// AssemblyScript: what the host (../flowLogScanner.ts) and the scanner
-// (flowLogScannerCore.ts) agree on besides the window struct
-// (windowLayout.ts): the kinds of columns, the roles of fields, the
-// reasons for bad records, the shape flags and the struct of a sample.
+// AssemblyScript: what the host (../configureScanner.ts,
+// ../scannerStats.ts) and the scanner (flowLogScannerCore.ts) agree on
+// besides the window struct (windowLayout.ts): the kinds of columns, the
+// roles of fields, the reasons for bad records, the shape flags and the
+// struct of a sample.
 
 export const KIND_TEXT: i32 = 0;
 export const KIND_INTEGER: i32 = 1;
@@ -30,7 +31,7 @@ export const R_SUBNET = 17;
 export const R_INSTANCE = 18;
 export const ROLES = 19;
 
-// Bad-record reasons (same order as REASONS in ../flowLogScanner.ts).
+// Bad-record reasons (same order as REASONS in ../scannerStats.ts).
 export const BAD_FIELD_COUNT = 0;
 export const BAD_INTEGER = 1;
 export const BAD_ACTION = 2;

@@ -1,0 +1,34 @@
+/** Standard output of `flowlogs`: lines and bytes, written in large chunks. */
+/** Buffers output lines and writes them in large chunks, honouring backpressure. */
+class Output {
+  private buffer: string[] = [];
+  private size = 0;
+  private readonly stream: NodeJS.WritableStream;
+
+  constructor(stream: NodeJS.WritableStream) {
+    this.stream = stream;
+  }
+
+  async line(text: string): Promise<void> {
+    this.buffer.push(text);
+    this.size += text.length + 1;
+    if (this.size >= 1 << 16) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const text = `${this.buffer.join('\n')}\n`;
+    this.buffer = [];
+    this.size = 0;
+    await this.bytes(text);
+  }
+
+  /** Writes bytes (after a flush), waiting while the stream is full. */
+  async bytes(chunk: Uint8Array | string): Promise<void> {
+    if (!this.stream.write(chunk)) {
+      await new Promise((resolve) => this.stream.once('drain', resolve));
+    }
+  }
+}
+
+export { Output };
