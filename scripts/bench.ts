@@ -209,7 +209,7 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
     const cores = availableParallelism();
     const bound = Math.max(rollupRun.cpuSeconds / cores, phases.start);
     console.log(
-      `rollup on its main thread: start ${fixed(phases.start)} s, scan ${fixed(phases.scan)} s (the inflate worker alongside), read-out ${fixed(phases.readOut)} s (rollups built and written); its ${fixed(rollupRun.cpuSeconds)} s of CPU on ${cores} cores take >= ${fixed(bound)} s: at best ${fixed(gunzip.wallSeconds / bound)}× bare gunzip`
+      `rollup on its main thread: start ${fixed(phases.start)} s, scan ${fixed(phases.scan)} s (the inflate worker alongside), read-out ${fixed(phases.readOut)} s (rollups written as JSON lines); its ${fixed(rollupRun.cpuSeconds)} s of CPU on ${cores} cores take >= ${fixed(bound)} s: at best ${fixed(gunzip.wallSeconds / bound)}× bare gunzip`
     );
   }
   return { spec, items, phases, tasks };

@@ -23,6 +23,17 @@ class Output {
     await this.bytes(text);
   }
 
+  /**
+   * Writes bytes whose memory is reused once this resolves (the JSON lines
+   * of a scan): waits until the stream has handed them on, not just queued
+   * them.
+   */
+  async lent(chunk: Uint8Array): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.stream.write(chunk, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
   /** Writes bytes (after a flush), waiting while the stream is full. */
   async bytes(chunk: Uint8Array | string): Promise<void> {
     if (!this.stream.write(chunk)) {

@@ -36,7 +36,11 @@ async function isParquetFile(path: string): Promise<boolean> {
 async function rollupParquetPath(
   path: string,
   windowMode: WindowMode,
-  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>
+  consume: (
+    rollups: IterableIterator<Rollup>,
+    items: number,
+    jsonLines?: () => Iterable<Uint8Array>
+  ) => Promise<void>
 ): Promise<ScannedInput<IngestStats>> {
   const file = await open(path);
   try {
@@ -78,7 +82,7 @@ async function rollupCommand(
   const out = new Output(process.stdout);
   let items = 0;
   // Each rollup is written as it is built, none kept (text and Parquet);
-  // the text path hands its rollups over as JSON lines already.
+  // the scanner hands its rollups over as JSON lines already.
   const consume = async (
     rollups: Iterable<Rollup>,
     count: number,
@@ -87,7 +91,7 @@ async function rollupCommand(
     items = count;
     scannedAt = performance.now();
     if (jsonLines) {
-      for (const chunk of jsonLines()) await out.bytes(chunk);
+      for (const chunk of jsonLines()) await out.lent(chunk);
       return;
     }
     for (const rollup of rollups) await out.line(JSON.stringify(rollup));

@@ -248,15 +248,18 @@ class FlowLogScanner {
 interface TakenRollups {
   readonly items: number;
   readonly rollups: IterableIterator<Rollup>;
+  /**
+   * The same rollups as JSON lines (rollupJsonLines), when a scanner holds
+   * them (not the typed path's), for a reader that writes them out: read
+   * either this or `rollups`, once; each chunk is valid until the next is
+   * asked for.
+   */
+  readonly jsonLines?: () => Iterable<Uint8Array>;
   readonly stats: IngestStats;
 }
 
-/** A scanner's TakenRollups, which it can also write as JSON lines. */
+/** A scanner's TakenRollups: it can always write them as JSON lines. */
 interface ScannerRollups extends TakenRollups {
-  /**
-   * The same rollups as JSON lines (rollupJsonLines), for a reader that
-   * writes them out: read either this or `rollups`, once.
-   */
   readonly jsonLines: () => Iterable<Uint8Array>;
 }
 

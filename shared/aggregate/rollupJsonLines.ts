@@ -37,8 +37,10 @@ function jsonShape(shape: RollupShape): number {
 
 /**
  * The rollups of `reader.rollupsInOrder(wasm)` as JSON lines (each one's
- * `JSON.stringify` and a newline, UTF-8), in chunks of up to 256 KiB, each
- * a copy the caller may keep. WebAssembly (wasm/rollupJson.ts) writes the
+ * `JSON.stringify` and a newline, UTF-8), in chunks of up to 256 KiB. A
+ * chunk written in WebAssembly is a view of the scanner's memory, valid
+ * until the next chunk is asked for: write it out (and wait until it is
+ * taken) or copy it first. WebAssembly (wasm/rollupJson.ts) writes the
  * windows whose JSON it writes byte for byte as JSON.stringify does, with
  * no object or string per rollup; the windows it leaves (a text to escape
  * or not ASCII, a number not whole, a top list with a text label) are
@@ -65,7 +67,7 @@ function* rollupJsonLines(
     if (length > 0) {
       if (held !== null) yield lineOf(held);
       held = null;
-      yield new Uint8Array(wasm.memory.buffer, wasm.jsonOut(), length).slice();
+      yield new Uint8Array(wasm.memory.buffer, wasm.jsonOut(), length);
     }
     if (stopped >= 0) {
       position = stopped;

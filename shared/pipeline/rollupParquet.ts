@@ -91,7 +91,9 @@ async function rollupParquetFile(
 /**
  * `rollupParquetFile` with the rollups handed to `consume` as they are
  * built (no array of them all when the file goes through the scanner), as
- * `rollupFlowLogLazily` does for text: one part, however many items.
+ * `rollupFlowLogLazily` does for text: one part, however many items; the
+ * scanner's part also as JSON lines (`jsonLines`, absent on the typed
+ * path).
  * Resolves to the statistics, or `not-per-eni`.
  * @example
  * await rollupParquetFileLazily(file, path, options, async (rollups) => {
@@ -102,13 +104,17 @@ async function rollupParquetFileLazily(
   file: RandomAccessObject,
   label: string,
   options: RollupOptions,
-  consume: (rollups: IterableIterator<Rollup>, items: number) => Promise<void>
+  consume: (
+    rollups: IterableIterator<Rollup>,
+    items: number,
+    jsonLines?: () => Iterable<Uint8Array>
+  ) => Promise<void>
 ): Promise<ScannedInput<IngestStats>> {
   const scanned = await rollupParquetInParts(file, label, options, {
     recorded: [],
     maxPartItems: Number.POSITIVE_INFINITY,
     recordEnd: async (_, endLine) => endLine,
-    applyPart: (part) => consume(part.rollups, part.items),
+    applyPart: (part) => consume(part.rollups, part.items, part.jsonLines),
   });
   if (scanned.kind !== 'scanned') return scanned;
   return {

@@ -39,7 +39,8 @@ async function bothWays(
     input(),
     { windowMode: 'prorate' },
     async (_rollups, _items, jsonLines) => {
-      for (const chunk of jsonLines()) parts.push(chunk);
+      // A chunk is valid until the next is asked for: copied.
+      for (const chunk of jsonLines()) parts.push(Buffer.from(chunk));
     }
   );
   const written = Buffer.concat(parts).toString('utf8');
