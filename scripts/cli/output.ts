@@ -1,5 +1,7 @@
-/** Standard output of `flowlogs`: lines and bytes, written in large chunks. */
-/** Buffers output lines and writes them in large chunks, honouring backpressure. */
+/**
+ * Standard output of `flowlogs`: buffers lines and writes them in large
+ * chunks, honouring backpressure; writes lent bytes as they come.
+ */
 class Output {
   private buffer: string[] = [];
   private size = 0;

@@ -21,8 +21,8 @@ type JsonWindows = ScannedWindows &
   Pick<ScannerExports, 'beginJson' | 'writeJson' | 'jsonOut' | 'jsonLength'>;
 
 const utf8 = new TextEncoder();
-const lineOf = (rollup: Rollup): Uint8Array =>
-  utf8.encode(`${JSON.stringify(rollup)}\n`);
+/** The host's lines are written in chunks of about this many bytes. */
+const PENDING_BYTES = 64 * 1024;
 
 /** The shape bits wasm/rollupJson.ts writes by. */
 function jsonShape(shape: RollupShape): number {
@@ -59,14 +59,32 @@ function* rollupJsonLines(
     windows.order
   );
   const bits = jsonShape(shape);
+  // The host's windows, merged where adjacent ones are one item (held),
+  // then stringified into one chunk of lines (pending).
   let held: Rollup | null = null;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const hold = (rollup: Rollup | null) => {
+    if (held !== null) {
+      const line = `${JSON.stringify(held)}\n`;
+      pending.push(line);
+      pendingBytes += line.length;
+    }
+    held = rollup;
+  };
+  const takePending = (): Uint8Array => {
+    const chunk = utf8.encode(pending.join(''));
+    pending = [];
+    pendingBytes = 0;
+    return chunk;
+  };
   let position = 0;
   while (position < windows.count) {
     const stopped = wasm.writeJson(position, windows.count, bits);
     const length = wasm.jsonLength();
     if (length > 0) {
-      if (held !== null) yield lineOf(held);
-      held = null;
+      hold(null);
+      if (pending.length > 0) yield takePending();
       yield new Uint8Array(wasm.memory.buffer, wasm.jsonOut(), length);
     }
     if (stopped >= 0) {
@@ -81,10 +99,11 @@ function* rollupJsonLines(
       held = mergeRollups(held, rollup);
       continue;
     }
-    if (held !== null) yield lineOf(held);
-    held = rollup;
+    hold(rollup);
+    if (pendingBytes >= PENDING_BYTES) yield takePending();
   }
-  if (held !== null) yield lineOf(held);
+  hold(null);
+  if (pending.length > 0) yield takePending();
 }
 
 export type { JsonWindows };

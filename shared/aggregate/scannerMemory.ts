@@ -48,7 +48,9 @@ interface ScannerExports {
    * 1) for a window it leaves to the host.
    */
   writeJson(from: number, to: number, shape: number): number;
+  /** Where writeJson writes its lines. */
   jsonOut(): number;
+  /** The bytes the last writeJson wrote at jsonOut. */
   jsonLength(): number;
 }
 

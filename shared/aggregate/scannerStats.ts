@@ -26,7 +26,8 @@ const REASONS: readonly BadRecordReason[] = [
 const REASON_LINE_TOO_LONG = 8;
 const B_SIZE = 40;
 
-const utf8 = new TextDecoder();
+// A leading BOM is text, as the typed path (which decodes whole lines) keeps it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * The statistics and bad-record samples of a FlowLogScanner's input.

@@ -2,12 +2,10 @@ import type { RecordFacts } from './recordFacts.js';
 import { REJECTED_TAIL_BYTES, TAIL_BYTES } from './topLists.js';
 import { mixHash } from './topSketch.js';
 
-/**
- * The keys of a record in the top-list sketches, as both ingest paths
- * compute them: the hashes of a talker, a rejected flow and a rejected
- * port, and the binary tails their labels end with (port and protocol).
- * The WebAssembly twin is wasm/topListKeys.ts.
- */
+// The keys of a record in the top-list sketches, as both ingest paths
+// compute them: the hashes of a talker, a rejected flow and a rejected
+// port, and the binary tails their labels end with (port and protocol).
+// The WebAssembly twin is wasm/topListKeys.ts.
 
 const HASH_PRIME = 0x01000193;
 

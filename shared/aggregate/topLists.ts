@@ -24,7 +24,8 @@ const TAIL_BYTES = 6;
 /** Bytes of the binary tail of a rejected-flow key: destination port (3), protocol (2). */
 const REJECTED_TAIL_BYTES = 5;
 
-const decoder = new TextDecoder();
+// A leading BOM is text, as the typed path (which decodes whole lines) keeps it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** UTF-8 text of a short byte run; ASCII (every address) skips the decoder. */
 function decodeText(bytes: Uint8Array): string {

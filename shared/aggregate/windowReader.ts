@@ -58,7 +58,8 @@ const LIST_SOURCES = 0;
 const LIST_FLOWS = 1;
 const LIST_PORTS = 2;
 
-const utf8 = new TextDecoder();
+// A leading BOM is text, as the typed path (which decodes whole lines) keeps it.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * What the read-out needs of a scanner's WebAssembly instance: its memory,
@@ -118,8 +119,9 @@ class WindowReader {
   /**
    * The scan's windows in order: by ENI id (as text), then start. ENIs
    * interned by bytes may decode to one id (invalid UTF-8): their windows
-   * are adjacent, and `isSameItem` tells which to merge (as the typed path
-   * keys them). Views of the memory are taken here: allocate before.
+   * of one start are adjacent, and `isSameItem` tells which to merge (as
+   * the typed path keys them). Views of the memory are taken here:
+   * allocate before.
    */
   windowsInOrder(wasm: ScannedWindows): WindowsInOrder {
     const count = wasm.getWindowCount();
@@ -152,14 +154,19 @@ class WindowReader {
       eniOf[k] = eniIndex;
       starts[k] = view.getFloat64(at + W_START, true);
     }
-    // ENIs ranked by id once; windows sorted by (rank, start) as numbers.
+    // ENIs ranked by id once (ids that decode to one text share a rank, so
+    // that their windows of one start come together); windows sorted by
+    // (rank, start) as numbers.
     const ranks = new Int32Array(ids.length);
-    ids
-      .map((id, index) => ({ id, index }))
-      .sort((a, b) => compareText(a.id, b.id))
-      .forEach(({ index }, rank) => {
-        ranks[index] = rank;
-      });
+    let rank = -1;
+    let last: string | null = null;
+    for (const { id, index } of ids
+      .map((text, at) => ({ id: text, index: at }))
+      .sort((a, b) => compareText(a.id, b.id))) {
+      if (id !== last) rank++;
+      last = id;
+      ranks[index] = rank;
+    }
     const rankOf = (k: number) => ranks[eniOf[k] as number] as number;
     const order = Uint32Array.from({ length: count }, (_, k) => k).sort(
       (a, b) =>

@@ -16,7 +16,7 @@
 // rollupJson.ts (the rollups as JSON lines).
 //
 // Layouts (byte offsets) are mirrored in ../configureScanner.ts,
-// ../scannerStats.ts, ../flowLogScanner.ts and ../windowReader.ts.
+// ../scannerStats.ts, ../windowReader.ts and ../rollupJsonLines.ts.
 
 import { initAddresses } from './addresses';
 import {

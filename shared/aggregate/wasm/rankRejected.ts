@@ -1,6 +1,6 @@
 // AssemblyScript: the read-out's ranking of one window's rejected lists
-// (../windowReader.ts calls it after rankTalkers), with no string and no
-// object per entry: the ENI's own addresses left out, the first
+// (../windowReader.ts and rollupJson.ts call it after rankTalkers), with
+// no string and no object per entry: the ENI's own addresses left out, the first
 // TOP_LIST_SIZE entries chosen. The result equals what rankRejected,
 // rankRejectedFlows and rankRejectedPorts (../topLists.ts) give for the
 // same entries as text (with rankRejections' filter, ../toRollup.ts); a test holds them

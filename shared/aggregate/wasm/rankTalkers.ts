@@ -1,6 +1,6 @@
 // AssemblyScript: the read-out's ranking of one window's top talkers
-// (../windowReader.ts calls it once per window), with no string and no
-// object per entry: the ENI's own addresses inferred, the entries of one
+// (../windowReader.ts and rollupJson.ts call it once per window), with no
+// string and no object per entry: the ENI's own addresses inferred, the entries of one
 // (peer, port, protocol) summed, and the first TOP_LIST_SIZE chosen. The
 // result equals what inferSelf, toTopTalkers and rankTalkers
 // (../topLists.ts) give for the same entries as text; a test holds both

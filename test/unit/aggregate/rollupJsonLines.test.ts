@@ -5,7 +5,11 @@ import {
   formatFromString,
   resolveFormat,
 } from '../../../shared/parse/flowLogFormat.js';
-import { rollupFlowLogLazily } from '../../../shared/pipeline/rollupFlowLog.js';
+import {
+  rollupFlowLog,
+  rollupFlowLogLazily,
+  rollupFlowLogRecords,
+} from '../../../shared/pipeline/rollupFlowLog.js';
 import type { FlowLogFormat } from '../../../shared/types.js';
 import { chunked, encode, sampleLines } from '../../helpers/flowLogInput.js';
 
@@ -46,6 +50,12 @@ async function bothWays(
   const written = Buffer.concat(parts).toString('utf8');
   return { stringified, written, chunks: parts.length };
 }
+
+/** The bytes as one input (one chunk). */
+const input = (bytes: Uint8Array) => ({
+  chunks: chunked(bytes),
+  label: 'test',
+});
 
 const withHeader = (format: FlowLogFormat, lines: string[]): string =>
   `${format.header}\n${lines.join('\n')}\n`;
@@ -181,6 +191,87 @@ describe('rollupJsonLines', () => {
     // Assess
     expect(written).toBe(stringified);
     expect(written.split('\n')).toHaveLength(3);
+  });
+
+  it('issue #13 review: merges the ids that decode to one text window by window, as the typed path keys them', async () => {
+    // Prepare: two invalid UTF-8 ids (both "eni-\uFFFD") with two windows
+    // each; their windows of one start must meet to be merged.
+    const at = (eni: string, start: number, bytes: number) =>
+      `2 123456789012 ${eni} 10.0.0.1 10.0.0.2 1 443 6 1 ${bytes} ${start} ${start + 10} ACCEPT OK`;
+    const text = withHeader(DEFAULT_FORMAT, [
+      at('eni-\u0001', 1793491200, 100),
+      at('eni-\u0001', 1793491500, 200),
+      at('eni-\u0002', 1793491200, 300),
+      at('eni-\u0002', 1793491500, 400),
+      plainLine,
+    ]);
+    const bytes = Buffer.from(text, 'latin1');
+    bytes[bytes.indexOf(0x01)] = 0xff;
+    bytes[bytes.indexOf(0x01)] = 0xff;
+    bytes[bytes.indexOf(0x02)] = 0xfe;
+    bytes[bytes.indexOf(0x02)] = 0xfe;
+
+    // Act
+    const { stringified, written } = await bothWays(bytes);
+    const scanned = await rollupFlowLog(input(bytes), {
+      windowMode: 'prorate',
+    });
+    const typed = await rollupFlowLogRecords(input(bytes), {
+      windowMode: 'prorate',
+    });
+
+    // Assess
+    expect(written).toBe(stringified);
+    expect(scanned).toEqual(typed);
+    expect(
+      written
+        .trim()
+        .split('\n')
+        .map(
+          (json) => JSON.parse(json) as { interfaceId: string; bytes: number }
+        )
+        .filter(({ interfaceId }) => interfaceId === 'eni-\ufffd')
+        .map(({ bytes: total }) => total)
+    ).toEqual([400, 600]);
+  });
+
+  it('issue #13 review: keeps a leading BOM of an id, a peer or a bad value as text, as the typed path does', async () => {
+    // Prepare: "\uFEFFeni-1" and "eni-1" are two ENIs; "\uFEFF123" is the
+    // account id as written.
+    const text = withHeader(DEFAULT_FORMAT, [
+      '2 \uFEFF123 eni-1 10.0.0.1 10.0.0.2 1 443 6 1 100 1793491200 1793491210 ACCEPT OK',
+      '2 123 \uFEFFeni-1 10.0.0.1 10.0.0.2 1 443 6 1 200 1793491200 1793491210 ACCEPT OK',
+      // A text peer (a label as text) and a bad integer (a sample's value).
+      '2 123 eni-2 \uFEFFhost 10.0.0.2 1 443 6 1 300 1793491200 1793491210 ACCEPT OK',
+      '2 123 eni-2 10.0.0.1 10.0.0.2 1 443 6 \uFEFF1 300 1793491200 1793491210 ACCEPT OK',
+    ]);
+    const bytes = encode(text);
+
+    // Act
+    const { stringified, written } = await bothWays(bytes);
+    const scanned = await rollupFlowLog(input(bytes), {
+      windowMode: 'prorate',
+    });
+    const typed = await rollupFlowLogRecords(input(bytes), {
+      windowMode: 'prorate',
+    });
+
+    // Assess
+    expect(written).toBe(stringified);
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    expect(
+      scanned.rollups.map(({ interfaceId, accountId }) => [
+        interfaceId,
+        accountId,
+      ])
+    ).toEqual([
+      ['eni-1', '\uFEFF123'],
+      ['eni-2', '123'],
+      ['\uFEFFeni-1', '123'],
+    ]);
+    expect(scanned.rollups[1]?.topTalkers?.[0]?.peer).toBe('\uFEFFhost');
+    expect(scanned.stats.badRecordSamples[0]?.message).toContain('\uFEFF1');
   });
 
   it('merges the windows of ENI ids that decode to one text, as the rollups do', async () => {
