@@ -157,12 +157,16 @@ class WindowReader {
     // ENIs ranked by id once (ids that decode to one text share a rank, so
     // that their windows of one start come together); windows sorted by
     // (rank, start) as numbers.
+    // (ids has holes: ENIs with no window here; they get no rank.)
     const ranks = new Int32Array(ids.length);
+    const byId: { id: string; index: number }[] = [];
+    ids.forEach((id, index) => {
+      byId.push({ id, index });
+    });
+    byId.sort((a, b) => compareText(a.id, b.id));
     let rank = -1;
     let last: string | null = null;
-    for (const { id, index } of ids
-      .map((text, at) => ({ id: text, index: at }))
-      .sort((a, b) => compareText(a.id, b.id))) {
+    for (const { id, index } of byId) {
       if (id !== last) rank++;
       last = id;
       ranks[index] = rank;

@@ -274,6 +274,33 @@ describe('rollupJsonLines', () => {
     expect(scanned.stats.badRecordSamples[0]?.message).toContain('\uFEFF1');
   });
 
+  it('issue #13 review: reads out around an ENI that only bad records named (it has no window)', async () => {
+    // Prepare: eni-bad is interned by a record then found to have no time.
+    const text = withHeader(DEFAULT_FORMAT, [
+      '2 123 eni-bad 10.0.0.1 10.0.0.2 1 443 6 1 100 - - ACCEPT OK',
+      plainLine,
+    ]);
+    const bytes = encode(text);
+
+    // Act
+    const { stringified, written } = await bothWays(bytes);
+    const scanned = await rollupFlowLog(input(bytes), {
+      windowMode: 'prorate',
+    });
+    const typed = await rollupFlowLogRecords(input(bytes), {
+      windowMode: 'prorate',
+    });
+
+    // Assess
+    expect(written).toBe(stringified);
+    expect(scanned).toEqual(typed);
+    if (scanned.kind !== 'rollups') throw new Error('expected rollups');
+    expect(scanned.rollups.map(({ interfaceId }) => interfaceId)).toEqual([
+      'eni-b',
+    ]);
+    expect(scanned.stats.badRecordsByReason).toEqual({ 'missing-time': 1 });
+  });
+
   it('merges the windows of ENI ids that decode to one text, as the rollups do', async () => {
     // Prepare: two invalid UTF-8 ids (both decode to "eni-\uFFFD") around
     // a plain one, so that written and host windows alternate.
