@@ -1,10 +1,4 @@
-import type {
-  RejectedFlow,
-  RejectedPort,
-  RejectedSource,
-  Rollup,
-  TopTalker,
-} from '../types.js';
+import type { Rollup } from '../types.js';
 import {
   COUNTERS,
   IDS,
@@ -12,6 +6,13 @@ import {
   OPTIONAL_COUNTERS,
 } from './mergeRollups.js';
 import { PackedAddresses } from './packedAddresses.js';
+import {
+  flowAt,
+  portAt,
+  type RankedEntry,
+  sourceAt,
+  talkerAt,
+} from './rankedEntries.js';
 import type { RollupShape } from './rollupShape.js';
 import type { ScannerExports } from './scannerMemory.js';
 import { SketchTexts } from './sketchTexts.js';
@@ -362,48 +363,6 @@ interface MemoryViews {
 const ID_AT = Object.fromEntries(
   IDS.map((name, index) => [name, index])
 ) as Record<(typeof IDS)[number], number>;
-
-/** Makes a ranked entry (the keys in the order rollups carry them). */
-type RankedEntry<T> = (
-  address: string,
-  port: number | null,
-  protocol: number | null,
-  flows: number,
-  packets: number,
-  bytes: number
-) => T;
-const talkerAt: RankedEntry<TopTalker> = (
-  peer,
-  port,
-  protocol,
-  flows,
-  packets,
-  bytes
-) => ({ peer, port, protocol, flows, packets, bytes });
-const sourceAt: RankedEntry<RejectedSource> = (
-  address,
-  _port,
-  _protocol,
-  flows,
-  packets,
-  bytes
-) => ({ address, flows, packets, bytes });
-const flowAt: RankedEntry<RejectedFlow> = (
-  address,
-  port,
-  protocol,
-  flows,
-  packets,
-  bytes
-) => ({ address, port, protocol, flows, packets, bytes });
-const portAt: RankedEntry<RejectedPort> = (
-  _address,
-  port,
-  protocol,
-  flows,
-  packets,
-  bytes
-) => ({ port, protocol, flows, packets, bytes });
 
 export type { ScannedWindows, WindowsInOrder };
 export { isSameItem, WindowReader };
