@@ -4,13 +4,13 @@
  */
 import { open } from 'node:fs/promises';
 import {
+  type ConsumeRollups,
   rollupFlowLogLazily,
   type ScannedInput,
 } from '../../shared/pipeline/rollupFlowLog.js';
 import type {
   FlowLogFormat,
   IngestStats,
-  Rollup,
   WindowMode,
 } from '../../shared/types.js';
 import { Output } from './output.js';
@@ -36,11 +36,7 @@ async function isParquetFile(path: string): Promise<boolean> {
 async function rollupParquetPath(
   path: string,
   windowMode: WindowMode,
-  consume: (
-    rollups: IterableIterator<Rollup>,
-    items: number,
-    jsonLines?: () => Iterable<Uint8Array>
-  ) => Promise<void>
+  consume: ConsumeRollups
 ): Promise<ScannedInput<IngestStats>> {
   const file = await open(path);
   try {
@@ -83,11 +79,7 @@ async function rollupCommand(
   let items = 0;
   // Each rollup is written as it is built, none kept (text and Parquet);
   // the scanner hands its rollups over as JSON lines already.
-  const consume = async (
-    rollups: Iterable<Rollup>,
-    count: number,
-    jsonLines?: () => Iterable<Uint8Array>
-  ) => {
+  const consume: ConsumeRollups = async (rollups, count, jsonLines) => {
     items = count;
     scannedAt = performance.now();
     if (jsonLines) {

@@ -183,6 +183,17 @@ async function rollupFlowLog(
 }
 
 /**
+ * Takes an input's rollups as they are built (read them before it
+ * resolves): as objects, or as JSON lines when `jsonLines` is given (the
+ * scanner's rollups; each chunk valid until the next is asked for).
+ */
+type ConsumeRollups = (
+  rollups: IterableIterator<Rollup>,
+  items: number,
+  jsonLines?: () => Iterable<Uint8Array>
+) => Promise<void>;
+
+/**
  * The hot path as `rollupFlowLog`, with the rollups handed to `consume`
  * one at a time as they are built (no array of them all: memory stays
  * the scanner's), or, for a consumer that writes them out, as JSON lines
@@ -196,11 +207,7 @@ async function rollupFlowLog(
 async function rollupFlowLogLazily(
   input: FlowLogInput,
   options: RollupOptions,
-  consume: (
-    rollups: IterableIterator<Rollup>,
-    items: number,
-    jsonLines: () => Iterable<Uint8Array>
-  ) => Promise<void>
+  consume: ConsumeRollups
 ): Promise<ScannedInput<IngestStats>> {
   return withScanner(input, options, async (scanner, text) => {
     await pushAll(scanner, text);
@@ -249,7 +256,13 @@ async function rollupFlowLogRecords(
   return { kind: 'rollups', format, ...rollup.finish() };
 }
 
-export type { FlowLogInput, NotPerEni, OpenFlowLog, ScannedInput };
+export type {
+  ConsumeRollups,
+  FlowLogInput,
+  NotPerEni,
+  OpenFlowLog,
+  ScannedInput,
+};
 export {
   NOT_PER_ENI,
   notPerEni,

@@ -16,7 +16,11 @@ import type {
   Rollup,
   RollupOutcome,
 } from '../types.js';
-import { notPerEni, type ScannedInput } from './rollupFlowLog.js';
+import {
+  type ConsumeRollups,
+  notPerEni,
+  type ScannedInput,
+} from './rollupFlowLog.js';
 import {
   applyCut,
   type PartHandlers,
@@ -104,11 +108,7 @@ async function rollupParquetFileLazily(
   file: RandomAccessObject,
   label: string,
   options: RollupOptions,
-  consume: (
-    rollups: IterableIterator<Rollup>,
-    items: number,
-    jsonLines?: () => Iterable<Uint8Array>
-  ) => Promise<void>
+  consume: ConsumeRollups
 ): Promise<ScannedInput<IngestStats>> {
   const scanned = await rollupParquetInParts(file, label, options, {
     recorded: [],
