@@ -1,12 +1,12 @@
 import { COUNTERS } from '../aggregate/mergeRollups.js';
 import type { CatalogSummary } from '../catalog/catalogEntry.js';
 import { QueryError } from '../errors.js';
-import { isoOfSeconds } from '../flowLogRules.js';
 import type { CatalogReader } from '../store/catalogStore.js';
 import type { RangeRanker } from '../store/rangeRanking.js';
 import { seriesPartitionKey } from '../store/rollupLayout.js';
 import type { ApiQuery } from './apiQuery.js';
 import { catalogsOf } from './attachCatalog.js';
+import { catalogColumns, catalogField, range } from './rollupRow.js';
 
 /**
  * How many accounts a ranking of everything spans at most: each is read
@@ -64,20 +64,16 @@ async function queryRangeTop(
     ...eni.counters,
     isExact: eni.isExact,
     ...(eni.atMost === undefined ? {} : { atMost: eni.atMost }),
-    ...(catalogs.has(eni.interfaceId)
-      ? { catalog: catalogs.get(eni.interfaceId) }
-      : {}),
+    ...catalogField(catalogs.get(eni.interfaceId)),
   }));
   const csvRows = rows.map(({ catalog, atMost, ...row }) => ({
     ...row,
-    name: catalog?.name ?? null,
-    interfaceType: catalog?.interfaceType ?? null,
+    ...catalogColumns(catalog),
   }));
   return {
     statusCode: 200,
     body: {
-      from: isoOfSeconds(from),
-      to: isoOfSeconds(to),
+      ...range(from, to),
       by,
       limit,
       scope:

@@ -4,7 +4,12 @@ import type { RollupReader } from '../store/rollupStore.js';
 import type { ApiQuery } from './apiQuery.js';
 import { catalogsOf } from './attachCatalog.js';
 import type { QueryResult } from './queryResult.js';
-import { catalogField, ROLLUP_COLUMNS, rollupRow } from './rollupRow.js';
+import {
+  catalogColumns,
+  catalogField,
+  ROLLUP_COLUMNS,
+  rollupRow,
+} from './rollupRow.js';
 
 /** What a window's top needs: the store's reader and the catalog. */
 interface TopDeps {
@@ -34,8 +39,7 @@ async function queryTop(
   }));
   const csvRows = rows.map(({ catalog, ...row }) => ({
     ...row,
-    name: catalog?.name ?? null,
-    interfaceType: catalog?.interfaceType ?? null,
+    ...catalogColumns(catalog),
   }));
   return {
     statusCode: 200,

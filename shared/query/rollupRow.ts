@@ -41,6 +41,12 @@ const range = (from: number, to: number) => ({
 const catalogField = (catalog: CatalogSummary | undefined) =>
   catalog === undefined ? {} : { catalog };
 
+/** The catalog's CSV columns of an ENI: its name and type, null when unknown. */
+const catalogColumns = (catalog: CatalogSummary | undefined) => ({
+  name: catalog?.name ?? null,
+  interfaceType: catalog?.interfaceType ?? null,
+});
+
 /** The counters and ids of a rollup that it has. */
 function countersOf(rollup: Rollup): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
@@ -50,4 +56,11 @@ function countersOf(rollup: Rollup): Record<string, unknown> {
   return picked;
 }
 
-export { catalogField, countersOf, ROLLUP_COLUMNS, range, rollupRow };
+export {
+  catalogColumns,
+  catalogField,
+  countersOf,
+  ROLLUP_COLUMNS,
+  range,
+  rollupRow,
+};
