@@ -98,6 +98,8 @@ interface Phases {
   readonly start: number;
   readonly scan: number;
   readonly readOut: number;
+  /** CPU seconds of the main thread alone (Linux). */
+  readonly mainThreadCpu?: number;
 }
 
 /** What the bench reads of `flowlogs rollup`'s summary (its last stderr line). */
@@ -211,6 +213,14 @@ async function measureFile(spec: BenchFile): Promise<FileResult> {
     console.log(
       `rollup on its main thread: start ${fixed(phases.start)} s, scan ${fixed(phases.scan)} s (the inflate worker alongside), read-out ${fixed(phases.readOut)} s (rollups written as JSON lines); its ${fixed(rollupRun.cpuSeconds)} s of CPU on ${cores} cores take >= ${fixed(bound)} s: at best ${fixed(gunzip.wallSeconds / bound)}× bare gunzip`
     );
+    const { mainThreadCpu } = phases;
+    if (mainThreadCpu !== undefined) {
+      // Busy near its whole wall time, the main thread sets the pace.
+      const wall = phases.start + phases.scan + phases.readOut;
+      console.log(
+        `rollup's CPU by thread: main ${fixed(mainThreadCpu)} s of its ${fixed(wall)} s (${fixed((100 * mainThreadCpu) / wall, 0)}% busy), the others (inflate worker, GC, V8) ${fixed(Math.max(rollupRun.cpuSeconds - mainThreadCpu, 0))} s`
+      );
+    }
   }
   return { spec, items, phases, tasks };
 }

@@ -28,7 +28,8 @@ FILE may be gzipped or plain; a header line, if present, gives the format.
 rollup also takes Parquet (.parquet or PAR1 bytes: the columns give the
 format); generate writes Parquet when FILE ends in .parquet.
 --timing adds to rollup's summary (stderr) the seconds of its phases on the
-main thread: start (to the command), scan, read-out (rollups written as JSON lines).
+main thread: start (to the command), scan, read-out (rollups written as JSON lines),
+and (on Linux) the main thread's CPU seconds.
 FMT is v2, v5, v11, or a format string like '\${version} \${interface-id} ...'.`;
 
 async function main(argv: string[]): Promise<number> {

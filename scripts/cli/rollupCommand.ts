@@ -15,6 +15,7 @@ import type {
 } from '../../shared/types.js';
 import { Output } from './output.js';
 import { readFile } from './readFile.js';
+import { threadCpuSeconds } from './threadCpu.js';
 
 /** A Parquet file: named `.parquet`, or starting with Parquet's magic. */
 async function isParquetFile(path: string): Promise<boolean> {
@@ -111,12 +112,16 @@ async function rollupCommand(
   }
   const doneAt = performance.now();
   const seconds = (ms: number) => Math.round(ms) / 1000;
+  const mainThreadCpu = isTimed ? threadCpuSeconds() : undefined;
   const timing = isTimed
     ? {
         seconds: {
           start: seconds(commandAt),
           scan: seconds(scannedAt - commandAt),
           readOut: seconds(doneAt - scannedAt),
+          ...(mainThreadCpu === undefined
+            ? {}
+            : { mainThreadCpu: seconds(mainThreadCpu * 1000) }),
         },
       }
     : {};
