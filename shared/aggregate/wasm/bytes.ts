@@ -11,6 +11,8 @@ const WORD_PRIME: u32 = 0x9e3779b1;
 export const ABSENT: f64 = -1;
 /** What otherDigits gives for an empty field or one with a non-digit. */
 export const INVALID: f64 = -2;
+/** The largest integer a double holds exactly (2^53 - 1), as the typed path's Number.isSafeInteger. */
+export const MAX_SAFE: f64 = 9007199254740991;
 
 export const ACTION_NONE = 0;
 export const ACTION_ACCEPT = 1;

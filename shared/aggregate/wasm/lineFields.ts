@@ -2,12 +2,18 @@
 // the format's columns and roles, where each field of the split line lies,
 // the integers and hashes read from its fields, and its number.
 
-import { ABSENT, hashRange, keyHash, otherDigits, shortDigits } from './bytes';
+import {
+  ABSENT,
+  hashRange,
+  keyHash,
+  MAX_SAFE,
+  otherDigits,
+  shortDigits,
+} from './bytes';
 import { alloc } from './heap';
 import { KIND_HASHED, KIND_INTEGER, KIND_KEY, ROLES } from './scannerLayout';
 
 const DASH: i32 = 0x2d;
-const MAX_SAFE: f64 = 9007199254740991;
 
 // The format.
 export let columns: i32 = 0;

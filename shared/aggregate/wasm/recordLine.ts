@@ -10,6 +10,7 @@ import {
   ACTION_REJECT,
   DIRECTION_EGRESS,
   DIRECTION_UNKNOWN,
+  MAX_SAFE,
   matchAction,
   matchDirection,
   matchStatus,
@@ -98,7 +99,6 @@ import {
 import { addRecord } from './windowCounters';
 import { W_IDS } from './windowLayout';
 
-const MAX_SAFE: f64 = 9007199254740991;
 const MILLISECONDS_FROM: f64 = 1e12;
 const MAX_RECORD_SECONDS: f64 = 86400;
 

@@ -9,6 +9,7 @@
 // holds the bytes to JSON.stringify of the host's rollups.
 
 import { addressText } from './addresses';
+import { MAX_SAFE } from './bytes';
 import { alloc } from './heap';
 import { eniAt, windowAt } from './itemTables';
 import { rankRejected, rejectedResult } from './rankRejected';
@@ -54,7 +55,6 @@ const OUT_BYTES: usize = 256 * 1024;
 const WINDOW_BYTES: usize = 16 * 1024;
 const E_KEY: usize = 4;
 const E_LENGTH: usize = 8;
-const MAX_SAFE: f64 = 9007199254740991;
 const QUOTE: u8 = 0x22;
 
 /** Keys of the counters every rollup has, in the struct's (and JSON's) order. */
