@@ -1,9 +1,8 @@
 import type { Rollup } from '../types.js';
-import { mergeRollups } from './mergeRollups.js';
 import type { RollupShape } from './rollupShape.js';
 import type { ScannerExports } from './scannerMemory.js';
 import {
-  isSameItem,
+  AdjacentMerger,
   type ScannedWindows,
   type WindowReader,
 } from './windowReader.js';
@@ -59,18 +58,16 @@ function* rollupJsonLines(
     windows.order
   );
   const bits = jsonShape(shape);
-  // The host's windows, merged where adjacent ones are one item (held),
-  // then stringified into one chunk of lines (pending).
-  let held: Rollup | null = null;
+  // The host's windows, merged where adjacent ones are one item, then
+  // stringified into one chunk of lines (pending).
+  const merger = new AdjacentMerger();
   let pending: string[] = [];
   let pendingBytes = 0;
-  const hold = (rollup: Rollup | null) => {
-    if (held !== null) {
-      const line = `${JSON.stringify(held)}\n`;
-      pending.push(line);
-      pendingBytes += line.length;
-    }
-    held = rollup;
+  const addLine = (rollup: Rollup | null) => {
+    if (rollup === null) return;
+    const line = `${JSON.stringify(rollup)}\n`;
+    pending.push(line);
+    pendingBytes += line.length;
   };
   const takePending = (): Uint8Array => {
     const chunk = utf8.encode(pending.join(''));
@@ -83,7 +80,7 @@ function* rollupJsonLines(
     const stopped = wasm.writeJson(position, windows.count, bits);
     const length = wasm.jsonLength();
     if (length > 0) {
-      hold(null);
+      addLine(merger.take());
       if (pending.length > 0) yield takePending();
       yield new Uint8Array(wasm.memory.buffer, wasm.jsonOut(), length);
     }
@@ -93,16 +90,11 @@ function* rollupJsonLines(
     }
     // The window at -stopped - 1 is the host's.
     position = -stopped - 1;
-    const rollup = windows.rollupAt(position);
+    addLine(merger.add(windows.rollupAt(position)));
     position++;
-    if (held !== null && isSameItem(held, rollup)) {
-      held = mergeRollups(held, rollup);
-      continue;
-    }
-    hold(rollup);
     if (pendingBytes >= PENDING_BYTES) yield takePending();
   }
-  hold(null);
+  addLine(merger.take());
   if (pending.length > 0) yield takePending();
 }
 

@@ -104,17 +104,13 @@ class WindowReader {
    */
   *rollupsInOrder(wasm: ScannedWindows): Generator<Rollup> {
     const windows = this.windowsInOrder(wasm);
-    let held: Rollup | null = null;
+    const merger = new AdjacentMerger();
     for (let position = 0; position < windows.count; position++) {
-      const rollup = windows.rollupAt(position);
-      if (held !== null && isSameItem(held, rollup)) {
-        held = mergeRollups(held, rollup);
-        continue;
-      }
-      if (held !== null) yield held;
-      held = rollup;
+      const done = merger.add(windows.rollupAt(position));
+      if (done !== null) yield done;
     }
-    if (held !== null) yield held;
+    const last = merger.take();
+    if (last !== null) yield last;
   }
 
   /**
@@ -338,9 +334,36 @@ interface WindowsInOrder {
   readonly rollupAt: (position: number) => Rollup;
 }
 
-/** Whether two rollups are of one (ENI, window), to be merged. */
-const isSameItem = (a: Rollup, b: Rollup): boolean =>
-  a.interfaceId === b.interfaceId && a.windowStart === b.windowStart;
+/**
+ * Merges adjacent rollups of one (ENI, window) item (windowsInOrder puts
+ * them together): add them in order; an item's rollup comes back whole
+ * once the next item begins, or from `take` at the end.
+ */
+class AdjacentMerger {
+  private held: Rollup | null = null;
+
+  /** Adds the next rollup; returns the last item's when this one begins another. */
+  add(rollup: Rollup): Rollup | null {
+    const { held } = this;
+    if (
+      held !== null &&
+      held.interfaceId === rollup.interfaceId &&
+      held.windowStart === rollup.windowStart
+    ) {
+      this.held = mergeRollups(held, rollup);
+      return null;
+    }
+    this.held = rollup;
+    return held;
+  }
+
+  /** The item held (null when none), which the merger lets go of. */
+  take(): Rollup | null {
+    const { held } = this;
+    this.held = null;
+    return held;
+  }
+}
 
 /** Views of the scanner's memory, made once for all the rollups read. */
 interface MemoryViews {
@@ -365,4 +388,4 @@ const ID_AT = Object.fromEntries(
 ) as Record<(typeof IDS)[number], number>;
 
 export type { ScannedWindows, WindowsInOrder };
-export { isSameItem, WindowReader };
+export { AdjacentMerger, WindowReader };
