@@ -2,7 +2,7 @@
 // of shared/aggregate/wasm/ (the AssemblyScript and its tsconfig) but the
 // generated module, and the build script. scripts/buildWasm.mjs stamps it
 // into the generated module; a test compares the stamp with the sources,
-// so that a module built from older sources (or a --debug build) is caught
+// so that a module built from older sources (or a --debug or --names build) is caught
 // instead of read with layouts that have moved on.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -18,9 +18,10 @@ const GENERATED = 'flowLogScannerWasm.ts';
 
 /**
  * The SHA-256 (hex) of the files of `dir` but GENERATED, by name, and of
- * the build script; a `--debug` build digests differently.
+ * the build script; a `--debug` or `--names` build (`variant`) digests
+ * differently.
  */
-function wasmSourcesDigest(dir = WASM_DIR, isDebug = false) {
+function wasmSourcesDigest(dir = WASM_DIR, variant = undefined) {
   const hash = createHash('sha256');
   const names = readdirSync(dir)
     .filter((name) => name !== GENERATED)
@@ -31,7 +32,7 @@ function wasmSourcesDigest(dir = WASM_DIR, isDebug = false) {
     hash.update('\0');
   }
   hash.update(readFileSync(BUILD_SCRIPT));
-  if (isDebug) hash.update('\0--debug');
+  if (variant !== undefined) hash.update(`\0--${variant}`);
   return hash.digest('hex');
 }
 

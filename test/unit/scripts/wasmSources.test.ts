@@ -41,11 +41,11 @@ describe('wasmSourcesDigest', () => {
     // Assess
     expect(
       built,
-      'shared/aggregate/wasm/flowLogScannerWasm.ts was built from other sources, or with --debug: run npm run build:wasm'
+      'shared/aggregate/wasm/flowLogScannerWasm.ts was built from other sources, or with --debug or --names: run npm run build:wasm'
     ).toBe(sources);
   });
 
-  it('changes with a byte of a source, a new file or a --debug build, not with the generated module', () => {
+  it('changes with a byte of a source, a new file or a --debug or --names build, not with the generated module', () => {
     // Prepare
     const dir = copyOfSources();
     const before = wasmSourcesDigest(dir);
@@ -64,7 +64,8 @@ describe('wasmSourcesDigest', () => {
     appendFileSync(join(dir, 'extra.ts'), '');
     const afterNewFile = wasmSourcesDigest(dir);
     rmSync(join(dir, 'extra.ts'));
-    const debug = wasmSourcesDigest(dir, true);
+    const debug = wasmSourcesDigest(dir, 'debug');
+    const named = wasmSourcesDigest(dir, 'names');
 
     // Assess
     expect(before).toMatch(/^[0-9a-f]{64}$/);
@@ -72,6 +73,8 @@ describe('wasmSourcesDigest', () => {
     expect(afterEdit).not.toBe(before);
     expect(afterNewFile).not.toBe(before);
     expect(debug).not.toBe(before);
+    expect(named).not.toBe(before);
+    expect(named).not.toBe(debug);
     expect(wasmSourcesDigest(dir)).toBe(before);
   });
 });
