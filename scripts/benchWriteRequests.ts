@@ -15,6 +15,7 @@
  * A report, not a test: it prints client CPU per item and per request.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   type AttributeValue,
@@ -59,6 +60,7 @@ async function startDynalite(): Promise<{ child: ChildProcess; port: number }> {
 
 /** The first ITEMS rollups of the 20,000-ENI fleet (200k records). */
 async function fleetRollups(): Promise<Rollup[]> {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build`);
   const path = await ensureFile({
     name: 'v2-200k-e20000-s3',
     format: 'v2',
