@@ -8,8 +8,8 @@
  * encoding):
  * - as the store writes them: one conditional UpdateItem each
  *   (`updateFor`, 16 in flight, as `WRITE_CONCURRENCY`);
- * - as BatchWriteItem requests of 25 PutItems of the same attributes
- *   (16 in flight). A batch takes no condition, so it cannot apply a
+ * - as BatchWriteItem requests of 25 PutItems of the items those writes
+ *   stored (read back; 16 in flight). A batch takes no condition, so it cannot apply a
  *   contribution exactly once to a shared item: the figure is what
  *   batching would save a design with an item per contribution.
  * A report, not a test: it prints client CPU per item and per request.
@@ -18,13 +18,18 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
-  type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
   DynamoDBClient,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import {
+  batchGetItems,
+  forEachBounded,
+  type Item,
+} from '../shared/store/dynamoCalls.js';
+import { ATTR } from '../shared/store/rollupLayout.js';
 import { updateFor } from '../shared/store/rollupWrites.js';
 import type { Rollup } from '../shared/types.js';
 import { cli, ensureFile } from './benchProcess.js';
@@ -84,34 +89,22 @@ async function fleetRollups(): Promise<Rollup[]> {
   return rollups;
 }
 
-/** The attributes an UpdateItem would leave on a new item, as one item. */
-function itemOf(
-  update: UpdateItemCommandInput
-): Record<string, AttributeValue> {
-  const item: Record<string, AttributeValue> = { ...update.Key };
-  const names = update.ExpressionAttributeNames ?? {};
-  const values = update.ExpressionAttributeValues ?? {};
-  // #c (the contribution set) and #n (top lists held) take their own values.
-  const own: Record<string, string> = { '#c': ':cs', '#n': ':one' };
-  for (const [placeholder, name] of Object.entries(names)) {
-    const value = values[own[placeholder] ?? placeholder.replace('#a', ':v')];
-    if (value !== undefined) item[name] = value;
-  }
-  return item;
-}
-
-/** Runs `count` calls, IN_FLIGHT at a time; the client's CPU seconds. */
+/**
+ * Runs `call` on each of `count` indexes, IN_FLIGHT at a time (the store's
+ * own bounded concurrency); the client's CPU and wall seconds.
+ */
 async function clientCpuSeconds(
   count: number,
   call: (index: number) => Promise<unknown>
 ): Promise<{ cpuSeconds: number; wallSeconds: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < count) await call(next++);
-    })
+  await forEachBounded(
+    Array.from({ length: count }, (_, index) => index),
+    IN_FLIGHT,
+    async (index) => {
+      await call(index);
+    }
   );
   const used = process.cpuUsage(cpu);
   return {
@@ -134,12 +127,12 @@ try {
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: ATTR.pk, AttributeType: 'S' },
+          { AttributeName: ATTR.sk, AttributeType: 'S' },
         ],
         KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
+          { AttributeName: ATTR.pk, KeyType: 'HASH' },
+          { AttributeName: ATTR.sk, KeyType: 'RANGE' },
         ],
       })
     );
@@ -155,14 +148,20 @@ try {
   const single = await clientCpuSeconds(ITEMS, (index) =>
     client.send(new UpdateItemCommand(updates[index] as UpdateItemCommandInput))
   );
-  const requests = Math.ceil(ITEMS / BATCH);
+  // The items as the updates stored them, read back (not timed).
+  const stored: Item[] = await batchGetItems(
+    client,
+    TABLE,
+    updates.map((update) => update.Key as Item)
+  );
+  const requests = Math.ceil(stored.length / BATCH);
   const batched = await clientCpuSeconds(requests, (index) =>
     client.send(
       new BatchWriteItemCommand({
         RequestItems: {
-          [`${TABLE}-batched`]: updates
+          [`${TABLE}-batched`]: stored
             .slice(index * BATCH, index * BATCH + BATCH)
-            .map((update) => ({ PutRequest: { Item: itemOf(update) } })),
+            .map((item) => ({ PutRequest: { Item: item } })),
         },
         ReturnConsumedCapacity: 'TOTAL',
       })
