@@ -799,7 +799,7 @@ describe('serverless.yml (packaged)', () => {
         stage: 'dev',
         tracingConfig: undefined,
         environment:
-          '"POWERTOOLS_TRACE_ENABLED":"false","AWS_XRAY_MANUAL_MODE":"true"',
+          '"POWERTOOLS_TRACE_ENABLED":"false","AWS_XRAY_MANUAL_MODE":"true","AWS_XRAY_CONTEXT_MISSING":"IGNORE_ERROR"',
         mayTrace: false,
       },
       {
@@ -807,7 +807,7 @@ describe('serverless.yml (packaged)', () => {
         stage: 'prod',
         tracingConfig: { Mode: 'Active' },
         environment:
-          '"POWERTOOLS_TRACE_ENABLED":"true","AWS_XRAY_MANUAL_MODE":""',
+          '"POWERTOOLS_TRACE_ENABLED":"true","AWS_XRAY_MANUAL_MODE":"","AWS_XRAY_CONTEXT_MISSING":"LOG_ERROR"',
         mayTrace: true,
       },
     ] as const)(
@@ -828,6 +828,46 @@ describe('serverless.yml (packaged)', () => {
             asList(statement.Action).includes('xray:PutTraceSegments')
           )
         ).toBe(mayTrace);
+      }
+    );
+
+    it.each([
+      ['off (the default)', 'dev'],
+      ['true', 'prod'],
+    ] as const)(
+      'with tracing %s, a cold start logs nothing from the X-Ray SDK (in manual mode it logged an error with a stack)',
+      async (_setting, stage) => {
+        // Prepare: each function's environment from the template, in a
+        // process that looks like Lambda to the SDK (LAMBDA_TASK_ROOT).
+        const lambdas = propertiesOfType(
+          templateOf(stage),
+          'AWS::Lambda::Function'
+        );
+        const telemetry = join(ROOT, 'shared', 'observe', 'telemetry.ts');
+        const script = `const { createTelemetry } = await import(${JSON.stringify(telemetry)}); createTelemetry('Objects', 'dev');`;
+        for (const lambda of lambdas) {
+          const variables = (
+            lambda.Environment as { Variables: Record<string, string> }
+          ).Variables;
+          // Act
+          const { stdout, stderr } = await execFileAsync(
+            process.execPath,
+            ['--import', 'tsx', '--input-type=module', '-e', script],
+            {
+              cwd: ROOT,
+              env: {
+                PATH: process.env.PATH,
+                LAMBDA_TASK_ROOT: ROOT,
+                ...variables,
+              },
+            }
+          );
+          // Assess
+          expect(variables.AWS_XRAY_MANUAL_MODE).toBe(
+            stage === 'dev' ? 'true' : ''
+          );
+          expect(`${stdout}${stderr}`).toBe('');
+        }
       }
     );
 
