@@ -113,10 +113,15 @@ function runJob() {
   let isOk = true;
   for (;;) {
     const seen = Atomics.load(control, W.wake);
+    // The end is read before the count: the main thread stores its last
+    // count before the end, so an end seen here means the count read next
+    // is final. (Read after it, an end could follow a count read too early:
+    // the last bytes were lost, and zlib said "unexpected end of file".)
+    const isEnd = Atomics.load(control, W.inEnd) === 1;
     const written = Atomics.load(control, W.inWritten);
     const available = (written - read) | 0;
     if (available === 0) {
-      if (Atomics.load(control, W.inEnd) === 1) break;
+      if (isEnd) break;
       // Waiting for input: let the consumer have what is inflated so far.
       if (!handOver()) { isOk = false; break; }
       Atomics.wait(control, W.wake, seen);
