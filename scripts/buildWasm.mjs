@@ -4,14 +4,14 @@
 // the esbuild bundles, Lambda) loads it without touching the file system.
 // Run by `npm run build` (and so by `npm ci`, `npm test`).
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 import binaryen from 'binaryen';
-import { GENERATED, wasmSourcesDigest } from './wasmSources.mjs';
+import {
+  WASM_DIR as dir,
+  GENERATED,
+  wasmSourcesDigest,
+} from './wasmSources.mjs';
 
-const dir = fileURLToPath(
-  new URL('../shared/aggregate/wasm/', import.meta.url)
-);
 /**
  * `--debug`: function names, no Binaryen inlining (a stage a function, for
  * profiling stage by stage). `--names`: the release build with its
