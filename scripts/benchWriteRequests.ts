@@ -19,7 +19,6 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import {
   BatchWriteItemCommand,
-  CreateTableCommand,
   DynamoDBClient,
   UpdateItemCommand,
   type UpdateItemCommandInput,
@@ -29,10 +28,10 @@ import {
   forEachBounded,
   type Item,
 } from '../shared/store/dynamoCalls.js';
-import { ATTR } from '../shared/store/rollupLayout.js';
 import { updateFor } from '../shared/store/rollupWrites.js';
 import type { Rollup } from '../shared/types.js';
 import { cli, ensureFile } from './benchProcess.js';
+import { ensureRollupTable } from './local/localStack.js';
 
 const itemsAt = process.argv.indexOf('--items');
 const ITEMS = itemsAt > 0 ? Number(process.argv[itemsAt + 1]) : 10_000;
@@ -121,21 +120,9 @@ try {
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  // The rollup table as serverless.yml defines it, twice.
   for (const name of [TABLE, `${TABLE}-batched`]) {
-    await client.send(
-      new CreateTableCommand({
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: ATTR.pk, AttributeType: 'S' },
-          { AttributeName: ATTR.sk, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: ATTR.pk, KeyType: 'HASH' },
-          { AttributeName: ATTR.sk, KeyType: 'RANGE' },
-        ],
-      })
-    );
+    await ensureRollupTable(client, name);
   }
   const options = { tableName: TABLE, retentionDays: 30 };
   const updates = rollups.map((rollup) =>
